@@ -1,0 +1,147 @@
+// The device-profile schema: one YAML file per device type, read by the gateway,
+// the simulators and (later) the twin viewer. Strict: an unknown key is an error,
+// so a typo in a profile is caught at start instead of silently ignored.
+import { z } from 'zod';
+
+export const DEVICE_KINDS = [
+  'fdm-printer',
+  'sla-printer',
+  'robot-arm',
+  'conveyor',
+  'inspection',
+  'cnc',
+  'agv',
+] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+export const SIGNAL_TYPES = ['float', 'int', 'bool', 'string', 'enum'] as const;
+export type SignalType = (typeof SIGNAL_TYPES)[number];
+
+const snakeName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'expected a snake_case name (a-z, 0-9, _; starting with a letter)');
+
+export const SignalSchema = z
+  .strictObject({
+    type: z.enum(SIGNAL_TYPES),
+    unit: z.string().min(1).optional(),
+    description: z.string().optional(),
+    /** Inclusive valid range for numeric signals; values outside are rejected and counted. */
+    range: z.tuple([z.number(), z.number()]).optional(),
+    /** For `enum`: vendor value → its meaning in the device kind's vocabulary (e.g. RUNNING → printing). */
+    values: z.record(z.string(), snakeName).optional(),
+    /** Written to InfluxDB (default). Unstored signals still reach device state and live views. */
+    store: z.boolean().default(true),
+    /**
+     * A momentary signal (an event name, a fault code as it happens): kept on the point it
+     * arrives with, never carried into later points by the partial-update merge.
+     */
+    event: z.boolean().default(false),
+  })
+  .superRefine((s, ctx) => {
+    const numeric = s.type === 'float' || s.type === 'int';
+    if (s.range && !numeric) {
+      ctx.addIssue({ code: 'custom', path: ['range'], message: `a range only applies to float or int signals, not ${s.type}` });
+    }
+    if (s.range && s.range[0] > s.range[1]) {
+      ctx.addIssue({ code: 'custom', path: ['range'], message: `expected [min, max] with min <= max, got [${s.range[0]}, ${s.range[1]}]` });
+    }
+    if (s.type === 'enum' && !s.values) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: 'an enum signal needs `values`: vendor value → meaning' });
+    }
+    if (s.values && s.type !== 'enum') {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `\`values\` only applies to enum signals, not ${s.type}` });
+    }
+  });
+export type Signal = z.infer<typeof SignalSchema>;
+
+/** A path into a JSON payload: `print.nozzle_temper`, `status.extruder.temperature`, `hms[0].code`, or `$` for the whole payload. */
+const jsonPath = z
+  .string()
+  .regex(/^(\$|[A-Za-z_][\w-]*(\[\d+\])*(\.[A-Za-z_][\w-]*(\[\d+\])*)*)$/, 'expected a JSON path like a.b[0].c, or $ for the whole payload');
+
+export const FieldMappingSchema = z.union([
+  jsonPath,
+  z.strictObject({
+    path: jsonPath,
+    /** stored = raw * scale + offset (e.g. Moonraker's progress 0..1 → percent with scale 100). */
+    scale: z.number().refine((n) => n !== 0, 'scale must not be 0').optional(),
+    offset: z.number().optional(),
+  }),
+]);
+export type FieldMapping = z.infer<typeof FieldMappingSchema>;
+
+export const TopicMappingSchema = z.strictObject({
+  /**
+   * MQTT topic with placeholders: `{id}` (the device's topic id, required) and `{signal}`
+   * for a segment whose text is a signal's value (OctoPrint's `event/{event}`).
+   */
+  topic: z.string().min(1),
+  format: z.enum(['json', 'text']).default('json'),
+  /** Where the payload carries its own time; otherwise the gateway's receive time is used. */
+  timestamp: z
+    .strictObject({ path: jsonPath, unit: z.enum(['s', 'ms']) })
+    .optional(),
+  /** signal name → where its value is in the payload. */
+  fields: z.record(snakeName, FieldMappingSchema).default({}),
+});
+export type TopicMapping = z.infer<typeof TopicMappingSchema>;
+
+export const MqttBindingSchema = z.strictObject({
+  /**
+   * The device sends partial updates (only what changed), as Moonraker and Bambu do.
+   * The gateway always merges into the last known state; this tells the simulator to
+   * send only changes too, like the real firmware.
+   */
+  partial: z.boolean().default(false),
+  /** Topic filters to subscribe (with `{id}`); default: the topics below with placeholders as `+`. */
+  subscribe: z.array(z.string().min(1)).optional(),
+  topics: z.array(TopicMappingSchema).min(1),
+});
+export type MqttBinding = z.infer<typeof MqttBindingSchema>;
+
+export const ProfileSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case id'),
+    kind: z.enum(DEVICE_KINDS),
+    vendor: z.string().min(1),
+    model: z.string().min(1),
+    description: z.string().optional(),
+    signals: z.record(snakeName, SignalSchema),
+    mqtt: MqttBindingSchema.optional(),
+  })
+  .superRefine((p, ctx) => {
+    p.mqtt?.topics.forEach((t, i) => {
+      const at = ['mqtt', 'topics', i];
+      const placeholders = [...t.topic.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
+      if (!placeholders.includes('id')) {
+        ctx.addIssue({ code: 'custom', path: [...at, 'topic'], message: `expected the topic to contain {id}, got "${t.topic}"` });
+      }
+      for (const name of placeholders) {
+        if (name !== 'id' && !(name in p.signals)) {
+          ctx.addIssue({ code: 'custom', path: [...at, 'topic'], message: `placeholder {${name}} is neither {id} nor a declared signal` });
+        }
+      }
+      for (const segment of t.topic.split('/')) {
+        if (segment.includes('{') && !/^\{[^}]*\}$/.test(segment)) {
+          ctx.addIssue({ code: 'custom', path: [...at, 'topic'], message: `a placeholder must fill a whole topic level, got "${segment}"` });
+        }
+        if (segment === '#' || segment === '+') {
+          ctx.addIssue({ code: 'custom', path: [...at, 'topic'], message: 'use {signal} placeholders, not MQTT wildcards, in a mapped topic' });
+        }
+      }
+      for (const name of Object.keys(t.fields)) {
+        if (!(name in p.signals)) {
+          ctx.addIssue({ code: 'custom', path: [...at, 'fields', name], message: `"${name}" is not a declared signal (declared: ${Object.keys(p.signals).join(', ')})` });
+        }
+      }
+      if (t.format === 'text') {
+        for (const [name, f] of Object.entries(t.fields)) {
+          if ((typeof f === 'string' ? f : f.path) !== '$') {
+            ctx.addIssue({ code: 'custom', path: [...at, 'fields', name], message: 'a text payload has no fields: map it with $' });
+          }
+        }
+      }
+    });
+  });
+export type Profile = z.infer<typeof ProfileSchema>;

@@ -1,0 +1,96 @@
+// `npm run demo`: the whole fieldlab on one machine with nothing installed but Node.
+// Uses what it is given (--mqtt, --influx) and starts embedded parts for the rest.
+import { join } from 'node:path';
+import { loadSite } from '../../../device-profiles/schema/load.ts';
+import { SimulatedFleet } from '../../../simulators/src/fleet.ts';
+import { Telemetry } from '../core/telemetry.ts';
+import { Gateway } from '../runtime/gateway.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../services/embedded-broker.ts';
+import { influxdOnPath, pingInflux, startInfluxd, type RunningInfluxd } from '../services/influxd.ts';
+import { resolveConfig, type GatewayFlags } from './gateway.ts';
+import { createLogger } from './logger.ts';
+import { untilSignal } from './signals.ts';
+
+interface DemoFlags extends GatewayFlags {
+  timeScale: number;
+  dataDir: string;
+}
+
+export async function runDemo(flags: DemoFlags): Promise<void> {
+  const site = loadSite(flags.site, { profilesDir: flags.profiles });
+  const config = resolveConfig(flags);
+  const log = createLogger(config.log.level);
+
+  let broker: EmbeddedBroker | undefined;
+  let mqttUrl = flags.mqtt;
+  if (!mqttUrl) {
+    broker = await startEmbeddedBroker(1883).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err;
+      log.warn('port 1883 is taken; the embedded broker takes a free port instead');
+      return startEmbeddedBroker(0);
+    });
+    mqttUrl = broker.url;
+    log.info(`embedded MQTT broker (aedes) on ${mqttUrl}`);
+  }
+
+  let influxd: RunningInfluxd | undefined;
+  let influxUrl: string | undefined = config.influx.url;
+  if (!(await pingInflux(influxUrl))) {
+    const local = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(influxUrl);
+    if (local && influxdOnPath()) {
+      const port = Number(new URL(influxUrl).port || 8086);
+      influxd = await startInfluxd({ dataDir: join(flags.dataDir, 'influxdb'), port });
+      influxUrl = influxd.url;
+      log.info(`started influxd on ${influxUrl} with its data in ${influxd.dataDir}`);
+    } else {
+      log.warn(
+        `No InfluxDB answers at ${influxUrl}${local ? ' and influxd is not installed' : ''}: running on live data only, nothing is stored. ` +
+          'Install InfluxDB 1.x (Debian: apt-get install influxdb) or pass --influx URL to keep history.',
+      );
+      influxUrl = undefined;
+    }
+  }
+
+  const gatewayConfig = { ...config, mqtt: { ...config.mqtt, url: mqttUrl }, influx: { ...config.influx, url: influxUrl ?? config.influx.url } };
+  const telemetry = new Telemetry(log);
+  const gateway = new Gateway(site, gatewayConfig, telemetry, influxUrl ? {} : { sinks: [] });
+  await gateway.start();
+  const fleet = new SimulatedFleet({ site, mqttUrl, timeScale: flags.timeScale, log });
+  await fleet.start();
+
+  const http = gateway.httpAddress();
+  log.info(
+    [
+      '',
+      `Fieldlab demo running: ${site.site.name}`,
+      `  status page   ${http}/`,
+      `  health        ${http}/healthz`,
+      `  metrics       ${http}/metrics`,
+      `  MQTT broker   ${mqttUrl}   (watch: mosquitto_sub -h ${new URL(mqttUrl).hostname} -p ${new URL(mqttUrl).port || 1883} -t '#' -v)`,
+      influxUrl
+        ? `  InfluxDB      ${influxUrl}  database "${config.influx.database}"\n` +
+          `                influx -host ${new URL(influxUrl).hostname} -port ${new URL(influxUrl).port || 8086} -database ${config.influx.database} -execute 'SELECT * FROM fdm_printer ORDER BY time DESC LIMIT 5'`
+        : '  InfluxDB      none: live data only',
+      'Press Ctrl+C to stop.',
+    ].join('\n'),
+  );
+
+  const counts = telemetry.counts;
+  const status = setInterval(() => {
+    const rejected = Object.values(counts.rejected).reduce((a, b) => a + b, 0);
+    const printing = gateway.state.snapshot().filter((d) => d.values.job_state === 'RUNNING' || d.values.job_state === 'PRINTING' || d.values.job_state === 'printing').length;
+    log.info(
+      { received: counts.received, written: counts.written, rejected, buffered: gateway.runners.reduce((n, r) => n + r.depth(), 0) },
+      `printer data arriving: ${counts.received} messages, ${counts.written} points stored, ${printing} printers printing`,
+    );
+  }, 10_000);
+  status.unref();
+
+  await untilSignal();
+  clearInterval(status);
+  log.info('stopping…');
+  await fleet.stop();
+  await gateway.stop();
+  await broker?.close();
+  await influxd?.stop();
+}

@@ -1,0 +1,41 @@
+import { loadSite } from '../../../device-profiles/schema/load.ts';
+import { gatewayConfig, loadGatewayConfig, type GatewayConfig } from '../config.ts';
+import { Telemetry } from '../core/telemetry.ts';
+import { Gateway } from '../runtime/gateway.ts';
+import { createLogger } from './logger.ts';
+import { untilSignal } from './signals.ts';
+
+export interface GatewayFlags {
+  site?: string;
+  profiles?: string;
+  config?: string;
+  mqtt?: string;
+  influx?: string;
+  database?: string;
+  port?: number;
+  host?: string;
+  logLevel?: string;
+}
+
+/** Settings file first, flags and FIELDLAB_* variables on top. */
+export function resolveConfig(flags: GatewayFlags): GatewayConfig {
+  const base = flags.config ? loadGatewayConfig(flags.config) : gatewayConfig();
+  return gatewayConfig({
+    ...base,
+    mqtt: { ...base.mqtt, ...(flags.mqtt ? { url: flags.mqtt } : {}) },
+    influx: { ...base.influx, ...(flags.influx ? { url: flags.influx } : {}), ...(flags.database ? { database: flags.database } : {}) },
+    http: { ...base.http, ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.host ? { host: flags.host } : {}) },
+    log: { ...base.log, ...(flags.logLevel ? { level: flags.logLevel as GatewayConfig['log']['level'] } : {}) },
+  });
+}
+
+export async function runGateway(flags: GatewayFlags): Promise<void> {
+  const site = loadSite(flags.site, { profilesDir: flags.profiles });
+  const config = resolveConfig(flags);
+  const log = createLogger(config.log.level);
+  const gateway = new Gateway(site, config, new Telemetry(log));
+  await gateway.start();
+  log.info(`health: ${gateway.httpAddress()}/healthz  metrics: ${gateway.httpAddress()}/metrics`);
+  await untilSignal();
+  await gateway.stop();
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// fieldlab: the command line. Each command validates its files first and exits with a
+// readable error (file, path inside it, what was expected) instead of a stack trace.
+import { Command, Option } from 'commander';
+import { ConfigError } from '../core/errors.ts';
+import { runDemo } from './demo.ts';
+import { runGateway } from './gateway.ts';
+import { runSimulate } from './simulate.ts';
+import { runProfilesCheck } from './profiles-check.ts';
+
+const program = new Command('fieldlab')
+  .description('Fieldlab twin & gateway: robots and 3D printers → InfluxDB and a live twin')
+  .showHelpAfterError();
+
+const site = () => new Option('--site <file>', 'site file (default: the demo fieldlab)').env('FIELDLAB_SITE');
+const profiles = () => new Option('--profiles <dir>', 'device profiles folder (default: the site file\'s, else device-profiles/)').env('FIELDLAB_PROFILES');
+const mqttUrl = () => new Option('--mqtt <url>', 'MQTT broker URL').env('FIELDLAB_MQTT_URL');
+const influxUrl = () => new Option('--influx <url>', 'InfluxDB 1.x URL').env('FIELDLAB_INFLUX_URL');
+const database = () => new Option('--database <name>', 'InfluxDB database').env('FIELDLAB_INFLUX_DATABASE');
+const port = () => new Option('--port <n>', 'HTTP port for the viewer, /healthz and /metrics').env('FIELDLAB_HTTP_PORT').argParser(Number);
+const host = () => new Option('--host <addr>', 'HTTP address to listen on (0.0.0.0 to let phones on the network in)').env('FIELDLAB_HTTP_HOST');
+const logLevel = () => new Option('--log-level <level>', 'trace, debug, info, warn, error').env('FIELDLAB_LOG_LEVEL');
+
+program
+  .command('demo')
+  .description('run the whole fieldlab: embedded MQTT broker, simulated machines, gateway, InfluxDB if it can')
+  .addOption(site())
+  .addOption(profiles())
+  .addOption(new Option('--mqtt <url>', 'use this broker instead of the embedded one').env('FIELDLAB_MQTT_URL'))
+  .addOption(new Option('--influx <url>', 'InfluxDB 1.x URL; if none answers there, influxd from PATH is started').default('http://127.0.0.1:8086').env('FIELDLAB_INFLUX_URL'))
+  .addOption(database())
+  .addOption(port())
+  .addOption(host())
+  .addOption(logLevel())
+  .option('--time-scale <n>', 'simulated seconds per real second', Number, 1)
+  .option('--data-dir <dir>', 'where a demo influxd keeps its data', '.data')
+  .action(runDemo);
+
+program
+  .command('gateway')
+  .description('run the gateway for a real deployment')
+  .addOption(site())
+  .addOption(profiles())
+  .addOption(new Option('--config <file>', 'gateway settings (YAML)').env('FIELDLAB_CONFIG'))
+  .addOption(mqttUrl())
+  .addOption(influxUrl())
+  .addOption(database())
+  .addOption(port())
+  .addOption(host())
+  .addOption(logLevel())
+  .action(runGateway);
+
+program
+  .command('simulate')
+  .description('run the simulated machines of a site against an MQTT broker')
+  .addOption(site())
+  .addOption(profiles())
+  .addOption(mqttUrl().default('mqtt://127.0.0.1:1883'))
+  .option('--rate <n>', 'messages per second per device and topic', Number, 1)
+  .option('--time-scale <n>', 'simulated seconds per real second', Number, 1)
+  .addOption(logLevel())
+  .action(runSimulate);
+
+program
+  .command('profiles')
+  .description('device profiles')
+  .command('check')
+  .description('validate every profile and a site file; exit 1 with each problem if any')
+  .addOption(site())
+  .addOption(profiles())
+  .action(runProfilesCheck);
+
+try {
+  await program.parseAsync();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`fieldlab: invalid configuration\n${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`fieldlab: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,48 @@
+// Gateway settings: defaults here, a YAML file (--config), then CLI flags or FIELDLAB_*
+// environment variables on top. Validated strictly like profiles.
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { z } from 'zod';
+import { parseYaml } from '../../device-profiles/schema/parse.ts';
+
+export const GatewayConfigSchema = z.strictObject({
+  mqtt: z
+    .strictObject({
+      url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'expected a URL like mqtt://host:1883').default('mqtt://127.0.0.1:1883'),
+      clientId: z.string().min(1).default('fieldlab-gateway'),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      /** Larger payloads are rejected unread (payload_too_large). */
+      maxPayloadBytes: z.number().int().positive().default(256 * 1024),
+    })
+    .prefault({}),
+  influx: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8086'),
+      database: z.string().min(1).default('fieldlab'),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      batchSize: z.number().int().positive().default(5000),
+      flushIntervalMs: z.number().int().positive().default(1000),
+      maxBufferedPoints: z.number().int().positive().default(1_000_000),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+    })
+    .prefault({}),
+  log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') }).prefault({}),
+});
+
+export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+export type GatewayConfigInput = z.input<typeof GatewayConfigSchema>;
+
+export function gatewayConfig(input: GatewayConfigInput = {}): GatewayConfig {
+  return GatewayConfigSchema.parse(input);
+}
+
+export function loadGatewayConfig(file: string): GatewayConfig {
+  return parseYaml(GatewayConfigSchema, readFileSync(file, 'utf8'), relative(process.cwd(), file) || file);
+}

@@ -1,0 +1,42 @@
+// The data that flows through the pipeline: sources → normaliser → device state → sinks.
+import type { DeviceModel } from '../../../device-profiles/schema/load.ts';
+
+export type Value = number | boolean | string;
+
+/** How a value is written to InfluxDB: enums are stored as their vendor string. */
+export type FieldType = 'float' | 'int' | 'bool' | 'string';
+
+/** A message exactly as a source received it. The source owns nothing after emitting it. */
+export interface RawMessage {
+  /** The source's name, for per-source counters. */
+  readonly source: string;
+  readonly topic: string;
+  readonly payload: Buffer;
+  /** Gateway clock, ms since the epoch. */
+  readonly receivedAt: number;
+}
+
+/** What one message said about one device: only the signals it carried, typed and range-checked. */
+export interface Reading {
+  readonly device: DeviceModel;
+  /** ms since the epoch. */
+  readonly time: number;
+  /** True when `time` came from the gateway's clock rather than the device. */
+  readonly gatewayClock: boolean;
+  readonly values: Readonly<Record<string, Value>>;
+}
+
+/** Where a device's points go: the same for all its points, so computed once per device. */
+export interface Series {
+  readonly measurement: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly fieldTypes: Readonly<Record<string, FieldType>>;
+}
+
+/** One point per device per timestamp, carrying the device's merged state. */
+export interface Point {
+  readonly series: Series;
+  readonly fields: Readonly<Record<string, Value>>;
+  /** ms since the epoch. */
+  readonly time: number;
+}

@@ -1,0 +1,44 @@
+// What /healthz reports: whether data is flowing end to end, and if not, why.
+import type { Gateway } from '../runtime/gateway.ts';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  problems: string[];
+  uptimeSeconds: number;
+  sources: Record<string, { state: string; since: string; reconnects: number }>;
+  sinks: Record<string, { bufferedPoints: number; lastWriteAt: string | null; lastError: string | null }>;
+  messages: { received: number; rejected: Record<string, number>; rejectedTotal: number };
+  points: { written: number; dropped: number; writeErrors: number };
+}
+
+export function health(gateway: Gateway): HealthReport {
+  const c = gateway.telemetry.counts;
+  const problems: string[] = [];
+  const sources: HealthReport['sources'] = {};
+  for (const s of gateway.sources) {
+    const entry = c.sources[s.name];
+    const state = s.state();
+    if (state !== 'connected') problems.push(`source ${s.name} is ${state}`);
+    sources[s.name] = { state, since: new Date(entry?.since ?? Date.now()).toISOString(), reconnects: entry?.reconnects ?? 0 };
+  }
+  const sinks: HealthReport['sinks'] = {};
+  for (const r of gateway.runners) {
+    if (c.lastWriteError) problems.push(`sink ${r.sink.name} failing: ${c.lastWriteError}`);
+    sinks[r.sink.name] = {
+      bufferedPoints: r.depth(),
+      lastWriteAt: c.lastWriteAt ? new Date(c.lastWriteAt).toISOString() : null,
+      lastError: c.lastWriteError || null,
+    };
+  }
+  if (c.dropped > 0) problems.push(`${c.dropped} points dropped`);
+  const rejected = Object.fromEntries(Object.entries(c.rejected).filter(([, n]) => n > 0));
+  return {
+    status: problems.length === 0 ? 'ok' : 'degraded',
+    problems,
+    uptimeSeconds: Math.round(gateway.uptimeSeconds()),
+    sources,
+    sinks,
+    messages: { received: c.received, rejected, rejectedTotal: Object.values(c.rejected).reduce((a, b) => a + b, 0) },
+    points: { written: c.written, dropped: c.dropped, writeErrors: c.writeErrors },
+  };
+}

@@ -1,0 +1,58 @@
+// Health, metrics and a small JSON API over HTTP; the twin viewer is served from here too.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import type { Gateway } from '../runtime/gateway.ts';
+import { health } from './health.ts';
+
+export interface HttpServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const VIEWER_INDEX = fileURLToPath(new URL('../../../twin-viewer/index.html', import.meta.url));
+
+export async function startHttpServer(gateway: Gateway, options: { host: string; port: number }): Promise<HttpServer> {
+  const app = Fastify({ logger: false });
+  const { telemetry, site } = gateway;
+
+  app.get('/healthz', async (_req, reply) => {
+    const report = health(gateway);
+    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    return reply.type(telemetry.registry.contentType).send(await telemetry.registry.metrics());
+  });
+
+  app.get('/api/site', async () => ({
+    site: site.site,
+    lines: site.lines,
+    devices: site.devices.map(({ profileDef, ...d }) => ({ ...d, kind: profileDef.kind, vendor: profileDef.vendor, model: profileDef.model })),
+  }));
+
+  app.get('/api/devices', async () => {
+    const byId = new Map(site.devices.map((d) => [d.id, d]));
+    return gateway.state.snapshot().map((s) => {
+      const d = byId.get(s.id)!;
+      const signals = d.profileDef.signals;
+      return {
+        ...s,
+        name: d.name,
+        kind: d.profileDef.kind,
+        line: d.line,
+        station: d.station,
+        units: Object.fromEntries(Object.entries(signals).flatMap(([n, sig]) => (sig.unit ? [[n, sig.unit]] : []))),
+        hasSource: Boolean(d.profileDef.mqtt),
+      };
+    });
+  });
+
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(await readFile(VIEWER_INDEX)));
+
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  return { url: `http://${host}:${port}`, close: () => app.close() };
+}

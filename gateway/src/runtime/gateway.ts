@@ -1,0 +1,159 @@
+// Assembles the pipeline: sources → router/normaliser → device state → sink runners,
+// plus the HTTP server for health, metrics and the viewer. The message path here is
+// synchronous: no await between a message arriving and its point being buffered.
+import type { SiteModel } from '../../../device-profiles/schema/load.ts';
+import type { GatewayConfig } from '../config.ts';
+import type { Point, RawMessage, Reading } from '../core/reading.ts';
+import type { Sink } from '../core/sink.ts';
+import type { Source } from '../core/source.ts';
+import { Telemetry } from '../core/telemetry.ts';
+import { decodePayload, normalize, type Decoded } from '../normalize/normalize.ts';
+import { TopicRouter, subscriptionsFor } from '../normalize/topic-router.ts';
+import { DeviceStateStore } from '../state/device-state.ts';
+import { InfluxDbSink } from '../sinks/influxdb/influxdb-sink.ts';
+import { MqttSource } from '../sources/mqtt/mqtt-source.ts';
+import { startHttpServer, type HttpServer } from '../http/server.ts';
+import { SinkRunner } from './sink-runner.ts';
+
+export interface GatewayParts {
+  readonly sources?: readonly Source[];
+  readonly sinks?: readonly Sink[];
+  /** Start the HTTP server (default true). */
+  readonly http?: boolean;
+}
+
+export type ReadingListener = (reading: Reading, point: Point | undefined) => void;
+
+export class Gateway {
+  readonly telemetry: Telemetry;
+  readonly state: DeviceStateStore;
+  readonly sources: readonly Source[];
+  readonly runners: readonly SinkRunner[];
+  private readonly router: TopicRouter;
+  private readonly maxPayloadBytes: number;
+  private readonly listeners: ReadingListener[] = [];
+  private http: HttpServer | undefined;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    readonly site: SiteModel,
+    readonly config: GatewayConfig,
+    telemetry?: Telemetry,
+    parts: GatewayParts = {},
+  ) {
+    this.telemetry = telemetry ?? new Telemetry();
+    this.router = new TopicRouter(site);
+    this.state = new DeviceStateStore(site);
+    this.maxPayloadBytes = config.mqtt.maxPayloadBytes;
+    this.sources = parts.sources ?? [
+      new MqttSource(
+        { url: config.mqtt.url, clientId: config.mqtt.clientId, username: config.mqtt.username, password: config.mqtt.password, subscriptions: subscriptionsFor(site) },
+        this.telemetry,
+      ),
+    ];
+    const sinks = parts.sinks ?? [new InfluxDbSink(config.influx)];
+    this.runners = sinks.map((s) => new SinkRunner(s, this.telemetry, config.influx));
+    this.withHttp = parts.http ?? true;
+  }
+
+  private readonly withHttp: boolean;
+
+  /** Called for every accepted reading, after the device state has merged it. */
+  onReading(listener: ReadingListener): void {
+    this.listeners.push(listener);
+  }
+
+  async start(): Promise<void> {
+    for (const runner of this.runners) {
+      runner.start();
+      // A sink that is down at start must not keep live data from flowing: its points
+      // wait in the runner, which retries the sink's start in the background.
+      void this.startSink(runner);
+    }
+    const emit = (m: RawMessage) => this.handle(m);
+    await Promise.all(this.sources.map((s) => s.start(emit)));
+    if (this.withHttp) this.http = await startHttpServer(this, this.config.http);
+    this.telemetry.log.info({ devices: this.site.devices.length, site: this.site.site.id }, `gateway started for ${this.site.site.name}`);
+  }
+
+  private async startSink(runner: SinkRunner, delayMs = 1000): Promise<void> {
+    try {
+      await runner.sink.start();
+    } catch (err) {
+      this.telemetry.writeFailed(runner.sink.name, new Error(`start failed: ${(err as Error).message}`), true, delayMs);
+      await new Promise((r) => setTimeout(r, delayMs).unref());
+      return this.startSink(runner, Math.min(delayMs * 2, 30_000));
+    }
+  }
+
+  /** The message path: never throws, never awaits. */
+  handle(message: RawMessage): void {
+    const t = this.telemetry;
+    t.messageReceived(message.source);
+    if (message.payload.length > this.maxPayloadBytes) {
+      t.messageRejected('payload_too_large', { topic: message.topic, message: `${message.payload.length} bytes > ${this.maxPayloadBytes}` });
+      return;
+    }
+    const found = this.router.lookup(message.topic);
+    if (!found.ok) {
+      t.messageRejected(found.reason, {
+        topic: message.topic,
+        device: found.id,
+        message: found.reason === 'unknown_device' ? `device "${found.id}" is not in the site file` : 'no profile maps this topic',
+      });
+      return;
+    }
+    let json: Decoded | undefined;
+    let text: Decoded | undefined;
+    // One message is one reading per device, even where several of its profile's topic
+    // mappings match (OctoPrint's event/PrinterStateChanged is also an event/{event}).
+    let merged: Reading | undefined;
+    for (const match of found.matches) {
+      const format = match.route.topic.format;
+      const decoded = format === 'json' ? (json ??= decodePayload('json', message.payload)) : (text ??= decodePayload('text', message.payload));
+      const device = match.route.device.id;
+      if (!decoded.ok) {
+        t.messageRejected(decoded.reject.reason, { topic: message.topic, device, message: decoded.reject.message });
+        continue;
+      }
+      const result = normalize(match, decoded.value, message.receivedAt);
+      for (const r of result.rejects) t.messageRejected(r.reason, { topic: message.topic, device, signal: r.signal, message: r.message });
+      const reading = result.reading;
+      if (!reading) continue;
+      if (merged && merged.device !== reading.device) this.accept(merged);
+      merged = merged?.device === reading.device ? mergeReadings(merged, reading) : reading;
+    }
+    if (merged) this.accept(merged);
+  }
+
+  private accept(reading: Reading): void {
+    const point = this.state.apply(reading);
+    if (point) for (const runner of this.runners) runner.push(point);
+    for (const l of this.listeners) l(reading, point);
+  }
+
+  uptimeSeconds(): number {
+    return (Date.now() - this.startedAt) / 1000;
+  }
+
+  httpAddress(): string | undefined {
+    return this.http?.url;
+  }
+
+  /** Resolves when every point so far is written. */
+  async flush(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.drain()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.stop()));
+    await Promise.all(this.runners.map((r) => r.stop()));
+    await Promise.all(this.runners.map((r) => r.sink.stop()));
+    await this.http?.close();
+  }
+}
+
+function mergeReadings(a: Reading, b: Reading): Reading {
+  const deviceTime = !a.gatewayClock ? a : b;
+  return { device: a.device, time: deviceTime.time, gatewayClock: deviceTime.gatewayClock, values: { ...a.values, ...b.values } };
+}

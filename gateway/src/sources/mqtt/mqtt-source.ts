@@ -1,0 +1,79 @@
+// Receives MQTT messages with mqtt.js and hands them on untouched. mqtt.js reconnects
+// by itself and resubscribes on reconnect; we only report the state changes.
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Emit, Source, SourceState } from '../../core/source.ts';
+import type { Telemetry } from '../../core/telemetry.ts';
+
+export interface MqttSourceOptions {
+  readonly name?: string;
+  readonly url: string;
+  readonly clientId: string;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  /** Topic filters to subscribe. */
+  readonly subscriptions: readonly string[];
+  readonly reconnectMs?: number;
+}
+
+export class MqttSource implements Source {
+  readonly kind = 'mqtt';
+  readonly name: string;
+  private client: MqttClient | undefined;
+  private current: SourceState = 'starting';
+
+  constructor(
+    private readonly options: MqttSourceOptions,
+    private readonly telemetry: Telemetry,
+  ) {
+    this.name = options.name ?? 'mqtt';
+  }
+
+  state(): SourceState {
+    return this.current;
+  }
+
+  private set(state: SourceState, why?: string): void {
+    this.current = state;
+    this.telemetry.sourceState(this.name, state, why);
+  }
+
+  start(emit: Emit): Promise<void> {
+    const { url, clientId, username, password, subscriptions } = this.options;
+    const client = mqtt.connect(url, {
+      clientId,
+      username,
+      password,
+      reconnectPeriod: this.options.reconnectMs ?? 1000,
+      connectTimeout: 10_000,
+      resubscribe: true,
+    });
+    this.client = client;
+    this.set('starting');
+    client.on('connect', () => {
+      client.subscribe(
+        subscriptions.map((s) => s),
+        { qos: 1 },
+        (err) => {
+          if (err) this.telemetry.log.error({ source: this.name, err: err.message }, `subscribe failed: ${err.message}`);
+        },
+      );
+      this.set('connected', url);
+    });
+    client.on('close', () => {
+      if (this.current !== 'stopped') this.set('disconnected', `connection to ${url} closed`);
+    });
+    client.on('error', (err) => {
+      // mqtt.js keeps reconnecting after an error; the state change is what we report.
+      if (this.current !== 'stopped') this.set('disconnected', err.message);
+    });
+    const name = this.name;
+    client.on('message', (topic, payload) => emit({ source: name, topic, payload, receivedAt: Date.now() }));
+    // The gateway runs without its broker, and catches up when it comes: do not wait here.
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.set('stopped');
+    await this.client?.endAsync();
+  }
+}
