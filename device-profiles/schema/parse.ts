@@ -14,7 +14,7 @@ export function parseYaml<S extends z.ZodType>(schema: S, text: string, file: st
     throw new ConfigError(
       file,
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = lineCounter.linePos(e.pos[0]);
         return { path: '', message: `invalid YAML: ${e.message.split('\n')[0]}`, line: pos?.line, col: pos?.col };
       }),
     );

@@ -104,7 +104,8 @@ export function checkValue(def: Signal, raw: unknown, scale: number, offset: num
       else if (typeof raw === 'string' && raw.trim() !== '' && !Number.isNaN(Number(raw))) n = Number(raw);
       else return { reason: 'wrong_type', message: `expected a number, got ${describe(raw)}` };
       if (!Number.isFinite(n)) return { reason: 'not_finite', message: `expected a finite number, got ${n}` };
-      n = n * scale + offset;
+      // Scaling in binary floating point leaves tails (0.4231 * 100 = 42.309999999999995).
+      if (scale !== 1 || offset !== 0) n = Number((n * scale + offset).toPrecision(12));
       if (def.type === 'int') {
         if (!Number.isInteger(n)) {
           if (scale === 1 && offset === 0) return { reason: 'wrong_type', message: `expected an integer, got ${n}` };

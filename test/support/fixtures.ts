@@ -1,0 +1,33 @@
+// Sites built in memory for tests, from the shipped profiles.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { DEFAULT_PROFILES_DIR, loadSite, type SiteModel } from '../../device-profiles/schema/load.ts';
+import type { SiteFile } from '../../device-profiles/schema/site.ts';
+import { tempDir } from './services.ts';
+
+type DeviceInput = { id: string; profile: string; topicId?: string; simulation?: Record<string, number> };
+
+/** A one-line site with the given devices, written to a temp folder and loaded like any site. */
+export function testSite(devices: DeviceInput[], profilesDir = DEFAULT_PROFILES_DIR): SiteModel {
+  const dir = tempDir('site');
+  mkdirSync(dir.path, { recursive: true });
+  const file = join(dir.path, 'site.yaml');
+  const site: Record<string, unknown> = {
+    site: { id: 'test-lab', name: 'Test lab', floor: { width: 10, depth: 10 }, seed: 7 },
+    profiles: profilesDir,
+    lines: [{ id: 'line-a', name: 'Line A', stations: [{ id: 'st-1', name: 'Station 1', position: { x: 1, y: 1 } }] }],
+    devices: devices.map((d, i) => ({
+      id: d.id,
+      name: `Device ${i + 1}`,
+      profile: d.profile,
+      line: 'line-a',
+      station: 'st-1',
+      position: { x: i, y: 1 },
+      ...(d.topicId ? { connection: { mqtt: { topicId: d.topicId } } } : {}),
+      ...(d.simulation ? { simulation: d.simulation } : {}),
+    })),
+  } satisfies Partial<Record<keyof SiteFile, unknown>>;
+  writeFileSync(file, stringify(site));
+  return loadSite(file);
+}

@@ -1,0 +1,94 @@
+// Real services for the tests, each on a free loopback port with its own temporary folder.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InfluxDB } from 'influx';
+import { freePort } from '../../gateway/src/services/free-port.ts';
+import { startInfluxd, stopChild } from '../../gateway/src/services/influxd.ts';
+
+export function tempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), `fieldlab-${prefix}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface TestInflux {
+  readonly url: string;
+  readonly client: (database: string) => InfluxDB;
+  stop(): Promise<void>;
+}
+
+export async function startTestInflux(): Promise<TestInflux> {
+  const dir = tempDir('influx');
+  const influxd = await startInfluxd({ dataDir: dir.path });
+  const u = new URL(influxd.url);
+  return {
+    url: influxd.url,
+    client: (database) => new InfluxDB({ host: u.hostname, port: Number(u.port), database }),
+    stop: async () => {
+      await influxd.stop();
+      dir.remove();
+    },
+  };
+}
+
+export interface TestMosquitto {
+  readonly url: string;
+  readonly port: number;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function mosquittoPath(): string | undefined {
+  for (const p of ['/usr/sbin/mosquitto', '/usr/bin/mosquitto']) {
+    if (spawnSync('test', ['-x', p]).status === 0) return p;
+  }
+  return undefined;
+}
+
+export async function startMosquitto(port?: number): Promise<TestMosquitto> {
+  const binary = mosquittoPath();
+  if (!binary) throw new Error('mosquitto is not installed (Debian: apt-get install mosquitto)');
+  const dir = tempDir('mosquitto');
+  const actual = port ?? (await freePort());
+  const conf = join(dir.path, 'mosquitto.conf');
+  writeFileSync(conf, [`listener ${actual} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_queued_messages 100000', ''].join('\n'));
+  const child = spawn(binary, ['-c', conf], { stdio: 'ignore' });
+  await waitForPort(actual, 10_000);
+  return {
+    url: `mqtt://127.0.0.1:${actual}`,
+    port: actual,
+    process: child,
+    stop: async () => {
+      await stopChild(child);
+      dir.remove();
+    },
+  };
+}
+
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Polls `check` until it returns true or the time is up. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

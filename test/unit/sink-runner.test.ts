@@ -1,0 +1,94 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Point, Series } from '../../gateway/src/core/reading.ts';
+import { SinkWriteError, type Sink } from '../../gateway/src/core/sink.ts';
+import { Telemetry } from '../../gateway/src/core/telemetry.ts';
+import { SinkRunner } from '../../gateway/src/runtime/sink-runner.ts';
+
+const series: Series = { measurement: 'm', tags: { device: 'd' }, fieldTypes: { v: 'int' } };
+const point = (i: number): Point => ({ series, fields: { v: i }, time: i });
+
+/** A sink that records batches and fails on demand: the runner is what is under test. */
+class RecordingSink implements Sink {
+  readonly name = 'recording';
+  batches: number[][] = [];
+  failures: Error[] = [];
+  concurrent = 0;
+  maxConcurrent = 0;
+  async start() {}
+  async stop() {}
+  async write(points: readonly Point[]) {
+    this.concurrent++;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
+    await new Promise((r) => setTimeout(r, 2));
+    this.concurrent--;
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.batches.push(points.map((p) => p.fields.v as number));
+  }
+}
+
+const quiet = () => new Telemetry(pino({ level: 'silent' }));
+
+describe('sink runner', () => {
+  it('batches by size, writes one batch at a time, in order', async () => {
+    const sink = new RecordingSink();
+    const runner = new SinkRunner(sink, quiet(), { batchSize: 100, flushIntervalMs: 10_000, maxBufferedPoints: 10_000 });
+    runner.start();
+    for (let i = 0; i < 1050; i++) runner.push(point(i));
+    await runner.drain();
+    expect(sink.batches.flat()).toEqual(Array.from({ length: 1050 }, (_, i) => i));
+    expect(Math.max(...sink.batches.map((b) => b.length))).toBe(100);
+    expect(sink.maxConcurrent).toBe(1);
+    await runner.stop();
+  });
+
+  it('writes a partial batch after the flush interval', async () => {
+    const sink = new RecordingSink();
+    const runner = new SinkRunner(sink, quiet(), { batchSize: 1000, flushIntervalMs: 30, maxBufferedPoints: 10_000 });
+    runner.start();
+    runner.push(point(1));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(sink.batches).toEqual([[1]]);
+    await runner.stop();
+  });
+
+  it('retries a retryable failure with the same batch first, and counts the errors', async () => {
+    const sink = new RecordingSink();
+    sink.failures.push(new SinkWriteError('down', true), new SinkWriteError('still down', true));
+    const telemetry = quiet();
+    const runner = new SinkRunner(sink, telemetry, { batchSize: 3, flushIntervalMs: 10_000, maxBufferedPoints: 10_000, retryInitialMs: 5 });
+    runner.start();
+    for (let i = 0; i < 7; i++) runner.push(point(i));
+    await runner.drain();
+    expect(sink.batches.flat()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(telemetry.counts.writeErrors).toBe(2);
+    expect(telemetry.counts.dropped).toBe(0);
+    await runner.stop();
+  });
+
+  it('gives up on a batch the sink refuses for good, and counts it as dropped', async () => {
+    const sink = new RecordingSink();
+    sink.failures.push(new SinkWriteError('field type conflict', false, 400));
+    const telemetry = quiet();
+    const runner = new SinkRunner(sink, telemetry, { batchSize: 2, flushIntervalMs: 10_000, maxBufferedPoints: 10_000 });
+    runner.start();
+    for (let i = 0; i < 4; i++) runner.push(point(i));
+    await runner.drain();
+    expect(sink.batches.flat()).toEqual([2, 3]);
+    expect(telemetry.counts.dropped).toBe(2);
+    await runner.stop();
+  });
+
+  it('bounds its memory: beyond the limit the oldest points are dropped and counted', async () => {
+    const sink = new RecordingSink();
+    for (let i = 0; i < 100; i++) sink.failures.push(new SinkWriteError('down', true));
+    const telemetry = quiet();
+    const runner = new SinkRunner(sink, telemetry, { batchSize: 10, flushIntervalMs: 10_000, maxBufferedPoints: 50, retryInitialMs: 1000 });
+    runner.start();
+    for (let i = 0; i < 80; i++) runner.push(point(i));
+    expect(runner.depth()).toBe(50);
+    expect(telemetry.counts.dropped).toBe(30);
+    await runner.stop(10);
+  });
+});
