@@ -30,7 +30,15 @@ describe('line protocol', () => {
   it('skips fields it cannot write instead of breaking the line', () => {
     const s = series({ device: 'p' });
     expect(encodePoint({ series: s, fields: { temp: NaN, layer: 1.5, unknown: 3 }, time: 1 })).toBeUndefined();
-    expect(encodeBatch([{ series: s, fields: { temp: 1 }, time: 1 }, { series: s, fields: { temp: Infinity }, time: 2 }])).toBe('fdm_printer,device=p temp=1 1\n');
+    expect(encodeBatch([{ series: s, fields: { temp: 1 }, time: 1 }, { series: s, fields: { temp: Infinity }, time: 2 }]).toString()).toBe('fdm_printer,device=p temp=1 1\n');
+  });
+
+  it('encodes a large batch with multi-byte text intact', () => {
+    const s = series({ device: 'Ü' });
+    const points = Array.from({ length: 2000 }, (_, i) => ({ series: s, fields: { file: 'Ωmega "é" '.repeat(20), layer: i }, time: i }));
+    const lines = encodeBatch(points).toString('utf8').split('\n');
+    expect(lines).toHaveLength(2001);
+    expect(lines[1999]).toBe(`fdm_printer,device=Ü layer=1999i,file=${quoteString('Ωmega "é" '.repeat(20))} 1999`);
   });
 
   it('drops empty tag values, which line protocol cannot carry', () => {

@@ -19,8 +19,6 @@ export class Telemetry {
   readonly registry = new Registry();
   readonly log: Logger;
 
-  private readonly received: Counter<'source'>;
-  private readonly rejected: Counter<'reason'>;
   private readonly written: Counter<'sink'>;
   private readonly writeErrors: Counter<'sink' | 'retryable'>;
   private readonly dropped: Counter<'sink' | 'reason'>;
@@ -28,8 +26,8 @@ export class Telemetry {
   private readonly sourceUp: Gauge<'source'>;
   private readonly reconnects: Counter<'source'>;
   private readonly writeSeconds: Histogram<'sink'>;
-  private readonly receivedBySource = new Map<string, Counter.Internal>();
-  private readonly rejectedByReason = new Map<RejectReason, Counter.Internal>();
+  /** Per-message counts live in plain numbers and reach prom-client only when scraped. */
+  private readonly receivedBySource = new Map<string, number>();
   private readonly lastRejectLog = new Map<RejectReason, { at: number; suppressed: number }>();
 
   /** Plain mirrors of the counters for /healthz, which must answer without awaiting prom-client. */
@@ -49,8 +47,28 @@ export class Telemetry {
     this.now = options.now ?? Date.now;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'fieldlab_' });
-    this.received = new Counter({ name: 'fieldlab_messages_received_total', help: 'Messages received from sources', labelNames: ['source'], registers });
-    this.rejected = new Counter({ name: 'fieldlab_messages_rejected_total', help: 'Messages or fields rejected, by reason', labelNames: ['reason'], registers });
+    const counts = this.counts;
+    const bySource = this.receivedBySource;
+    new Counter({
+      name: 'fieldlab_messages_received_total',
+      help: 'Messages received from sources',
+      labelNames: ['source'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [source, n] of bySource) this.labels(source).inc(n);
+      },
+    });
+    new Counter({
+      name: 'fieldlab_messages_rejected_total',
+      help: 'Messages or fields rejected, by reason',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const reason of REJECT_REASONS) this.labels(reason).inc(counts.rejected[reason]);
+      },
+    });
     this.written = new Counter({ name: 'fieldlab_points_written_total', help: 'Points confirmed written by a sink', labelNames: ['sink'], registers });
     this.writeErrors = new Counter({ name: 'fieldlab_write_errors_total', help: 'Failed batch writes', labelNames: ['sink', 'retryable'], registers });
     this.dropped = new Counter({ name: 'fieldlab_points_dropped_total', help: 'Points given up on (expected zero)', labelNames: ['sink', 'reason'], registers });
@@ -58,28 +76,16 @@ export class Telemetry {
     this.sourceUp = new Gauge({ name: 'fieldlab_source_connected', help: '1 while a source is connected', labelNames: ['source'], registers });
     this.reconnects = new Counter({ name: 'fieldlab_source_reconnects_total', help: 'Times a source lost its connection', labelNames: ['source'], registers });
     this.writeSeconds = new Histogram({ name: 'fieldlab_write_duration_seconds', help: 'Batch write duration', labelNames: ['sink'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 1, 5], registers });
-    for (const reason of REJECT_REASONS) this.rejected.labels(reason).inc(0);
   }
 
   private readonly now: () => number;
 
   messageReceived(source: string): void {
-    let child = this.receivedBySource.get(source);
-    if (!child) {
-      child = this.received.labels(source);
-      this.receivedBySource.set(source, child);
-    }
-    child.inc();
+    this.receivedBySource.set(source, (this.receivedBySource.get(source) ?? 0) + 1);
     this.counts.received++;
   }
 
   messageRejected(reason: RejectReason, detail: RejectDetail): void {
-    let child = this.rejectedByReason.get(reason);
-    if (!child) {
-      child = this.rejected.labels(reason);
-      this.rejectedByReason.set(reason, child);
-    }
-    child.inc();
     this.counts.rejected[reason]++;
     const now = this.now();
     const last = this.lastRejectLog.get(reason);

@@ -73,7 +73,7 @@ export function subscriptionFilter(pattern: string): string {
 }
 
 export class TopicRouter {
-  private readonly exact = new Map<string, Route[]>();
+  private readonly exact = new Map<string, { ok: true; matches: RouteMatch[] }>();
   private readonly patterns = new Map<number, PatternRoute[]>();
   /** Profile topic shapes with the id level open, to tell an unknown device from an unknown topic. */
   private readonly shapes: { levels: readonly (string | null)[]; idLevel: number }[] = [];
@@ -101,9 +101,10 @@ export class TopicRouter {
         });
         const route: Route = { device, topic, captures };
         if (captures.length === 0) {
-          const list = this.exact.get(concrete) ?? [];
-          list.push(route);
-          this.exact.set(concrete, list);
+          // Built once: the common case returns this very object, allocating nothing.
+          const found = this.exact.get(concrete) ?? { ok: true as const, matches: [] };
+          found.matches.push({ route });
+          this.exact.set(concrete, found);
         } else {
           const byCount = this.patterns.get(levels.length) ?? [];
           byCount.push({ levels: levels.map((l) => (l.startsWith('{') ? null : l)), route });
@@ -111,26 +112,44 @@ export class TopicRouter {
         }
       }
     }
+    this.foldPatternsIntoExact();
   }
 
   lookup(topic: string): Lookup {
     const exact = this.exact.get(topic);
-    let matches: RouteMatch[] | undefined;
-    if (exact) matches = exact.map((route) => ({ route }));
+    if (exact) return exact;
     if (this.patterns.size > 0) {
-      const levels = topic.split('/');
-      const candidates = this.patterns.get(levels.length);
-      if (candidates) {
-        for (const p of candidates) {
-          if (!levelsMatch(p.levels, levels)) continue;
-          const captured: Record<string, string> = {};
-          for (const c of p.route.captures) captured[c.signal] = levels[c.level]!;
-          (matches ??= []).push({ route: p.route, captured });
-        }
-      }
+      const matches = this.matchPatterns(topic);
+      if (matches) return { ok: true, matches };
     }
-    if (matches) return { ok: true, matches };
     return this.classify(topic);
+  }
+
+  private matchPatterns(topic: string): RouteMatch[] | undefined {
+    const levels = topic.split('/');
+    const candidates = this.patterns.get(levels.length);
+    if (!candidates) return undefined;
+    let matches: RouteMatch[] | undefined;
+    for (const p of candidates) {
+      if (!levelsMatch(p.levels, levels)) continue;
+      const captured: Record<string, string> = {};
+      for (const c of p.route.captures) captured[c.signal] = levels[c.level]!;
+      (matches ??= []).push({ route: p.route, captured });
+    }
+    return matches;
+  }
+
+  /**
+   * A concrete topic that a pattern also matches (OctoPrint's event/PrinterStateChanged is
+   * an event/{event} too) gets the pattern's match folded in once, so the hot path for
+   * every known topic stays a single Map lookup.
+   */
+  private foldPatternsIntoExact(): void {
+    if (this.patterns.size === 0) return;
+    for (const [topic, found] of this.exact) {
+      const extra = this.matchPatterns(topic);
+      if (extra) found.matches.push(...extra);
+    }
   }
 
   private classify(topic: string): Lookup {

@@ -16,7 +16,7 @@ interface Entry {
   readonly device: DeviceModel;
   readonly series: Series;
   /** Stored signals that are not events: the ones carried from point to point. */
-  readonly carried: ReadonlySet<string>;
+  readonly carried: readonly string[];
   readonly stored: ReadonlySet<string>;
   values: Record<string, Value>;
   lastTime: number;
@@ -49,7 +49,7 @@ export class DeviceStateStore {
       this.entries.set(device, {
         device,
         series: seriesFor(site, device),
-        carried: new Set(signals.filter(([, s]) => s.store && !s.event).map(([n]) => n)),
+        carried: signals.filter(([, s]) => s.store && !s.event).map(([n]) => n),
         stored: new Set(signals.filter(([, s]) => s.store).map(([n]) => n)),
         values: {},
         lastTime: 0,
@@ -73,23 +73,25 @@ export class DeviceStateStore {
     e.lastSeen = reading.time;
     e.messages++;
 
-    const fields: Record<string, Value> = {};
-    for (const name in e.values) if (e.carried.has(name)) fields[name] = e.values[name]!;
+    const values = e.values;
     let fresh = 0;
-    const next = { ...e.values };
     for (const name in reading.values) {
-      const v = reading.values[name]!;
-      next[name] = v;
-      if (e.stored.has(name)) {
-        fields[name] = v;
-        fresh++;
-      }
+      values[name] = reading.values[name]!;
+      if (e.stored.has(name)) fresh++;
     }
-    e.values = next;
-    return fresh > 0 ? { series: e.series, fields, time } : undefined;
+    if (fresh === 0) return undefined;
+    const fields: Record<string, Value> = {};
+    for (let i = 0; i < e.carried.length; i++) {
+      const name = e.carried[i]!;
+      const v = values[name];
+      if (v !== undefined) fields[name] = v;
+    }
+    // Events ride on the point they came with only.
+    for (const name in reading.values) if (!(name in fields) && e.stored.has(name)) fields[name] = reading.values[name]!;
+    return { series: e.series, fields, time };
   }
 
   snapshot(): DeviceSnapshot[] {
-    return [...this.entries.values()].map((e) => ({ id: e.device.id, values: e.values, lastSeen: e.lastSeen, messages: e.messages }));
+    return [...this.entries.values()].map((e) => ({ id: e.device.id, values: { ...e.values }, lastSeen: e.lastSeen, messages: e.messages }));
   }
 }

@@ -1,0 +1,82 @@
+// One measured process: either the gateway (MQTT → normaliser → state → InfluxDB) or the
+// floor (a bare mqtt.js subscriber on the same topic filters that only counts). Reports
+// its own CPU time and peak RSS between 'go' and the moment it has handled everything.
+import mqtt from 'mqtt';
+import { pino } from 'pino';
+import { gatewayConfig } from '../../gateway/src/config.ts';
+import { Telemetry } from '../../gateway/src/core/telemetry.ts';
+import { subscriptionsFor } from '../../gateway/src/normalize/topic-router.ts';
+import { Gateway } from '../../gateway/src/runtime/gateway.ts';
+import { benchSite } from './site.ts';
+
+export interface WorkerReport {
+  role: string;
+  messages: number;
+  pointsWritten: number;
+  cpuMicros: number;
+  wallMs: number;
+  peakRssMb: number;
+  rejected: number;
+  dropped: number;
+}
+
+const [role, dir, printers, mqttUrl, influxUrl, database] = process.argv.slice(2) as [string, string, string, string, string, string];
+const site = benchSite(dir, Number(printers));
+const send = (msg: unknown) => process.send!(msg);
+
+let peakRss = process.memoryUsage().rss;
+setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50).unref();
+
+if (role === 'floor') {
+  let messages = 0;
+  const client = await mqtt.connectAsync(mqttUrl, { clientId: `bench-floor-${process.pid}` });
+  client.on('message', () => messages++);
+  await client.subscribeAsync(subscriptionsFor(site), { qos: 1 });
+  measure(() => ({ messages, pointsWritten: 0, rejected: 0, dropped: 0 }), async () => {}, () => client.endAsync());
+} else {
+  const config = gatewayConfig({
+    mqtt: { url: mqttUrl, clientId: `bench-gateway-${process.pid}` },
+    influx: { url: influxUrl, database },
+    log: { level: 'warn' },
+  });
+  const gateway = new Gateway(site, config, new Telemetry(pino({ level: 'warn' })), { http: false });
+  await gateway.start();
+  while (gateway.sources[0]!.state() !== 'connected') await new Promise((r) => setTimeout(r, 20));
+  // Wait for the subscription to be in place before telling the parent we are ready.
+  await new Promise((r) => setTimeout(r, 300));
+  const c = gateway.telemetry.counts;
+  measure(
+    () => ({ messages: c.received, pointsWritten: c.written, rejected: Object.values(c.rejected).reduce((a, b) => a + b, 0), dropped: c.dropped }),
+    () => gateway.flush(),
+    () => gateway.stop(),
+  );
+}
+
+function measure(read: () => Omit<WorkerReport, 'role' | 'cpuMicros' | 'wallMs' | 'peakRssMb'>, settle: () => Promise<void>, stop: () => Promise<void>) {
+  send({ ready: true });
+  process.on('message', async (msg: { go?: number; stop?: boolean }) => {
+    if (msg.stop) {
+      await stop();
+      process.exit(0);
+    }
+    if (msg.go === undefined) return;
+    const expected = msg.go;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const base = read();
+    while (read().messages - base.messages < expected) await new Promise((r) => setTimeout(r, 5));
+    await settle();
+    const cpu = process.cpuUsage(cpu0);
+    const now = read();
+    send({
+      role,
+      messages: now.messages - base.messages,
+      pointsWritten: now.pointsWritten - base.pointsWritten,
+      rejected: now.rejected - base.rejected,
+      dropped: now.dropped - base.dropped,
+      cpuMicros: cpu.user + cpu.system,
+      wallMs: performance.now() - t0,
+      peakRssMb: peakRss / 2 ** 20,
+    } satisfies WorkerReport);
+  });
+}
