@@ -59,7 +59,10 @@ export async function benchMqttIngest(options: IngestOptions): Promise<IngestRes
   }
   await publisher.endAsync();
 
-  const rows = await influx.client(database).query<{ count: number }>('SELECT count(nozzle_temp) AS count FROM fdm_printer');
+  const rows = await influx
+    .client(database)
+    .query<{ count: number }>('SELECT count(nozzle_temp) AS count FROM fdm_printer')
+    .catch(() => []);
   const storedInInflux = rows[0]?.count ?? 0;
   for (const w of Object.values(workers)) w.send({ stop: true });
   await Promise.all(Object.values(workers).map((w) => new Promise((r) => w.once('exit', r))));

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Point, Series } from '../../gateway/src/core/reading.ts';
-import { SinkWriteError, type Sink } from '../../gateway/src/core/sink.ts';
+import { SinkWriteError, pointBatch, type Sink } from '../../gateway/src/core/sink.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { SinkRunner } from '../../gateway/src/runtime/sink-runner.ts';
 
@@ -9,8 +9,9 @@ const series: Series = { measurement: 'm', tags: { device: 'd' }, fieldTypes: { 
 const point = (i: number): Point => ({ series, fields: { v: i }, time: i });
 
 /** A sink that records batches and fails on demand: the runner is what is under test. */
-class RecordingSink implements Sink {
+class RecordingSink implements Sink<readonly Point[]> {
   readonly name = 'recording';
+  newBatch = pointBatch;
   batches: number[][] = [];
   failures: Error[] = [];
   concurrent = 0;

@@ -1,16 +1,42 @@
 import type { Point } from './reading.ts';
 
 /**
- * A sink only writes a batch. Batching, retries, backoff and buffering live once,
- * in the runtime's SinkRunner: `write` is never called concurrently with itself,
- * and a batch is handed to it again after a retryable failure.
- * Lifecycle: `start` once (may create a database), `write` many times, `stop` once.
+ * Builds one batch for a sink, point by point, as they arrive. A sink that writes bytes
+ * encodes each point here at once, so a waiting batch is one buffer rather than thousands
+ * of objects for the garbage collector to copy, and so it can be spooled as it is.
  */
-export interface Sink {
+export interface BatchBuilder<B> {
+  add(point: Point): void;
+  /** Points added so far. */
+  readonly count: number;
+  /** Called once; the builder is not used after. */
+  seal(): B;
+}
+
+/**
+ * A sink only writes a batch. Batching, retries, backoff and buffering live once, in the
+ * runtime's SinkRunner: `write` is never called concurrently with itself, and after a
+ * retryable failure the same batch is handed to it again.
+ * Lifecycle: `start` once (may create a database), then `newBatch`/`write` many times, `stop` once.
+ */
+export interface Sink<B = unknown> {
   readonly name: string;
   start(): Promise<void>;
-  write(points: readonly Point[]): Promise<void>;
+  newBatch(): BatchBuilder<B>;
+  write(batch: B): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** A batch that is just the points, for sinks that want them as data. */
+export function pointBatch(): BatchBuilder<readonly Point[]> {
+  const points: Point[] = [];
+  return {
+    add: (p) => void points.push(p),
+    get count() {
+      return points.length;
+    },
+    seal: () => points,
+  };
 }
 
 /** Thrown by `Sink.write`. `retryable: false` means the data itself was refused (a 4xx). */

@@ -17,7 +17,7 @@ import { SinkRunner } from './sink-runner.ts';
 
 export interface GatewayParts {
   readonly sources?: readonly Source[];
-  readonly sinks?: readonly Sink[];
+  readonly sinks?: readonly Sink<unknown>[];
   /** Start the HTTP server (default true). */
   readonly http?: boolean;
 }
@@ -28,7 +28,7 @@ export class Gateway {
   readonly telemetry: Telemetry;
   readonly state: DeviceStateStore;
   readonly sources: readonly Source[];
-  readonly runners: readonly SinkRunner[];
+  readonly runners: readonly SinkRunner<unknown>[];
   private readonly router: TopicRouter;
   private readonly maxPayloadBytes: number;
   private readonly listeners: ReadingListener[] = [];
@@ -51,8 +51,8 @@ export class Gateway {
         this.telemetry,
       ),
     ];
-    const sinks = parts.sinks ?? [new InfluxDbSink(config.influx)];
-    this.runners = sinks.map((s) => new SinkRunner(s, this.telemetry, config.influx));
+    const sinks: readonly Sink<unknown>[] = parts.sinks ?? [new InfluxDbSink(config.influx)];
+    this.runners = sinks.map((s) => new SinkRunner<unknown>(s, this.telemetry, config.influx));
     this.withHttp = parts.http ?? true;
   }
 
@@ -76,7 +76,7 @@ export class Gateway {
     this.telemetry.log.info({ devices: this.site.devices.length, site: this.site.site.id }, `gateway started for ${this.site.site.name}`);
   }
 
-  private async startSink(runner: SinkRunner, delayMs = 1000): Promise<void> {
+  private async startSink(runner: SinkRunner<unknown>, delayMs = 1000): Promise<void> {
     try {
       await runner.sink.start();
     } catch (err) {

@@ -1,8 +1,8 @@
 // Owns the hard parts of writing, once for every sink: batching by size and by time,
-// one write in flight at a time (so points land in order), retries with capped
+// one write in flight at a time (so batches land in order), retries with capped
 // exponential backoff and jitter, and a bounded buffer whose overflow is counted.
 import type { Point } from '../core/reading.ts';
-import { SinkWriteError, type Sink } from '../core/sink.ts';
+import { SinkWriteError, type BatchBuilder, type Sink } from '../core/sink.ts';
 import type { Telemetry } from '../core/telemetry.ts';
 
 export interface SinkRunnerOptions {
@@ -10,15 +10,22 @@ export interface SinkRunnerOptions {
   readonly batchSize: number;
   /** A partial batch is written after this long. */
   readonly flushIntervalMs: number;
-  /** Points held in memory while the sink is failing; beyond it the oldest are dropped and counted. */
+  /** Points held in memory while the sink is failing; beyond it the oldest batches are dropped and counted. */
   readonly maxBufferedPoints: number;
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
 }
 
-export class SinkRunner {
-  private pending: Point[] = [];
-  private inFlight: readonly Point[] | undefined;
+interface Sealed<B> {
+  readonly batch: B;
+  readonly count: number;
+}
+
+export class SinkRunner<B = unknown> {
+  private current: BatchBuilder<B>;
+  private readonly sealed: Sealed<B>[] = [];
+  private sealedPoints = 0;
+  private inFlight: Sealed<B> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private scheduled = false;
@@ -27,30 +34,39 @@ export class SinkRunner {
   private idleWaiters: (() => void)[] = [];
 
   constructor(
-    readonly sink: Sink,
+    readonly sink: Sink<B>,
     private readonly telemetry: Telemetry,
     private readonly options: SinkRunnerOptions,
-  ) {}
+  ) {
+    this.current = sink.newBatch();
+  }
 
   start(): void {
-    this.timer = setInterval(() => this.schedule(), this.options.flushIntervalMs);
+    this.timer = setInterval(() => {
+      this.sealCurrent();
+      this.schedule();
+    }, this.options.flushIntervalMs);
     this.timer.unref();
   }
 
   /** Hot path: never blocks, never throws. */
   push(point: Point): void {
-    this.pending.push(point);
-    if (this.pending.length + (this.inFlight?.length ?? 0) > this.options.maxBufferedPoints) this.overflow();
-    if (this.pending.length >= this.options.batchSize) this.schedule();
+    this.current.add(point);
+    if (this.current.count >= this.options.batchSize) {
+      this.sealCurrent();
+      if (this.depth() > this.options.maxBufferedPoints) this.overflow();
+      this.schedule();
+    }
   }
 
   depth(): number {
-    return this.pending.length + (this.inFlight?.length ?? 0);
+    return this.sealedPoints + this.current.count + (this.inFlight?.count ?? 0);
   }
 
   /** Resolves when everything pushed so far has been written (or given up on). */
   drain(): Promise<void> {
     if (this.depth() === 0) return Promise.resolve();
+    this.sealCurrent();
     this.schedule();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
@@ -67,16 +83,27 @@ export class SinkRunner {
     if (left > 0) this.telemetry.pointsDropped(this.sink.name, left, 'buffer_full', `still unwritten when the gateway stopped after ${timeoutMs} ms`);
   }
 
+  private sealCurrent(): void {
+    const count = this.current.count;
+    if (count === 0) return;
+    this.sealed.push({ batch: this.current.seal(), count });
+    this.sealedPoints += count;
+    this.current = this.sink.newBatch();
+  }
+
   private overflow(): void {
-    const excess = this.pending.length + (this.inFlight?.length ?? 0) - this.options.maxBufferedPoints;
-    if (excess <= 0) return;
-    this.pending.splice(0, excess);
-    this.telemetry.pointsDropped(this.sink.name, excess, 'buffer_full', `more than ${this.options.maxBufferedPoints} points waiting; oldest dropped`);
+    let dropped = 0;
+    while (this.depth() > this.options.maxBufferedPoints && this.sealed.length > 0) {
+      const oldest = this.sealed.shift()!;
+      this.sealedPoints -= oldest.count;
+      dropped += oldest.count;
+    }
+    if (dropped > 0) this.telemetry.pointsDropped(this.sink.name, dropped, 'buffer_full', `more than ${this.options.maxBufferedPoints} points waiting; oldest dropped`);
   }
 
   private schedule(): void {
     if (this.scheduled || this.inFlight || this.stopped || this.retryTimer) return;
-    if (this.pending.length === 0) return this.notifyIdle();
+    if (this.sealed.length === 0) return this.notifyIdle();
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -85,22 +112,16 @@ export class SinkRunner {
   }
 
   private async flush(): Promise<void> {
-    if (this.inFlight || this.pending.length === 0) return;
-    const size = this.options.batchSize;
-    let batch: Point[];
-    if (this.pending.length <= size) {
-      batch = this.pending;
-      this.pending = [];
-    } else {
-      batch = this.pending.slice(0, size);
-      this.pending = this.pending.slice(size);
-    }
-    this.inFlight = batch;
+    if (this.inFlight) return;
+    const next = this.sealed.shift();
+    if (!next) return this.notifyIdle();
+    this.sealedPoints -= next.count;
+    this.inFlight = next;
     this.telemetry.bufferDepth(this.sink.name, this.depth());
     const started = performance.now();
     try {
-      await this.sink.write(batch);
-      this.telemetry.pointsWritten(this.sink.name, batch.length, (performance.now() - started) / 1000);
+      await this.sink.write(next.batch);
+      this.telemetry.pointsWritten(this.sink.name, next.count, (performance.now() - started) / 1000);
       this.inFlight = undefined;
       this.backoffMs = 0;
     } catch (err) {
@@ -109,32 +130,33 @@ export class SinkRunner {
       if (!retryable) {
         this.inFlight = undefined;
         this.telemetry.writeFailed(this.sink.name, error, false);
-        this.telemetry.pointsDropped(this.sink.name, batch.length, 'rejected_by_sink', error.message);
+        this.telemetry.pointsDropped(this.sink.name, next.count, 'rejected_by_sink', error.message);
       } else {
         const initial = this.options.retryInitialMs ?? 250;
         this.backoffMs = Math.min(this.options.retryMaxMs ?? 30_000, this.backoffMs ? this.backoffMs * 2 : initial);
         const wait = this.backoffMs / 2 + Math.random() * (this.backoffMs / 2);
         this.telemetry.writeFailed(this.sink.name, error, true, Math.round(wait));
-        // Keep the batch in flight and write it again first: order is kept.
+        // The failed batch stays in flight and is written again first: order is kept.
         this.retryTimer = setTimeout(() => {
           this.retryTimer = undefined;
-          void this.retry(batch);
+          this.inFlight = undefined;
+          this.sealed.unshift(next);
+          this.sealedPoints += next.count;
+          this.schedule();
         }, wait);
         this.retryTimer.unref();
         return;
       }
     }
     this.telemetry.bufferDepth(this.sink.name, this.depth());
-    if (this.pending.length >= size) this.schedule();
-    else if (this.pending.length === 0) this.notifyIdle();
-    else if (this.idleWaiters.length > 0) this.schedule();
+    if (this.sealed.length > 0) this.schedule();
+    else if (this.current.count > 0 && this.idleWaiters.length > 0) this.drainMore();
+    else this.notifyIdle();
   }
 
-  private async retry(batch: Point[]): Promise<void> {
-    if (this.stopped) return;
-    this.inFlight = undefined;
-    this.pending = batch.concat(this.pending);
-    await this.flush();
+  private drainMore(): void {
+    this.sealCurrent();
+    this.schedule();
   }
 
   private notifyIdle(): void {

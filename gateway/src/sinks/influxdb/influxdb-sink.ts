@@ -3,9 +3,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { InfluxDB } from 'influx';
-import type { Point } from '../../core/reading.ts';
 import { SinkWriteError, type Sink } from '../../core/sink.ts';
-import { encodeBatch } from './line-protocol.ts';
+import { LineProtocolBatch } from './line-protocol.ts';
 
 export interface InfluxSinkOptions {
   /** e.g. http://127.0.0.1:8086 */
@@ -15,9 +14,11 @@ export interface InfluxSinkOptions {
   readonly password?: string | undefined;
   /** Per request; a write that takes longer is retried. */
   readonly timeoutMs?: number;
+  /** Expected points per batch, to size buffers. */
+  readonly batchSize?: number;
 }
 
-export class InfluxDbSink implements Sink {
+export class InfluxDbSink implements Sink<Buffer> {
   readonly name = 'influxdb';
   private readonly writeUrl: string;
   private readonly headers: Record<string, string>;
@@ -53,8 +54,12 @@ export class InfluxDbSink implements Sink {
     await this.admin.createDatabase(this.options.database);
   }
 
-  async write(points: readonly Point[]): Promise<void> {
-    const body = encodeBatch(points);
+  newBatch(): LineProtocolBatch {
+    return new LineProtocolBatch(this.options.batchSize);
+  }
+
+  /** `body` is line protocol, as built by `newBatch`. */
+  async write(body: Buffer): Promise<void> {
     if (body.length === 0) return;
     const { status, text } = await this.post(body);
     if (status === 204) return;

@@ -7,6 +7,7 @@
 //   characters (newlines above all) cannot appear at all and become spaces.
 // - string fields: quoted, with `"` and `\` escaped; newlines are allowed.
 import type { FieldType, Point, Series, Value } from '../../core/reading.ts';
+import type { BatchBuilder } from '../../core/sink.ts';
 
 const NAME_SPECIAL = /[,= \\\u0000-\u001f\u007f]/;
 
@@ -104,21 +105,42 @@ function encodeField(f: SeriesEncoding['fields'][number], value: Value): string 
   }
 }
 
-/** The batch as one request body: lines written straight into a buffer, newline-terminated. */
-export function encodeBatch(points: readonly Point[]): Buffer {
-  let buf = Buffer.allocUnsafe(Math.max(1024, points.length * 320));
-  let at = 0;
-  for (let i = 0; i < points.length; i++) {
-    const line = encodePoint(points[i]!);
-    if (line === undefined) continue;
-    // utf8 is at most 3 bytes per UTF-16 unit; grow before a write could be cut short.
-    if (at + line.length * 3 + 1 > buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, at + line.length * 3 + 1));
-      buf.copy(bigger, 0, 0, at);
-      buf = bigger;
-    }
-    at += buf.write(line, at);
-    buf[at++] = 0x0a;
+/**
+ * A request body built point by point: each line is written into the buffer as it comes,
+ * newline-terminated, so a waiting batch holds bytes, not objects.
+ */
+export class LineProtocolBatch implements BatchBuilder<Buffer> {
+  private buf: Buffer;
+  private at = 0;
+  count = 0;
+
+  constructor(expectedPoints = 1000) {
+    this.buf = Buffer.allocUnsafe(Math.max(1024, expectedPoints * 320));
   }
-  return buf.subarray(0, at);
+
+  add(point: Point): void {
+    const line = encodePoint(point);
+    // A point with nothing writable still counts: it was handled, there is just no line.
+    this.count++;
+    if (line === undefined) return;
+    // utf8 takes at most 3 bytes per UTF-16 unit; grow before a write could be cut short.
+    const need = this.at + line.length * 3 + 1;
+    if (need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, need));
+      this.buf.copy(bigger, 0, 0, this.at);
+      this.buf = bigger;
+    }
+    this.at += this.buf.write(line, this.at);
+    this.buf[this.at++] = 0x0a;
+  }
+
+  seal(): Buffer {
+    return this.buf.subarray(0, this.at);
+  }
+}
+
+export function encodeBatch(points: readonly Point[]): Buffer {
+  const batch = new LineProtocolBatch(points.length);
+  for (let i = 0; i < points.length; i++) batch.add(points[i]!);
+  return batch.seal();
 }
