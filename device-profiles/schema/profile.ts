@@ -100,6 +100,52 @@ export const MqttBindingSchema = z.strictObject({
 });
 export type MqttBinding = z.infer<typeof MqttBindingSchema>;
 
+/**
+ * An OPC UA browse path relative to a node: segments separated by `/`, each
+ * `alias:BrowseName` (alias from `opcua.namespaces` or the built-in ones), `*:BrowseName`
+ * (any namespace) or `[n]` (the n-th child, in natural order of browse names, for the
+ * vendor-named instances behind a placeholder such as <AxisIdentifier>).
+ */
+const browsePath = z
+  .string()
+  .regex(/^(\[\d+\]|[A-Za-z*][\w-]*:[^/]+)(\/(\[\d+\]|[A-Za-z*][\w-]*:[^/]+))*$/, 'expected a browse path like robotics:Axes/[1]/di:ParameterSet/robotics:ActualPosition');
+
+export const OpcUaSignalSchema = z.strictObject({
+  /** Relative to the device's root node. */
+  path: browsePath.optional(),
+  /** Or an absolute node id with its namespace URI: nsu=<uri>;s=... or ;i=... */
+  node: z.string().regex(/^nsu=[^;]+;[sigb]=.+$/, 'expected nsu=<namespace uri>;s=<id> (or i=, g=, b=)').optional(),
+  samplingInterval: z.number().int().min(0).optional(),
+  queueSize: z.number().int().min(1).max(10000).optional(),
+  deadband: z.strictObject({ type: z.enum(['absolute', 'percent']), value: z.number().min(0) }).optional(),
+  /** stored = raw * scale + offset. */
+  scale: z.number().refine((n) => n !== 0, 'scale must not be 0').optional(),
+  offset: z.number().optional(),
+});
+export type OpcUaSignal = z.infer<typeof OpcUaSignalSchema>;
+
+export const BUILTIN_NAMESPACES: Readonly<Record<string, string>> = {
+  ua: 'http://opcfoundation.org/UA/',
+  di: 'http://opcfoundation.org/UA/DI/',
+  ia: 'http://opcfoundation.org/UA/IA/',
+  machinery: 'http://opcfoundation.org/UA/Machinery/',
+  robotics: 'http://opcfoundation.org/UA/Robotics/',
+};
+
+export const OpcUaBindingSchema = z.strictObject({
+  /** Namespace aliases used in browse paths, by URI (never by index). */
+  namespaces: z.record(z.string().regex(/^[A-Za-z][\w-]*$/), z.string().min(1)).default({}),
+  /** Where devices of this type sit, from the Objects folder; a site device may override. */
+  root: browsePath.default('machinery:Machines/[1]'),
+  /** Which time a value gets: the device's (source), the server's, or the gateway's receive time. Each falls back to the next. */
+  timestamp: z.enum(['source', 'server', 'gateway']).default('source'),
+  samplingInterval: z.number().int().min(0).default(100),
+  queueSize: z.number().int().min(1).max(10000).default(10),
+  publishingInterval: z.number().int().min(10).default(100),
+  signals: z.record(snakeName, OpcUaSignalSchema),
+});
+export type OpcUaBinding = z.infer<typeof OpcUaBindingSchema>;
+
 export const ProfileSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case id'),
@@ -109,8 +155,31 @@ export const ProfileSchema = z
     description: z.string().optional(),
     signals: z.record(snakeName, SignalSchema),
     mqtt: MqttBindingSchema.optional(),
+    opcua: OpcUaBindingSchema.optional(),
   })
   .superRefine((p, ctx) => {
+    if (p.opcua) {
+      const aliases = { ...BUILTIN_NAMESPACES, ...p.opcua.namespaces };
+      const checkAliases = (path: string, at: (string | number)[]) => {
+        for (const seg of path.split('/')) {
+          const alias = /^([A-Za-z][\w-]*):/.exec(seg)?.[1];
+          if (alias && !(alias in aliases)) {
+            ctx.addIssue({ code: 'custom', path: at, message: `unknown namespace alias "${alias}" (known: ${Object.keys(aliases).join(', ')}; add it under opcua.namespaces)` });
+          }
+        }
+      };
+      checkAliases(p.opcua.root, ['opcua', 'root']);
+      for (const [name, b] of Object.entries(p.opcua.signals)) {
+        const at = ['opcua', 'signals', name];
+        if (!(name in p.signals)) {
+          ctx.addIssue({ code: 'custom', path: at, message: `"${name}" is not a declared signal (declared: ${Object.keys(p.signals).join(', ')})` });
+        }
+        if ((b.path === undefined) === (b.node === undefined)) {
+          ctx.addIssue({ code: 'custom', path: at, message: 'expected exactly one of path or node' });
+        }
+        if (b.path) checkAliases(b.path, [...at, 'path']);
+      }
+    }
     p.mqtt?.topics.forEach((t, i) => {
       const at = ['mqtt', 'topics', i];
       const placeholders = [...t.topic.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');

@@ -33,6 +33,19 @@ export const DeviceSchema = z.strictObject({
           topicId: deviceId.optional(),
         })
         .optional(),
+      opcua: z
+        .strictObject({
+          /** opc.tcp://host:port[/path] */
+          endpoint: z.string().regex(/^opc\.tcp:\/\/[^/:]+:\d+(\/.*)?$/, 'expected opc.tcp://host:port'),
+          /** Browse path of the device's root from the Objects folder; default the profile's. */
+          root: z.string().min(1).optional(),
+          securityMode: z.enum(['None', 'Sign', 'SignAndEncrypt']).default('None'),
+          securityPolicy: z.enum(['None', 'Basic256Sha256', 'Aes128_Sha256_RsaOaep', 'Aes256_Sha256_RsaPss']).default('None'),
+          username: z.string().optional(),
+          /** Name of the environment variable holding the password (never the password itself). */
+          passwordEnv: z.string().optional(),
+        })
+        .optional(),
     })
     .default({}),
   /** Seed for this device's simulator; default derived from the site seed and the id. */

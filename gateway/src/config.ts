@@ -27,6 +27,16 @@ export const GatewayConfigSchema = z.strictObject({
       maxBufferedPoints: z.number().int().positive().default(1_000_000),
     })
     .prefault({}),
+  opcua: z
+    .strictObject({
+      /** The gateway's OPC UA certificate and trust lists: put trusted server certificates in trusted/certs/. */
+      pkiDir: z.string().default('.data/pki/gateway'),
+      /** Accept servers whose certificate is not trusted. Off: such servers are refused and their certificate lands in rejected/. */
+      trustUnknownServers: z.boolean().default(false),
+      reconnectMaxMs: z.number().int().positive().default(10_000),
+      retrySignalMs: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
   http: z
     .strictObject({
       host: z.string().default('127.0.0.1'),

@@ -6,7 +6,7 @@ import { DEFAULT_PROFILES_DIR, loadSite, type SiteModel } from '../../device-pro
 import type { SiteFile } from '../../device-profiles/schema/site.ts';
 import { tempDir } from './services.ts';
 
-type DeviceInput = { id: string; profile: string; topicId?: string; simulation?: Record<string, number> };
+type DeviceInput = { id: string; profile: string; topicId?: string; simulation?: Record<string, number>; opcua?: Record<string, unknown> };
 
 /** A one-line site with the given devices, written to a temp folder and loaded like any site. */
 export function testSite(devices: DeviceInput[], profilesDir = DEFAULT_PROFILES_DIR): SiteModel {
@@ -24,7 +24,7 @@ export function testSite(devices: DeviceInput[], profilesDir = DEFAULT_PROFILES_
       line: 'line-a',
       station: 'st-1',
       position: { x: i, y: 1 },
-      ...(d.topicId ? { connection: { mqtt: { topicId: d.topicId } } } : {}),
+      ...(d.topicId || d.opcua ? { connection: { ...(d.topicId ? { mqtt: { topicId: d.topicId } } : {}), ...(d.opcua ? { opcua: d.opcua } : {}) } } : {}),
       ...(d.simulation ? { simulation: d.simulation } : {}),
     })),
   } satisfies Partial<Record<keyof SiteFile, unknown>>;

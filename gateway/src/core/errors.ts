@@ -15,6 +15,7 @@ export const REJECT_REASONS = [
   'invalid_enum_value',
   'invalid_timestamp',
   'no_values',
+  'bad_quality',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -6,8 +6,9 @@ export type Value = number | boolean | string;
 /** How a value is written to InfluxDB: enums are stored as their vendor string. */
 export type FieldType = 'float' | 'int' | 'bool' | 'string';
 
-/** A message exactly as a source received it. The source owns nothing after emitting it. */
-export interface RawMessage {
+/** An MQTT message exactly as it arrived. The source owns nothing after emitting it. */
+export interface MqttMessage {
+  readonly kind: 'mqtt';
   /** The source's name, for per-source counters. */
   readonly source: string;
   readonly topic: string;
@@ -15,6 +16,28 @@ export interface RawMessage {
   /** Gateway clock, ms since the epoch. */
   readonly receivedAt: number;
 }
+
+/** One OPC UA value change, already tied to its device and signal by the monitored item. */
+export interface OpcUaChange {
+  readonly device: DeviceModel;
+  readonly signal: string;
+  /** The Variant's value as node-opcua decoded it. */
+  readonly value: unknown;
+  readonly status: { readonly name: string; readonly good: boolean; readonly bad: boolean };
+  /** ms since the epoch, when the server sent them. */
+  readonly sourceTime: number | undefined;
+  readonly serverTime: number | undefined;
+}
+
+/** The changes of one publish response. */
+export interface OpcUaMessage {
+  readonly kind: 'opcua';
+  readonly source: string;
+  readonly changes: readonly OpcUaChange[];
+  readonly receivedAt: number;
+}
+
+export type RawMessage = MqttMessage | OpcUaMessage;
 
 /** What one message said about one device: only the signals it carried, typed and range-checked. */
 export interface Reading {

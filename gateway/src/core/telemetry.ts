@@ -29,6 +29,9 @@ export class Telemetry {
   /** Per-message counts live in plain numbers and reach prom-client only when scraped. */
   private readonly receivedBySource = new Map<string, number>();
   private readonly lastRejectLog = new Map<RejectReason, { at: number; suppressed: number }>();
+  private readonly unavailableGauge: Gauge<'source'>;
+  /** source → "device/signal" → why, for signals that cannot be read right now. */
+  readonly unavailable = new Map<string, Map<string, string>>();
 
   /** Plain mirrors of the counters for /healthz, which must answer without awaiting prom-client. */
   readonly counts = {
@@ -39,7 +42,7 @@ export class Telemetry {
     dropped: 0,
     lastWriteAt: 0,
     lastWriteError: '' as string,
-    sources: {} as Record<string, { state: SourceState; since: number; reconnects: number }>,
+    sources: {} as Record<string, { state: SourceState; since: number; reconnects: number; why?: string | undefined }>,
   };
 
   constructor(log?: Logger, options: { now?: () => number } = {}) {
@@ -75,6 +78,17 @@ export class Telemetry {
     this.buffered = new Gauge({ name: 'fieldlab_points_buffered', help: 'Points waiting to be written', labelNames: ['sink'], registers });
     this.sourceUp = new Gauge({ name: 'fieldlab_source_connected', help: '1 while a source is connected', labelNames: ['source'], registers });
     this.reconnects = new Counter({ name: 'fieldlab_source_reconnects_total', help: 'Times a source lost its connection', labelNames: ['source'], registers });
+    const unavailable = this.unavailable;
+    this.unavailableGauge = new Gauge({
+      name: 'fieldlab_signals_unavailable',
+      help: 'Signals a source cannot read now (unresolved path, refused item)',
+      labelNames: ['source'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [source, m] of unavailable) this.labels(source).set(m.size);
+      },
+    });
     this.writeSeconds = new Histogram({ name: 'fieldlab_write_duration_seconds', help: 'Batch write duration', labelNames: ['sink'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 1, 5], registers });
   }
 
@@ -100,7 +114,7 @@ export class Telemetry {
   sourceState(source: string, state: SourceState, why?: string): void {
     const previous = this.counts.sources[source];
     if (previous?.state === state) return;
-    const entry = { state, since: this.now(), reconnects: previous?.reconnects ?? 0 };
+    const entry = { state, since: this.now(), reconnects: previous?.reconnects ?? 0, why };
     if (previous?.state === 'connected' && state === 'disconnected') {
       entry.reconnects++;
       this.reconnects.labels(source).inc();
@@ -136,6 +150,21 @@ export class Telemetry {
     this.dropped.labels(sink, reason).inc(count);
     this.counts.dropped += count;
     this.log.error({ sink, reason, count }, `sink ${sink} dropped ${count} points (${reason}): ${message}`);
+  }
+
+  /** A signal that cannot be read: logged once per device and signal until it is back. */
+  signalUnavailable(source: string, device: string, signal: string, where: string, why: string): void {
+    let m = this.unavailable.get(source);
+    if (!m) this.unavailable.set(source, (m = new Map()));
+    const key = `${device}/${signal}`;
+    if (m.get(key) === why) return;
+    m.set(key, why);
+    this.log.warn({ source, device, signal, path: where, why }, `device ${device}: signal ${signal} unavailable at ${where}: ${why}`);
+  }
+
+  signalAvailable(source: string, device: string, signal: string): void {
+    const m = this.unavailable.get(source);
+    if (m?.delete(`${device}/${signal}`)) this.log.info({ source, device, signal }, `device ${device}: signal ${signal} available again`);
   }
 
   bufferDepth(sink: string, points: number): void {

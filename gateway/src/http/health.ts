@@ -5,10 +5,12 @@ export interface HealthReport {
   status: 'ok' | 'degraded';
   problems: string[];
   uptimeSeconds: number;
-  sources: Record<string, { state: string; since: string; reconnects: number }>;
+  sources: Record<string, { state: string; since: string; reconnects: number; why?: string | undefined }>;
   sinks: Record<string, { bufferedPoints: number; lastWriteAt: string | null; lastError: string | null }>;
   messages: { received: number; rejected: Record<string, number>; rejectedTotal: number };
   points: { written: number; dropped: number; writeErrors: number };
+  /** "device/signal" → why it cannot be read. */
+  unavailableSignals: Record<string, string>;
 }
 
 export function health(gateway: Gateway): HealthReport {
@@ -19,7 +21,7 @@ export function health(gateway: Gateway): HealthReport {
     const entry = c.sources[s.name];
     const state = s.state();
     if (state !== 'connected') problems.push(`source ${s.name} is ${state}`);
-    sources[s.name] = { state, since: new Date(entry?.since ?? Date.now()).toISOString(), reconnects: entry?.reconnects ?? 0 };
+    sources[s.name] = { state, since: new Date(entry?.since ?? Date.now()).toISOString(), reconnects: entry?.reconnects ?? 0, why: entry?.why };
   }
   const sinks: HealthReport['sinks'] = {};
   for (const r of gateway.runners) {
@@ -31,6 +33,9 @@ export function health(gateway: Gateway): HealthReport {
     };
   }
   if (c.dropped > 0) problems.push(`${c.dropped} points dropped`);
+  const unavailable: Record<string, string> = {};
+  for (const m of gateway.telemetry.unavailable.values()) for (const [key, why] of m) unavailable[key] = why;
+  if (Object.keys(unavailable).length > 0) problems.push(`${Object.keys(unavailable).length} signals unavailable`);
   const rejected = Object.fromEntries(Object.entries(c.rejected).filter(([, n]) => n > 0));
   return {
     status: problems.length === 0 ? 'ok' : 'degraded',
@@ -40,5 +45,6 @@ export function health(gateway: Gateway): HealthReport {
     sinks,
     messages: { received: c.received, rejected, rejectedTotal: Object.values(c.rejected).reduce((a, b) => a + b, 0) },
     points: { written: c.written, dropped: c.dropped, writeErrors: c.writeErrors },
+    unavailableSignals: unavailable,
   };
 }

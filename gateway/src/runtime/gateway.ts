@@ -3,7 +3,8 @@
 // synchronous: no await between a message arriving and its point being buffered.
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { GatewayConfig } from '../config.ts';
-import type { Point, RawMessage, Reading } from '../core/reading.ts';
+import type { DeviceModel } from '../../../device-profiles/schema/load.ts';
+import type { MqttMessage, OpcUaChange, OpcUaMessage, Point, RawMessage, Reading } from '../core/reading.ts';
 import type { Sink } from '../core/sink.ts';
 import type { Source } from '../core/source.ts';
 import { Telemetry } from '../core/telemetry.ts';
@@ -12,6 +13,8 @@ import { TopicRouter, subscriptionsFor } from '../normalize/topic-router.ts';
 import { DeviceStateStore } from '../state/device-state.ts';
 import { InfluxDbSink } from '../sinks/influxdb/influxdb-sink.ts';
 import { MqttSource } from '../sources/mqtt/mqtt-source.ts';
+import { OpcUaSource } from '../sources/opcua/opcua-source.ts';
+import { normalizeOpcUa } from '../normalize/normalize-opcua.ts';
 import { startHttpServer, type HttpServer } from '../http/server.ts';
 import { SinkRunner } from './sink-runner.ts';
 
@@ -45,12 +48,7 @@ export class Gateway {
     this.router = new TopicRouter(site);
     this.state = new DeviceStateStore(site);
     this.maxPayloadBytes = config.mqtt.maxPayloadBytes;
-    this.sources = parts.sources ?? [
-      new MqttSource(
-        { url: config.mqtt.url, clientId: config.mqtt.clientId, username: config.mqtt.username, password: config.mqtt.password, subscriptions: subscriptionsFor(site) },
-        this.telemetry,
-      ),
-    ];
+    this.sources = parts.sources ?? defaultSources(site, config, this.telemetry);
     const sinks: readonly Sink<unknown>[] = parts.sinks ?? [new InfluxDbSink(config.influx)];
     this.runners = sinks.map((s) => new SinkRunner<unknown>(s, this.telemetry, config.influx));
     this.withHttp = parts.http ?? true;
@@ -88,6 +86,27 @@ export class Gateway {
 
   /** The message path: never throws, never awaits. */
   handle(message: RawMessage): void {
+    if (message.kind === 'mqtt') this.handleMqtt(message);
+    else this.handleOpcUa(message);
+  }
+
+  private handleOpcUa(message: OpcUaMessage): void {
+    const t = this.telemetry;
+    t.messageReceived(message.source);
+    const byDevice = new Map<DeviceModel, OpcUaChange[]>();
+    for (const c of message.changes) {
+      const list = byDevice.get(c.device);
+      if (list) list.push(c);
+      else byDevice.set(c.device, [c]);
+    }
+    for (const [device, changes] of byDevice) {
+      const result = normalizeOpcUa(changes, device.profileDef.opcua!, message.receivedAt);
+      for (const r of result.rejects) t.messageRejected(r.reason, { device: device.id, signal: r.signal, message: r.message });
+      for (const reading of result.readings) this.accept(reading);
+    }
+  }
+
+  private handleMqtt(message: MqttMessage): void {
     const t = this.telemetry;
     t.messageReceived(message.source);
     if (message.payload.length > this.maxPayloadBytes) {
@@ -156,4 +175,28 @@ export class Gateway {
 function mergeReadings(a: Reading, b: Reading): Reading {
   const deviceTime = !a.gatewayClock ? a : b;
   return { device: a.device, time: deviceTime.time, gatewayClock: deviceTime.gatewayClock, values: { ...a.values, ...b.values } };
+}
+
+/** An MQTT source for the site's MQTT devices, and one OPC UA source per endpoint. */
+function defaultSources(site: SiteModel, config: GatewayConfig, telemetry: Telemetry): Source[] {
+  const sources: Source[] = [];
+  if (site.devices.some((d) => d.profileDef.mqtt)) {
+    sources.push(
+      new MqttSource(
+        { url: config.mqtt.url, clientId: config.mqtt.clientId, username: config.mqtt.username, password: config.mqtt.password, subscriptions: subscriptionsFor(site) },
+        telemetry,
+      ),
+    );
+  }
+  const endpoints = new Map<string, DeviceModel[]>();
+  for (const d of site.devices) {
+    if (!d.profileDef.opcua || !d.connection.opcua) continue;
+    const list = endpoints.get(d.connection.opcua.endpoint) ?? [];
+    list.push(d);
+    endpoints.set(d.connection.opcua.endpoint, list);
+  }
+  for (const [endpoint, devices] of endpoints) {
+    sources.push(new OpcUaSource({ endpoint, devices, ...config.opcua }, telemetry));
+  }
+  return sources;
 }

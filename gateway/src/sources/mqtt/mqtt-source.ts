@@ -67,7 +67,7 @@ export class MqttSource implements Source {
       if (this.current !== 'stopped') this.set('disconnected', err.message);
     });
     const name = this.name;
-    client.on('message', (topic, payload) => emit({ source: name, topic, payload, receivedAt: Date.now() }));
+    client.on('message', (topic, payload) => emit({ kind: 'mqtt', source: name, topic, payload, receivedAt: Date.now() }));
     // The gateway runs without its broker, and catches up when it comes: do not wait here.
     return Promise.resolve();
   }

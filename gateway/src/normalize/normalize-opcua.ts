@@ -1,0 +1,59 @@
+// The normaliser for OPC UA: value changes of one device → typed readings, one per
+// timestamp, so that all axes sampled at one instant become one point. Pure.
+import type { OpcUaBinding } from '../../../device-profiles/schema/profile.ts';
+import type { OpcUaChange, Reading, Value } from '../core/reading.ts';
+import { checkValue, type FieldReject } from './normalize.ts';
+
+export interface OpcUaResult {
+  readonly readings: Reading[];
+  readonly rejects: FieldReject[];
+}
+
+/** `changes` all belong to one device. */
+export function normalizeOpcUa(changes: readonly OpcUaChange[], binding: OpcUaBinding, receivedAt: number): OpcUaResult {
+  const byTime = new Map<number, { values: Record<string, Value>; gatewayClock: boolean }>();
+  const rejects: FieldReject[] = [];
+  const device = changes[0]?.device;
+  if (!device) return { readings: [], rejects };
+  const signals = device.profileDef.signals;
+  for (const c of changes) {
+    const def = signals[c.signal];
+    if (!def) continue;
+    if (c.status.bad) {
+      rejects.push({ reason: 'bad_quality', signal: c.signal, message: `${c.signal}: status ${c.status.name}` });
+      continue;
+    }
+    const spec = binding.signals[c.signal];
+    const checked = checkValue(def, plain(c.value, def.type), spec?.scale ?? 1, spec?.offset ?? 0);
+    if (typeof checked === 'object') {
+      rejects.push({ reason: checked.reason, signal: c.signal, message: `${c.signal}: ${checked.message}` });
+      continue;
+    }
+    const time =
+      binding.timestamp === 'gateway' ? undefined : binding.timestamp === 'server' ? (c.serverTime ?? undefined) : (c.sourceTime ?? c.serverTime);
+    const key = time ?? receivedAt;
+    let slot = byTime.get(key);
+    if (!slot) {
+      slot = { values: {}, gatewayClock: time === undefined };
+      byTime.set(key, slot);
+    }
+    slot.values[c.signal] = checked;
+    // Uncertain values are kept, and say so.
+    if (!c.status.good && 'quality' in signals) slot.values.quality = `${c.signal}: ${c.status.name}`;
+  }
+  const readings = [...byTime].sort((a, b) => a[0] - b[0]).map(([time, slot]) => ({ device, time, gatewayClock: slot.gatewayClock, values: slot.values }));
+  return { readings, rejects };
+}
+
+/** Variant values as plain JS: LocalizedText → text, 64-bit [high, low] → number, enums → their number as text. */
+function plain(value: unknown, type: string): unknown {
+  if (value === null || value === undefined) return value;
+  if (typeof value === 'object') {
+    if ('text' in value) return (value as { text: unknown }).text ?? '';
+    if (Array.isArray(value) && value.length === 2 && type === 'int' && value.every((n) => typeof n === 'number')) {
+      return (value[0] as number) * 2 ** 32 + (value[1] as number);
+    }
+  }
+  if (type === 'enum' && typeof value === 'number') return String(value);
+  return value;
+}
