@@ -93,7 +93,7 @@ export interface LoadSiteOptions {
 
 export function loadSite(file: string = DEFAULT_SITE_FILE, options: LoadSiteOptions = {}): SiteModel {
   const siteFile = resolve(file);
-  const parsed = parseYaml(SiteSchema, readFileSync(siteFile, 'utf8'), display(siteFile));
+  const parsed = parseYaml(SiteSchema, interpolateEnv(readFileSync(siteFile, 'utf8')), display(siteFile));
   const profilesDir = options.profilesDir
     ? resolve(options.profilesDir)
     : parsed.profiles
@@ -110,6 +110,14 @@ export function loadSite(file: string = DEFAULT_SITE_FILE, options: LoadSiteOpti
   });
   if (problems.length > 0) throw new ConfigError(display(siteFile), problems);
   return Object.freeze({ file: siteFile, site: parsed.site, lines: parsed.lines, devices: Object.freeze(devices), profiles });
+}
+
+/**
+ * `${NAME}` and `${NAME:-default}` in a site file become the environment variable's value,
+ * so one site file serves a laptop and a docker-compose network.
+ */
+export function interpolateEnv(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => env[name] ?? fallback ?? '');
 }
 
 /** Several files at once, e.g. from `profiles check`. */

@@ -56,6 +56,8 @@ export const DeviceSchema = z.strictObject({
       rate: z.number().positive().max(1000).optional(),
       /** Length of one print job in seconds, to make a demo move faster or slower. */
       jobSeconds: z.number().positive().optional(),
+      /** Seconds per robot pick-and-place cycle. */
+      cycleSeconds: z.number().positive().optional(),
     })
     .optional(),
 });

@@ -52,11 +52,22 @@ describe('fieldlab demo', () => {
     await influx?.stop();
   });
 
-  it('runs the whole fieldlab: printers publish, the gateway stores, health is ok; Ctrl+C stops it cleanly', async () => {
+  it('runs the whole fieldlab: printers and robots publish, the gateway stores, health is ok; Ctrl+C stops it cleanly', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [...CLI, 'demo', '--influx', influx.url, '--port', String(port), '--time-scale', '10', '--database', 'demo'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const [robot1, robot2] = [await freePort(), await freePort()];
+    // The demo site's robot endpoints, moved to free ports through the site's ${...} variables.
+    const site = tempDir('demo-site');
+    const siteFile = join(site.path, 'site.yaml');
+    writeFileSync(
+      siteFile,
+      `profiles: ${DEFAULT_PROFILES_DIR}\n` +
+        readFileSync(join(DEFAULT_PROFILES_DIR, 'sites', 'fieldlab-emmen.yaml'), 'utf8').replace(':4841', `:${robot1}`).replace(':4842', `:${robot2}`),
+    );
+    const child = spawn(
+      process.execPath,
+      [...CLI, 'demo', '--site', siteFile, '--influx', influx.url, '--port', String(port), '--time-scale', '10', '--database', 'demo', '--data-dir', join(site.path, 'data')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -71,6 +82,15 @@ describe('fieldlab demo', () => {
         20_000,
         'points from all four printers',
       );
+      await eventually(
+        async () => {
+          const rows = await db.query<{ device: string }>('SELECT count(axis1_position) FROM robot_arm GROUP BY device').catch(() => []);
+          return rows.length === 2;
+        },
+        20_000,
+        'joint values from both robots',
+      );
+      expect(output).toContain(`OPC UA robot  opc.tcp://127.0.0.1:${robot1}`);
       const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { status: string; messages: { rejectedTotal: number } };
       expect(health.status).toBe('ok');
       expect(health.messages.rejectedTotal).toBe(0);

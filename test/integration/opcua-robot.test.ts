@@ -17,9 +17,20 @@ const ROBOTICS = 'http://opcfoundation.org/UA/Robotics/';
 const MACHINERY = 'http://opcfoundation.org/UA/Machinery/';
 const DI = 'http://opcfoundation.org/UA/DI/';
 
-async function robot(id: string, options: { secure?: boolean; port?: number; pki?: string } = {}) {
+async function robot(id: string, options: { secure?: boolean; port?: number; pki?: string; users?: Record<string, string> } = {}) {
   const port = options.port ?? (await freePort());
-  const server = new RobotServer({ id, port, seed: 3, cycleSeconds: 4, rate: 20, pkiDir: options.pki ?? tempDir(`pki-${id}`).path, secure: options.secure, protectiveStopChance: 0, emergencyStopChance: 0 });
+  const server = new RobotServer({
+    id,
+    port,
+    seed: 3,
+    cycleSeconds: 4,
+    rate: 20,
+    pkiDir: options.pki ?? tempDir(`pki-${id}`).path,
+    secure: options.secure,
+    protectiveStopChance: 0,
+    emergencyStopChance: 0,
+    ...(options.users ? { users: options.users, anonymous: false } : {}),
+  });
   await server.start();
   return server;
 }
@@ -202,10 +213,7 @@ describe('gateway OPC UA source', () => {
     const site = testSite([{ id: 'robot-d', profile: 'robotics-arm', opcua: endpoint }]);
 
     const untrusting = gatewayFor(site, influx, 'robots_d', tempDir('gw-pki-untrusting').path);
-    const trustingPki = tempDir('gw-pki-trusting').path;
-    mkdirSync(join(trustingPki, 'trusted', 'certs'), { recursive: true });
-    copyFileSync(server.certificateFile!, join(trustingPki, 'trusted', 'certs', 'robot-d.pem'));
-    const trusting = gatewayFor(site, influx, 'robots_d', trustingPki);
+    const trusting = gatewayFor(site, influx, 'robots_d', trustedPki(server));
     try {
       await untrusting.start();
       await trusting.start();
@@ -223,4 +231,32 @@ describe('gateway OPC UA source', () => {
       await server.stop();
     }
   });
+
+  it('logs in with a username and a password from the environment, and is refused with a wrong one', async () => {
+    const server = await robot('robot-e', { secure: true, users: { operator: 's3cret' } });
+    process.env.FIELDLAB_TEST_ROBOT_PW = 's3cret';
+    process.env.FIELDLAB_TEST_ROBOT_BAD_PW = 'guess';
+    const conn = { endpoint: server.endpoint, securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256', username: 'operator' };
+    const good = gatewayFor(testSite([{ id: 'robot-e', profile: 'robotics-arm', opcua: { ...conn, passwordEnv: 'FIELDLAB_TEST_ROBOT_PW' } }]), influx, 'robots_e', trustedPki(server));
+    const bad = gatewayFor(testSite([{ id: 'robot-e', profile: 'robotics-arm', opcua: { ...conn, passwordEnv: 'FIELDLAB_TEST_ROBOT_BAD_PW' } }]), influx, 'robots_e', trustedPki(server));
+    try {
+      await good.start();
+      await bad.start();
+      await eventually(() => good.telemetry.counts.written > 5, 20_000, 'values with a password login');
+      await eventually(() => bad.telemetry.counts.sources[bad.sources[0]!.name]?.state === 'disconnected', 10_000, 'wrong password refused');
+      expect(bad.telemetry.counts.sources[bad.sources[0]!.name]?.why).toMatch(/BadUserAccessDenied|BadIdentityTokenRejected|BadIdentityTokenInvalid/);
+      expect(bad.telemetry.counts.received).toBe(0);
+    } finally {
+      await good.stop();
+      await bad.stop();
+      await server.stop();
+    }
+  });
 });
+
+function trustedPki(server: RobotServer): string {
+  const pki = tempDir('gw-pki-trusted').path;
+  mkdirSync(join(pki, 'trusted', 'certs'), { recursive: true });
+  copyFileSync(server.certificateFile!, join(pki, 'trusted', 'certs', 'server.pem'));
+  return pki;
+}

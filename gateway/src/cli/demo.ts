@@ -52,11 +52,12 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   }
 
   const gatewayConfig = { ...config, mqtt: { ...config.mqtt, url: mqttUrl }, influx: { ...config.influx, url: influxUrl ?? config.influx.url } };
+  const fleet = new SimulatedFleet({ site, mqttUrl, timeScale: flags.timeScale, log, pkiDir: join(flags.dataDir, 'pki') });
+  await fleet.startRobots();
   const telemetry = new Telemetry(log);
   const gateway = new Gateway(site, gatewayConfig, telemetry, influxUrl ? {} : { sinks: [] });
   await gateway.start();
-  const fleet = new SimulatedFleet({ site, mqttUrl, timeScale: flags.timeScale, log });
-  await fleet.start();
+  await fleet.startPrinters();
 
   const http = gateway.httpAddress();
   log.info(
@@ -67,6 +68,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
       `  health        ${http}/healthz`,
       `  metrics       ${http}/metrics`,
       `  MQTT broker   ${mqttUrl}   (watch: mosquitto_sub -h ${new URL(mqttUrl).hostname} -p ${new URL(mqttUrl).port || 1883} -t '#' -v)`,
+      ...fleet.robots.map((r) => `  OPC UA robot  ${r.endpoint}   (${r.options.id}: Objects/Machines/${r.options.id}, OPC 40010 Robotics; security None, anonymous)`),
       influxUrl
         ? `  InfluxDB      ${influxUrl}  database "${config.influx.database}"\n` +
           `                influx -host ${new URL(influxUrl).hostname} -port ${new URL(influxUrl).port || 8086} -database ${config.influx.database} -execute 'SELECT * FROM fdm_printer ORDER BY time DESC LIMIT 5'`
@@ -78,10 +80,12 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const counts = telemetry.counts;
   const status = setInterval(() => {
     const rejected = Object.values(counts.rejected).reduce((a, b) => a + b, 0);
-    const printing = gateway.state.snapshot().filter((d) => d.values.job_state === 'RUNNING' || d.values.job_state === 'PRINTING' || d.values.job_state === 'printing').length;
+    const snapshot = gateway.state.snapshot();
+    const printing = snapshot.filter((d) => d.values.job_state === 'RUNNING' || d.values.job_state === 'PRINTING' || d.values.job_state === 'printing').length;
+    const cycles = snapshot.reduce((n, d) => n + (typeof d.values.cycle_count === 'number' ? d.values.cycle_count : 0), 0);
     log.info(
       { received: counts.received, written: counts.written, rejected, buffered: gateway.runners.reduce((n, r) => n + r.depth(), 0) },
-      `printer data arriving: ${counts.received} messages, ${counts.written} points stored, ${printing} printers printing`,
+      `data arriving: ${counts.received} messages, ${counts.written} points stored, ${printing} printers printing, robots at ${cycles} cycles`,
     );
   }, 10_000);
   status.unref();

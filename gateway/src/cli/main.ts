@@ -1,12 +1,9 @@
 #!/usr/bin/env node
 // fieldlab: the command line. Each command validates its files first and exits with a
 // readable error (file, path inside it, what was expected) instead of a stack trace.
+// Commands are loaded when run: checking profiles need not load an OPC UA stack.
 import { Command, Option } from 'commander';
 import { ConfigError } from '../core/errors.ts';
-import { runDemo } from './demo.ts';
-import { runGateway } from './gateway.ts';
-import { runSimulate } from './simulate.ts';
-import { runProfilesCheck } from './profiles-check.ts';
 
 const program = new Command('fieldlab')
   .description('Fieldlab twin & gateway: robots and 3D printers → InfluxDB and a live twin')
@@ -34,7 +31,7 @@ program
   .addOption(logLevel())
   .option('--time-scale <n>', 'simulated seconds per real second', Number, 1)
   .option('--data-dir <dir>', 'where a demo influxd keeps its data', '.data')
-  .action(runDemo);
+  .action(async (opts) => (await import('./demo.ts')).runDemo(opts));
 
 program
   .command('gateway')
@@ -48,7 +45,7 @@ program
   .addOption(port())
   .addOption(host())
   .addOption(logLevel())
-  .action(runGateway);
+  .action(async (opts) => (await import('./gateway.ts')).runGateway(opts));
 
 program
   .command('simulate')
@@ -56,10 +53,13 @@ program
   .addOption(site())
   .addOption(profiles())
   .addOption(mqttUrl().default('mqtt://127.0.0.1:1883'))
-  .option('--rate <n>', 'messages per second per device and topic', Number, 1)
+  .option('--rate <n>', 'printer messages per second per device and topic', Number, 1)
   .option('--time-scale <n>', 'simulated seconds per real second', Number, 1)
+  .addOption(new Option('--robot-host <addr>', 'address the robots\' OPC UA servers listen on (default: their endpoint\'s host)').env('FIELDLAB_ROBOT_BIND_HOST'))
+  .option('--secure-robots', 'robots also offer Sign and SignAndEncrypt (Basic256Sha256)')
+  .option('--pki-dir <dir>', 'where simulated robots keep their certificates', '.data/pki')
   .addOption(logLevel())
-  .action(runSimulate);
+  .action(async (opts) => (await import('./simulate.ts')).runSimulate(opts));
 
 program
   .command('profiles')
@@ -68,7 +68,7 @@ program
   .description('validate every profile and a site file; exit 1 with each problem if any')
   .addOption(site())
   .addOption(profiles())
-  .action(runProfilesCheck);
+  .action(async (opts) => (await import('./profiles-check.ts')).runProfilesCheck(opts));
 
 try {
   await program.parseAsync();

@@ -5,7 +5,7 @@ export async function runProfilesCheck(opts: { site?: string; profiles?: string 
   const site = loadSite(opts.site, { profilesDir: opts.profiles });
   const lines: string[] = [];
   for (const p of site.profiles.values()) {
-    const protocols = [p.mqtt ? 'mqtt' : undefined].filter(Boolean).join(', ') || 'no protocol binding yet';
+    const protocols = [p.mqtt ? 'mqtt' : undefined, p.opcua ? 'opcua' : undefined].filter(Boolean).join(', ') || 'no protocol binding yet';
     lines.push(`  ${p.id.padEnd(20)} ${p.kind.padEnd(12)} ${Object.keys(p.signals).length} signals, ${protocols}`);
   }
   process.stdout.write(

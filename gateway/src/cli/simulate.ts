@@ -3,10 +3,31 @@ import { SimulatedFleet } from '../../../simulators/src/fleet.ts';
 import { createLogger } from './logger.ts';
 import { untilSignal } from './signals.ts';
 
-export async function runSimulate(opts: { site?: string; profiles?: string; mqtt: string; rate: number; timeScale: number; logLevel?: string }): Promise<void> {
+export interface SimulateFlags {
+  site?: string;
+  profiles?: string;
+  mqtt: string;
+  rate: number;
+  timeScale: number;
+  logLevel?: string;
+  robotHost?: string;
+  secureRobots?: boolean;
+  pkiDir: string;
+}
+
+export async function runSimulate(opts: SimulateFlags): Promise<void> {
   const site = loadSite(opts.site, { profilesDir: opts.profiles });
   const log = createLogger(opts.logLevel ?? 'info');
-  const fleet = new SimulatedFleet({ site, mqttUrl: opts.mqtt, rate: opts.rate, timeScale: opts.timeScale, log });
+  const fleet = new SimulatedFleet({
+    site,
+    mqttUrl: opts.mqtt,
+    rate: opts.rate,
+    timeScale: opts.timeScale,
+    log,
+    robotBindHost: opts.robotHost,
+    secureRobots: opts.secureRobots,
+    pkiDir: opts.pkiDir,
+  });
   await fleet.start();
   await untilSignal();
   await fleet.stop();
