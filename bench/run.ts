@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { benchMqttIngest, type IngestResult } from './mqtt-ingest/bench.ts';
+import { benchOpcUaIngest, type OpcUaIngestResult } from './opcua-ingest/bench.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -13,9 +14,15 @@ const ingest = await benchMqttIngest(
   quick ? { printers: 30, messagesPerRound: 10_000, rate: 5_000, rounds: 3 } : { printers: 60, messagesPerRound: 40_000, rate: 8_000, rounds: 5 },
 );
 printIngest(ingest);
+const robots: OpcUaIngestResult[] = [];
+for (const n of quick ? [4, 20] : [4, 20]) {
+  const r = await benchOpcUaIngest(n, quick ? 5 : 10, quick ? 3 : 5);
+  printOpcUa(r);
+  robots.push(r);
+}
 
 mkdirSync(dirname(jsonFile), { recursive: true });
-writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [ingest] }, null, 2));
+writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [ingest, ...robots] }, null, 2));
 console.log(`\nresults written to ${jsonFile}`);
 process.exit(0);
 
@@ -33,4 +40,19 @@ function printIngest(r: IngestResult): void {
     console.log(`       ratio gateway/floor CPU per message: ${round.ratio.toFixed(2)}`);
   });
   console.log(`median ratio ${r.medianRatio.toFixed(2)} (target ≤ ${r.target})   published ${r.published}, in InfluxDB ${r.storedInInflux}   ${r.pass ? 'PASS' : 'FAIL'}`);
+}
+
+function printOpcUa(r: OpcUaIngestResult): void {
+  console.log(`\nOPC UA robots → gateway → InfluxDB   (${r.robots} robots × 6 axes × position/speed/load at 50 ms, ${r.windows.length} windows of ${r.seconds} s)`);
+  console.log('window  role      changes/s  CPU µs/change  points/s  lag p99 ms  peak RSS MB');
+  r.windows.forEach((w, i) => {
+    for (const x of [w.gateway, w.floor]) {
+      const gw = x.role === 'gateway';
+      console.log(
+        `${String(i + 1).padStart(6)}  ${x.role.padEnd(8)}  ${(x.changes / x.seconds).toFixed(0).padStart(9)}  ${(x.cpuMicros / x.changes).toFixed(2).padStart(13)}  ${(gw ? (x.pointsWritten / x.seconds).toFixed(0) : '-').padStart(8)}  ${(gw ? String(x.lagP99Ms) : '-').padStart(10)}  ${x.peakRssMb.toFixed(0).padStart(11)}`,
+      );
+    }
+    console.log(`        ratio gateway/floor CPU per change: ${w.ratio.toFixed(2)}`);
+  });
+  console.log(`median ratio ${r.ratio.toFixed(2)} (target ≤ ${r.target})   kept up: ${r.keptUp ? 'yes' : 'NO'}   ${r.pass ? 'PASS' : 'FAIL'}`);
 }

@@ -54,7 +54,7 @@ export class Telemetry {
     const bySource = this.receivedBySource;
     new Counter({
       name: 'fieldlab_messages_received_total',
-      help: 'Messages received from sources',
+      help: 'Messages (MQTT) or value changes (OPC UA) received from sources',
       labelNames: ['source'],
       registers,
       collect() {
@@ -94,9 +94,10 @@ export class Telemetry {
 
   private readonly now: () => number;
 
-  messageReceived(source: string): void {
-    this.receivedBySource.set(source, (this.receivedBySource.get(source) ?? 0) + 1);
-    this.counts.received++;
+  /** A message from a source; for OPC UA, `count` is the number of value changes it carried. */
+  messageReceived(source: string, count = 1): void {
+    this.receivedBySource.set(source, (this.receivedBySource.get(source) ?? 0) + count);
+    this.counts.received += count;
   }
 
   messageRejected(reason: RejectReason, detail: RejectDetail): void {

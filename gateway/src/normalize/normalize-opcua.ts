@@ -6,27 +6,29 @@ import { checkValue, type FieldReject } from './normalize.ts';
 
 export interface OpcUaResult {
   readonly readings: Reading[];
-  readonly rejects: FieldReject[];
+  readonly rejects: readonly FieldReject[];
 }
+
+const NO_REJECTS: readonly FieldReject[] = Object.freeze([]);
 
 /** `changes` all belong to one device. */
 export function normalizeOpcUa(changes: readonly OpcUaChange[], binding: OpcUaBinding, receivedAt: number): OpcUaResult {
   const byTime = new Map<number, { values: Record<string, Value>; gatewayClock: boolean }>();
-  const rejects: FieldReject[] = [];
+  let rejects: FieldReject[] | undefined;
   const device = changes[0]?.device;
-  if (!device) return { readings: [], rejects };
+  if (!device) return { readings: [], rejects: NO_REJECTS };
   const signals = device.profileDef.signals;
   for (const c of changes) {
     const def = signals[c.signal];
     if (!def) continue;
     if (c.status.bad) {
-      rejects.push({ reason: 'bad_quality', signal: c.signal, message: `${c.signal}: status ${c.status.name}` });
+      (rejects ??= []).push({ reason: 'bad_quality', signal: c.signal, message: `${c.signal}: status ${c.status.name}` });
       continue;
     }
     const spec = binding.signals[c.signal];
     const checked = checkValue(def, plain(c.value, def.type), spec?.scale ?? 1, spec?.offset ?? 0);
     if (typeof checked === 'object') {
-      rejects.push({ reason: checked.reason, signal: c.signal, message: `${c.signal}: ${checked.message}` });
+      (rejects ??= []).push({ reason: checked.reason, signal: c.signal, message: `${c.signal}: ${checked.message}` });
       continue;
     }
     const time =
@@ -41,8 +43,11 @@ export function normalizeOpcUa(changes: readonly OpcUaChange[], binding: OpcUaBi
     // Uncertain values are kept, and say so.
     if (!c.status.good && 'quality' in signals) slot.values.quality = `${c.signal}: ${c.status.name}`;
   }
-  const readings = [...byTime].sort((a, b) => a[0] - b[0]).map(([time, slot]) => ({ device, time, gatewayClock: slot.gatewayClock, values: slot.values }));
-  return { readings, rejects };
+  const readings: Reading[] = [];
+  for (const [time, slot] of byTime) readings.push({ device, time, gatewayClock: slot.gatewayClock, values: slot.values });
+  // Usually one instant per publish; order only when there are more.
+  if (readings.length > 1) readings.sort((a, b) => a.time - b.time);
+  return { readings, rejects: rejects ?? NO_REJECTS };
 }
 
 /** Variant values as plain JS: LocalizedText → text, 64-bit [high, low] → number, enums → their number as text. */

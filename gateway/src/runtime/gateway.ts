@@ -92,7 +92,7 @@ export class Gateway {
 
   private handleOpcUa(message: OpcUaMessage): void {
     const t = this.telemetry;
-    t.messageReceived(message.source);
+    t.messageReceived(message.source, message.changes.length);
     const byDevice = new Map<DeviceModel, OpcUaChange[]>();
     for (const c of message.changes) {
       const list = byDevice.get(c.device);

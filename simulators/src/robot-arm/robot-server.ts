@@ -37,8 +37,13 @@ export const NS = {
   robotics: 'http://opcfoundation.org/UA/Robotics/',
 } as const;
 
-export interface RobotServerOptions extends RobotModelOptions {
+export interface RobotSpec extends RobotModelOptions {
   readonly id: string;
+}
+
+export interface RobotServerOptions extends RobotSpec {
+  /** More robots on the same server (a cell controller); the first is `id` itself. */
+  readonly moreRobots?: readonly RobotSpec[];
   readonly port: number;
   readonly host?: string;
   /** Value updates per second (default 20: every 50 ms). */
@@ -74,15 +79,24 @@ interface Bound {
   itemState: ReturnType<typeof promoteToStateMachine>;
 }
 
-export class RobotServer {
+interface Robot {
+  readonly spec: RobotSpec;
   readonly model: RobotModel;
+  bound?: Bound;
+  lastItemState: string;
+}
+
+export class RobotServer {
+  private readonly robots: Robot[];
   private server: OPCUAServer | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private bound: Bound | undefined;
-  private lastItemState = '';
 
   constructor(readonly options: RobotServerOptions) {
-    this.model = new RobotModel(options);
+    this.robots = [options, ...(options.moreRobots ?? [])].map((spec) => ({ spec, model: new RobotModel(spec), lastItemState: '' }));
+  }
+
+  get model(): RobotModel {
+    return this.robots[0]!.model;
   }
 
   get endpoint(): string {
@@ -113,17 +127,22 @@ export class RobotServer {
       serverInfo: { applicationUri: `urn:fieldlab:robot-simulator:${o.id}`, productUri: 'urn:fieldlab:robot-simulator' },
     });
     await server.initialize();
-    this.bound = buildAddressSpace(server.engine.addressSpace!, o);
+    const own = server.engine.addressSpace!.registerNamespace(ROBOT_SIM_NAMESPACE);
+    for (const r of this.robots) r.bound = buildAddressSpace(server.engine.addressSpace!, own, { ...o, ...r.spec });
     await server.start();
     this.server = server;
     const rate = o.rate ?? 20;
     const dt = (1 / rate) * (o.timeScale ?? 1);
-    this.publish(this.model.values, new Date());
-    this.timer = setInterval(() => this.publish(this.model.step(dt), new Date()), 1000 / rate);
+    const tick = (step: boolean) => {
+      const at = new Date();
+      for (const r of this.robots) this.publish(r, step ? r.model.step(dt) : r.model.values, at);
+    };
+    tick(false);
+    this.timer = setInterval(() => tick(true), 1000 / rate);
   }
 
-  private publish(v: RobotValues, at: Date): void {
-    const b = this.bound!;
+  private publish(robot: Robot, v: RobotValues, at: Date): void {
+    const b = robot.bound!;
     const set = (variable: UAVariable, dataType: DataType, value: unknown) =>
       variable.setValueFromSource({ dataType, value }, StatusCodes.Good, at);
     for (let j = 0; j < 6; j++) {
@@ -142,9 +161,9 @@ export class RobotServer {
     set(b.gripperClosed, DataType.Boolean, v.gripperClosed);
     set(b.lastCycleSeconds, DataType.Double, v.lastCycleSeconds);
     const itemState = v.state === 'emergency_stop' ? 'OutOfService' : v.state === 'executing' ? 'Executing' : 'NotExecuting';
-    if (itemState !== this.lastItemState) {
+    if (itemState !== robot.lastItemState) {
       b.itemState.setState(itemState);
-      this.lastItemState = itemState;
+      robot.lastItemState = itemState;
     }
   }
 
@@ -160,7 +179,7 @@ function round(n: number, digits: number): number {
   return Math.round(n * f) / f;
 }
 
-function buildAddressSpace(as: AddressSpace, o: RobotServerOptions): Bound {
+function buildAddressSpace(as: AddressSpace, own: Namespace, o: RobotServerOptions): Bound {
   const nsIndex = (uri: string) => {
     const i = as.getNamespaceIndex(uri);
     if (i < 0) throw new Error(`namespace ${uri} is not loaded`);
@@ -169,7 +188,6 @@ function buildAddressSpace(as: AddressSpace, o: RobotServerOptions): Bound {
   const rob = nsIndex(NS.robotics);
   const di = nsIndex(NS.di);
   const mach = nsIndex(NS.machinery);
-  const own: Namespace = as.registerNamespace(ROBOT_SIM_NAMESPACE);
   const type = (name: string, ns: number) => {
     const t = as.findObjectType(name, ns);
     if (!t) throw new Error(`object type ${name} not found in namespace ${as.getNamespaceUri(ns)}`);

@@ -59,6 +59,7 @@ interface Item {
   failed?: string;
 }
 
+const GOOD = Object.freeze({ name: 'Good', good: true, bad: false });
 const KEEP_ALIVE_COUNT = 5;
 const WATCHDOG_PERIODS = 4;
 const GROUP_SIZE = 500;
@@ -285,7 +286,8 @@ export class OpcUaSource implements Source {
       device: item.device,
       signal: item.signal,
       value: dv.value?.value,
-      status: { name: sc.name, good: sc.isGood(), bad: sc.isBad() },
+      // Almost every change is Good: share one status object instead of building names.
+      status: sc.isGood() ? GOOD : { name: sc.name, good: false, bad: sc.isBad() },
       sourceTime: dv.sourceTimestamp?.getTime(),
       serverTime: dv.serverTimestamp?.getTime(),
     });
