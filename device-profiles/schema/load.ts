@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, type ConfigProblem } from './config-error.ts';
 import { parseYaml } from './parse.ts';
-import { ProfileSchema, type Profile } from './profile.ts';
+import { ProfileSchema, expandFlattened, type Profile } from './profile.ts';
 import { SiteSchema, type Device, type SiteFile } from './site.ts';
 
 export const DEFAULT_PROFILES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,7 +32,7 @@ export interface SiteModel {
 const display = (file: string) => relative(process.cwd(), file) || file;
 
 export function loadProfileFile(file: string): LoadedProfile {
-  return Object.freeze({ ...parseYaml(ProfileSchema, readFileSync(file, 'utf8'), display(file)), file });
+  return Object.freeze({ ...expandFlattened(parseYaml(ProfileSchema, readFileSync(file, 'utf8'), display(file))), file });
 }
 
 /** Loads every `*.yaml` in `dir` (not sub-folders). All files are checked; all problems are reported together. */

@@ -121,6 +121,11 @@ export const OpcUaSignalSchema = z.strictObject({
   /** stored = raw * scale + offset. */
   scale: z.number().refine((n) => n !== 0, 'scale must not be 0').optional(),
   offset: z.number().optional(),
+  /**
+   * Flattens an array or a structure (ExtensionObject) into fields named <signal>_<name>:
+   * for an array one name per element in order, for a structure the members to keep.
+   */
+  flatten: z.array(z.string().regex(/^[a-z0-9][a-z0-9_]*$/, 'expected a snake_case name')).min(1).optional(),
 });
 export type OpcUaSignal = z.infer<typeof OpcUaSignalSchema>;
 
@@ -214,3 +219,20 @@ export const ProfileSchema = z
     });
   });
 export type Profile = z.infer<typeof ProfileSchema>;
+
+/**
+ * A flattened OPC UA signal becomes one signal per element or member, `<signal>_<name>`,
+ * with the parent's type, unit and range; the parent itself is not stored (it has no
+ * scalar value). Applied once at load, so everything downstream sees plain signals.
+ */
+export function expandFlattened(p: Profile): Profile {
+  const flattened = Object.entries(p.opcua?.signals ?? {}).filter(([, b]) => b.flatten);
+  if (flattened.length === 0) return p;
+  const signals = { ...p.signals };
+  for (const [name, b] of flattened) {
+    const parent = signals[name]!;
+    for (const part of b.flatten!) signals[`${name}_${part}`] = { ...parent, description: `${parent.description ?? name} [${part}]` };
+    signals[name] = { ...parent, store: false };
+  }
+  return { ...p, signals };
+}

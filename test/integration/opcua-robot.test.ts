@@ -143,6 +143,10 @@ describe('gateway OPC UA source', () => {
       expect(['Executing', 'NotExecuting']).toContain(row!.item_state);
       const fields = Object.fromEntries((await db.query<{ fieldKey: string; fieldType: string }>('SHOW FIELD KEYS FROM robot_arm')).map((f) => [f.fieldKey, f.fieldType]));
       expect(fields).toMatchObject({ axis1_position: 'float', cycle_count: 'integer', axis1_load: 'integer', emergency_stop: 'boolean', item_state: 'string' });
+      // An array and a structure, flattened into named fields.
+      expect(fields).toMatchObject({ joint_torque_a1: 'float', joint_torque_a6: 'float', tcp_x: 'float', tcp_y: 'float', tcp_z: 'float' });
+      expect(fields.joint_torque).toBeUndefined();
+      expect(typeof row!.tcp_z).toBe('number');
       expect(gateway.telemetry.unavailable.get(gateway.sources[0]!.name)?.size ?? 0).toBe(0);
 
       // Source timestamps: a value the server published at time T is stored at T.
@@ -260,3 +264,24 @@ function trustedPki(server: RobotServer): string {
   copyFileSync(server.certificateFile!, join(pki, 'trusted', 'certs', 'server.pem'));
   return pki;
 }
+
+describe('fieldlab profiles browse', () => {
+  it('writes a profile skeleton from a live robot that loads as a profile', async () => {
+    const { browseProfile } = await import('../../gateway/src/sources/opcua/browse-profile.ts');
+    const { parseYaml } = await import('../../device-profiles/schema/parse.ts');
+    const { ProfileSchema } = await import('../../device-profiles/schema/profile.ts');
+    const server = await robot('robot-f');
+    try {
+      const yaml = await browseProfile({ endpoint: server.endpoint, root: 'machinery:Machines/*:robot-f', id: 'browsed-arm', kind: 'robot-arm' });
+      const profile = parseYaml(ProfileSchema, yaml, 'browsed.yaml');
+      const paths = Object.values(profile.opcua!.signals).map((s) => s.path!);
+      expect(paths.filter((p) => p.endsWith('robotics:ActualPosition'))).toHaveLength(6);
+      expect(paths).toContain('robotics:SafetyStates/ns1:SafetyState1/di:ParameterSet/robotics:EmergencyStop');
+      const emergency = Object.entries(profile.opcua!.signals).find(([, s]) => s.path!.endsWith('robotics:EmergencyStop'))![0];
+      expect(profile.signals[emergency]!.type).toBe('bool');
+      expect(profile.opcua!.namespaces).toEqual({ ns1: 'urn:fieldlab:robot-simulator' });
+    } finally {
+      await server.stop();
+    }
+  });
+});

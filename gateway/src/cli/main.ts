@@ -61,14 +61,27 @@ program
   .addOption(logLevel())
   .action(async (opts) => (await import('./simulate.ts')).runSimulate(opts));
 
-program
-  .command('profiles')
-  .description('device profiles')
+const profilesCommand = program.command('profiles').description('device profiles');
+profilesCommand
   .command('check')
-  .description('validate every profile and a site file; exit 1 with each problem if any')
+  .description('validate every profile and a site file; exit 2 with each problem if any')
   .addOption(site())
   .addOption(profiles())
   .action(async (opts) => (await import('./profiles-check.ts')).runProfilesCheck(opts));
+profilesCommand
+  .command('browse <endpoint>')
+  .description('walk a live OPC UA server below a device root and write a profile skeleton')
+  .option('--root <path>', 'browse path of the device from the Objects folder', 'machinery:Machines/[1]')
+  .option('--id <id>', 'profile id', 'new-opcua-device')
+  .option('--kind <kind>', 'device kind', 'robot-arm')
+  .option('--out <file>', 'write the profile here instead of standard output')
+  .action(async (endpoint: string, opts: { root: string; id: string; kind: string; out?: string }) => {
+    const { browseProfile } = await import('../sources/opcua/browse-profile.ts');
+    const { writeFileSync } = await import('node:fs');
+    const yaml = await browseProfile({ endpoint, root: opts.root, id: opts.id, kind: opts.kind as never });
+    if (opts.out) writeFileSync(opts.out, yaml);
+    else process.stdout.write(yaml);
+  });
 
 try {
   await program.parseAsync();

@@ -26,11 +26,6 @@ export function normalizeOpcUa(changes: readonly OpcUaChange[], binding: OpcUaBi
       continue;
     }
     const spec = binding.signals[c.signal];
-    const checked = checkValue(def, plain(c.value, def.type), spec?.scale ?? 1, spec?.offset ?? 0);
-    if (typeof checked === 'object') {
-      (rejects ??= []).push({ reason: checked.reason, signal: c.signal, message: `${c.signal}: ${checked.message}` });
-      continue;
-    }
     const time =
       binding.timestamp === 'gateway' ? undefined : binding.timestamp === 'server' ? (c.serverTime ?? undefined) : (c.sourceTime ?? c.serverTime);
     const key = time ?? receivedAt;
@@ -39,7 +34,13 @@ export function normalizeOpcUa(changes: readonly OpcUaChange[], binding: OpcUaBi
       slot = { values: {}, gatewayClock: time === undefined };
       byTime.set(key, slot);
     }
-    slot.values[c.signal] = checked;
+    const parts = spec?.flatten ? flatten(c.signal, c.value, spec.flatten) : [[c.signal, c.value] as const];
+    for (const [name, raw] of parts) {
+      const target = signals[name]!;
+      const checked = checkValue(target, plain(raw, target.type), spec?.scale ?? 1, spec?.offset ?? 0);
+      if (typeof checked === 'object') (rejects ??= []).push({ reason: checked.reason, signal: name, message: `${name}: ${checked.message}` });
+      else slot.values[name] = checked;
+    }
     // Uncertain values are kept, and say so.
     if (!c.status.good && 'quality' in signals) slot.values.quality = `${c.signal}: ${c.status.name}`;
   }
@@ -48,6 +49,19 @@ export function normalizeOpcUa(changes: readonly OpcUaChange[], binding: OpcUaBi
   // Usually one instant per publish; order only when there are more.
   if (readings.length > 1) readings.sort((a, b) => a.time - b.time);
   return { readings, rejects: rejects ?? NO_REJECTS };
+}
+
+/** Array elements in order, or structure members by name (node-opcua gives members in camelCase). */
+function flatten(signal: string, value: unknown, names: readonly string[]): (readonly [string, unknown])[] {
+  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    const list = value as ArrayLike<unknown>;
+    return names.map((n, i) => [`${signal}_${n}`, list[i]] as const);
+  }
+  const record = (value ?? {}) as Record<string, unknown>;
+  return names.map((n) => {
+    const camel = n.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    return [`${signal}_${n}`, record[camel] ?? record[n] ?? record[camel.charAt(0).toUpperCase() + camel.slice(1)]] as const;
+  });
 }
 
 /** Variant values as plain JS: LocalizedText → text, 64-bit [high, low] → number, enums → their number as text. */

@@ -23,6 +23,8 @@ import {
   StatusCodes,
   nodesets,
   promoteToStateMachine,
+  resolveNodeId,
+  VariantArrayType,
   type Namespace,
   type UAObject,
   type UAVariable,
@@ -76,6 +78,9 @@ interface Bound {
   cycleCount: UAVariable;
   gripperClosed: UAVariable;
   lastCycleSeconds: UAVariable;
+  jointTorque: UAVariable;
+  tcpPosition: UAVariable;
+  addressSpace: AddressSpace;
   itemState: ReturnType<typeof promoteToStateMachine>;
 }
 
@@ -160,6 +165,18 @@ export class RobotServer {
     set(b.cycleCount, DataType.UInt32, v.cycleCount);
     set(b.gripperClosed, DataType.Boolean, v.gripperClosed);
     set(b.lastCycleSeconds, DataType.Double, v.lastCycleSeconds);
+    // A vendor-style array and a structure, for clients that flatten them.
+    b.jointTorque.setValueFromSource(
+      { dataType: DataType.Double, arrayType: VariantArrayType.Array, value: new Float64Array(v.load.map((l, j) => round((l / 100) * RATED_TORQUE_NM[j]!, 2))) },
+      StatusCodes.Good,
+      at,
+    );
+    const tcp = toolCentrePoint(v.position);
+    b.tcpPosition.setValueFromSource(
+      { dataType: DataType.ExtensionObject, value: b.addressSpace.constructExtensionObject(resolveNodeId('ThreeDCartesianCoordinates'), tcp) },
+      StatusCodes.Good,
+      at,
+    );
     const itemState = v.state === 'emergency_stop' ? 'OutOfService' : v.state === 'executing' ? 'Executing' : 'NotExecuting';
     if (itemState !== robot.lastItemState) {
       b.itemState.setState(itemState);
@@ -172,6 +189,20 @@ export class RobotServer {
     await this.server?.shutdown(0);
     this.server = undefined;
   }
+}
+
+const RATED_TORQUE_NM = [320, 320, 160, 55, 55, 30];
+
+/** A rough forward kinematics of a six-axis arm (mm), enough for a moving TCP on a chart. */
+function toolCentrePoint(q: readonly number[]): { x: number; y: number; z: number } {
+  const rad = Math.PI / 180;
+  const [base, shoulder, elbow] = [q[0]! * rad, (q[1]! + 90) * rad, (q[1]! + 90 + q[2]! - 90) * rad];
+  const reach = 450 * Math.sin(shoulder) + 450 * Math.sin(elbow) + 100;
+  return {
+    x: round(reach * Math.cos(base), 1),
+    y: round(reach * Math.sin(base), 1),
+    z: round(400 + 450 * Math.cos(shoulder) + 450 * Math.cos(elbow), 1),
+  };
 }
 
 function round(n: number, digits: number): number {
@@ -304,6 +335,9 @@ function buildAddressSpace(as: AddressSpace, own: Namespace, o: RobotServerOptio
     cycleCount: extra('CycleCount', DataType.UInt32),
     gripperClosed: extra('GripperClosed', DataType.Boolean),
     lastCycleSeconds: extra('LastCycleTime', DataType.Double),
+    jointTorque: own.addVariable({ componentOf: system, browseName: 'JointTorque', nodeId: `s=${o.id}.JointTorque`, dataType: 'Double', valueRank: 1, arrayDimensions: [6], minimumSamplingInterval: 0 }),
+    tcpPosition: own.addVariable({ componentOf: system, browseName: 'TcpPosition', nodeId: `s=${o.id}.TcpPosition`, dataType: 'ThreeDCartesianCoordinates', minimumSamplingInterval: 0 }),
+    addressSpace: as,
     itemState,
   };
 }
