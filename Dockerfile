@@ -9,6 +9,7 @@ COPY gateway ./gateway
 COPY simulators ./simulators
 COPY twin-viewer ./twin-viewer
 COPY bin ./bin
+RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 ENTRYPOINT ["node", "--import", "tsx", "gateway/src/cli/main.ts"]
 CMD ["gateway"]

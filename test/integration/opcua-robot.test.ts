@@ -1,5 +1,6 @@
 // A simulated robot as a real OPC UA server, read by a generic client and by the gateway.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync, cpSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { AttributeIds, BrowseDirection, OPCUAClient, TimestampsToReturn, resolveNodeId, type BrowsePathResult, type ClientSession } from 'node-opcua';
 import { pino } from 'pino';
@@ -216,7 +217,8 @@ describe('gateway OPC UA source', () => {
     const endpoint = { endpoint: server.endpoint, securityMode: 'SignAndEncrypt', securityPolicy: 'Basic256Sha256' };
     const site = testSite([{ id: 'robot-d', profile: 'robotics-arm', opcua: endpoint }]);
 
-    const untrusting = gatewayFor(site, influx, 'robots_d', tempDir('gw-pki-untrusting').path);
+    const untrustingPki = tempDir('gw-pki-untrusting').path;
+    const untrusting = gatewayFor(site, influx, 'robots_d', untrustingPki);
     const trusting = gatewayFor(site, influx, 'robots_d', trustedPki(server));
     try {
       await untrusting.start();
@@ -229,6 +231,8 @@ describe('gateway OPC UA source', () => {
       const refused = untrusting.telemetry.counts.sources[untrusting.sources[0]!.name];
       expect(refused?.state).toBe('disconnected');
       expect(refused?.why).toMatch(/certificate/i);
+      // The refused certificate waits in rejected/ for an operator to move it to trusted/certs/.
+      expect(readdirSync(join(untrustingPki, 'rejected')).length).toBeGreaterThan(0);
     } finally {
       await untrusting.stop();
       await trusting.stop();
@@ -282,6 +286,41 @@ describe('fieldlab profiles browse', () => {
       expect(profile.opcua!.namespaces).toEqual({ ns1: 'urn:fieldlab:robot-simulator' });
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('a robot that freezes without closing its connection', () => {
+  it('is detected by the subscription watchdog and read again once it answers', async () => {
+    const influx = await startTestInflux();
+    const port = await freePort();
+    const dir = tempDir('frozen');
+    const siteFile = join(dir.path, 'site.yaml');
+    const site = testSite([{ id: 'robot-g', profile: 'robotics-arm', opcua: { endpoint: `opc.tcp://127.0.0.1:${port}`, root: 'machinery:Machines/*:robot-g' } }]);
+    writeFileSync(siteFile, readFileSync(site.file, 'utf8'));
+    // The robot runs in a process of its own, so it can be frozen (SIGSTOP) like a hung
+    // controller or a network that silently drops: the TCP connection stays open.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/cli/main.ts', 'simulate', '--site', siteFile, '--pki-dir', join(dir.path, 'pki')], { stdio: 'ignore' });
+    const gateway = gatewayFor(site, influx, 'robots_g', tempDir('gw-pki').path);
+    try {
+      await gateway.start();
+      await eventually(() => gateway.telemetry.counts.written > 10, 30_000, 'values from the robot process');
+      const name = gateway.sources[0]!.name;
+      child.kill('SIGSTOP');
+      const frozenAt = Date.now();
+      await eventually(() => gateway.sources[0]!.state() === 'disconnected', 10_000, 'the watchdog noticing');
+      expect(Date.now() - frozenAt).toBeLessThan(6000);
+      expect(gateway.telemetry.counts.sources[name]!.why).toMatch(/no publish or keep-alive|connection|session/);
+      child.kill('SIGCONT');
+      const thawedAt = Date.now();
+      const before = gateway.telemetry.counts.written;
+      await eventually(() => gateway.telemetry.counts.written > before + 10 && gateway.sources[0]!.state() === 'connected', 15_000, 'values again');
+      expect(Date.now() - thawedAt).toBeLessThan(15_000);
+    } finally {
+      child.kill('SIGCONT');
+      child.kill('SIGTERM');
+      await gateway.stop();
+      await influx.stop();
     }
   });
 });

@@ -114,3 +114,12 @@ describe('device profiles', () => {
     dir.remove();
   });
 });
+
+describe('site file variables', () => {
+  it('replaces ${NAME} and ${NAME:-default} from the environment', async () => {
+    const { interpolateEnv } = await import('../../device-profiles/schema/load.ts');
+    expect(interpolateEnv('opc.tcp://${ROBOT_HOST:-127.0.0.1}:4841', {})).toBe('opc.tcp://127.0.0.1:4841');
+    expect(interpolateEnv('opc.tcp://${ROBOT_HOST:-127.0.0.1}:4841', { ROBOT_HOST: 'simulators' })).toBe('opc.tcp://simulators:4841');
+    expect(interpolateEnv('${UNSET}x', {})).toBe('x');
+  });
+});
