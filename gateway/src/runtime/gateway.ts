@@ -13,7 +13,6 @@ import { TopicRouter, subscriptionsFor } from '../normalize/topic-router.ts';
 import { DeviceStateStore } from '../state/device-state.ts';
 import { InfluxDbSink } from '../sinks/influxdb/influxdb-sink.ts';
 import { MqttSource } from '../sources/mqtt/mqtt-source.ts';
-import { OpcUaSource } from '../sources/opcua/opcua-source.ts';
 import { normalizeOpcUa } from '../normalize/normalize-opcua.ts';
 import { startHttpServer, type HttpServer } from '../http/server.ts';
 import { SinkRunner } from './sink-runner.ts';
@@ -30,7 +29,9 @@ export type ReadingListener = (reading: Reading, point: Point | undefined) => vo
 export class Gateway {
   readonly telemetry: Telemetry;
   readonly state: DeviceStateStore;
-  readonly sources: readonly Source[];
+  /** Filled by `start` unless given: an OPC UA stack is loaded only for sites that use it. */
+  readonly sources: Source[];
+  private readonly ownSources: boolean;
   readonly runners: readonly SinkRunner<unknown>[];
   private readonly router: TopicRouter;
   private readonly maxPayloadBytes: number;
@@ -48,7 +49,8 @@ export class Gateway {
     this.router = new TopicRouter(site);
     this.state = new DeviceStateStore(site);
     this.maxPayloadBytes = config.mqtt.maxPayloadBytes;
-    this.sources = parts.sources ?? defaultSources(site, config, this.telemetry);
+    this.sources = parts.sources ? [...parts.sources] : [];
+    this.ownSources = !parts.sources;
     const sinks: readonly Sink<unknown>[] = parts.sinks ?? [new InfluxDbSink(config.influx)];
     this.runners = sinks.map((s) => new SinkRunner<unknown>(s, this.telemetry, config.influx));
     this.withHttp = parts.http ?? true;
@@ -68,6 +70,7 @@ export class Gateway {
       // wait in the runner, which retries the sink's start in the background.
       void this.startSink(runner);
     }
+    if (this.ownSources) this.sources.push(...(await defaultSources(this.site, this.config, this.telemetry)));
     const emit = (m: RawMessage) => this.handle(m);
     await Promise.all(this.sources.map((s) => s.start(emit)));
     if (this.withHttp) this.http = await startHttpServer(this, this.config.http);
@@ -178,7 +181,7 @@ function mergeReadings(a: Reading, b: Reading): Reading {
 }
 
 /** An MQTT source for the site's MQTT devices, and one OPC UA source per endpoint. */
-function defaultSources(site: SiteModel, config: GatewayConfig, telemetry: Telemetry): Source[] {
+async function defaultSources(site: SiteModel, config: GatewayConfig, telemetry: Telemetry): Promise<Source[]> {
   const sources: Source[] = [];
   if (site.devices.some((d) => d.profileDef.mqtt)) {
     sources.push(
@@ -195,8 +198,9 @@ function defaultSources(site: SiteModel, config: GatewayConfig, telemetry: Telem
     list.push(d);
     endpoints.set(d.connection.opcua.endpoint, list);
   }
-  for (const [endpoint, devices] of endpoints) {
-    sources.push(new OpcUaSource({ endpoint, devices, ...config.opcua }, telemetry));
+  if (endpoints.size > 0) {
+    const { OpcUaSource } = await import('../sources/opcua/opcua-source.ts');
+    for (const [endpoint, devices] of endpoints) sources.push(new OpcUaSource({ endpoint, devices, ...config.opcua }, telemetry));
   }
   return sources;
 }
