@@ -17,3 +17,22 @@ export interface Source {
   stop(): Promise<void>;
   state(): SourceState;
 }
+
+/** A source's current state, reported through Telemetry (logged once) on every change. */
+export class SourceStatus {
+  private current: SourceState = 'starting';
+
+  constructor(
+    private readonly source: string,
+    private readonly report: (source: string, state: SourceState, why?: string) => void,
+  ) {}
+
+  get(): SourceState {
+    return this.current;
+  }
+
+  set(state: SourceState, why?: string): void {
+    this.current = state;
+    this.report(this.source, state, why);
+  }
+}

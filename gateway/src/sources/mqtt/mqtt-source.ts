@@ -1,7 +1,7 @@
 // Receives MQTT messages with mqtt.js and hands them on untouched. mqtt.js reconnects
 // by itself and resubscribes on reconnect; we only report the state changes.
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Emit, Source, SourceState } from '../../core/source.ts';
+import { SourceStatus, type Emit, type Source, type SourceState } from '../../core/source.ts';
 import type { Telemetry } from '../../core/telemetry.ts';
 
 export interface MqttSourceOptions {
@@ -19,22 +19,18 @@ export class MqttSource implements Source {
   readonly kind = 'mqtt';
   readonly name: string;
   private client: MqttClient | undefined;
-  private current: SourceState = 'starting';
+  private readonly status: SourceStatus;
 
   constructor(
     private readonly options: MqttSourceOptions,
     private readonly telemetry: Telemetry,
   ) {
     this.name = options.name ?? 'mqtt';
+    this.status = new SourceStatus(this.name, (...a) => telemetry.sourceState(...a));
   }
 
   state(): SourceState {
-    return this.current;
-  }
-
-  private set(state: SourceState, why?: string): void {
-    this.current = state;
-    this.telemetry.sourceState(this.name, state, why);
+    return this.status.get();
   }
 
   start(emit: Emit): Promise<void> {
@@ -48,7 +44,7 @@ export class MqttSource implements Source {
       resubscribe: true,
     });
     this.client = client;
-    this.set('starting');
+    this.status.set('starting');
     client.on('connect', () => {
       client.subscribe(
         subscriptions.map((s) => s),
@@ -57,14 +53,14 @@ export class MqttSource implements Source {
           if (err) this.telemetry.log.error({ source: this.name, err: err.message }, `subscribe failed: ${err.message}`);
         },
       );
-      this.set('connected', url);
+      this.status.set('connected', url);
     });
     client.on('close', () => {
-      if (this.current !== 'stopped') this.set('disconnected', `connection to ${url} closed`);
+      if (this.status.get() !== 'stopped') this.status.set('disconnected', `connection to ${url} closed`);
     });
     client.on('error', (err) => {
       // mqtt.js keeps reconnecting after an error; the state change is what we report.
-      if (this.current !== 'stopped') this.set('disconnected', err.message);
+      if (this.status.get() !== 'stopped') this.status.set('disconnected', err.message);
     });
     const name = this.name;
     client.on('message', (topic, payload) => emit({ kind: 'mqtt', source: name, topic, payload, receivedAt: Date.now() }));
@@ -73,7 +69,7 @@ export class MqttSource implements Source {
   }
 
   async stop(): Promise<void> {
-    this.set('stopped');
+    this.status.set('stopped');
     await this.client?.endAsync();
   }
 }

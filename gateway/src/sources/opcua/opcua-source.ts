@@ -31,7 +31,7 @@ import {
 import type { DeviceModel } from '../../../../device-profiles/schema/load.ts';
 import type { OpcUaSignal } from '../../../../device-profiles/schema/profile.ts';
 import type { OpcUaChange } from '../../core/reading.ts';
-import type { Emit, Source, SourceState } from '../../core/source.ts';
+import { SourceStatus, type Emit, type Source, type SourceState } from '../../core/source.ts';
 import type { Telemetry } from '../../core/telemetry.ts';
 import { parseBrowsePath } from './browse-path.ts';
 import { resolveExpandedNodeId, resolvePaths } from './resolve.ts';
@@ -67,7 +67,7 @@ const GROUP_SIZE = 500;
 export class OpcUaSource implements Source {
   readonly kind = 'opcua';
   readonly name: string;
-  private current: SourceState = 'starting';
+  private readonly status: SourceStatus;
   private stopped = false;
   private emit: Emit | undefined;
   private client: OPCUAClient | undefined;
@@ -89,21 +89,17 @@ export class OpcUaSource implements Source {
     private readonly telemetry: Telemetry,
   ) {
     this.name = `opcua ${options.endpoint}`;
+    this.status = new SourceStatus(this.name, (...a) => telemetry.sourceState(...a));
     this.certificates = new OPCUACertificateManager({ rootFolder: options.pkiDir, automaticallyAcceptUnknownCertificate: options.trustUnknownServers ?? false });
   }
 
   state(): SourceState {
-    return this.current;
-  }
-
-  private set(state: SourceState, why?: string): void {
-    this.current = state;
-    this.telemetry.sourceState(this.name, state, why);
+    return this.status.get();
   }
 
   start(emit: Emit): Promise<void> {
     this.emit = emit;
-    this.set('starting');
+    this.status.set('starting');
     this.loop = this.run();
     return Promise.resolve();
   }
@@ -113,7 +109,7 @@ export class OpcUaSource implements Source {
     this.rebuild?.('stopping');
     this.wake?.();
     await this.loop;
-    this.set('stopped');
+    this.status.set('stopped');
   }
 
   private async run(): Promise<void> {
@@ -124,7 +120,7 @@ export class OpcUaSource implements Source {
       const why = await this.session_().catch((err: Error) => err.message);
       await this.teardown();
       if (this.stopped) break;
-      this.set('disconnected', why);
+      this.status.set('disconnected', why);
       // A session that ran for a while earns a fresh, short backoff.
       if (Date.now() - this.lastActivity < 5000 && this.lastActivity > 0) delay = this.options.reconnectInitialMs ?? 500;
       const wait = delay / 2 + Math.random() * (delay / 2);
@@ -185,7 +181,7 @@ export class OpcUaSource implements Source {
     this.watchdog.unref();
 
     await this.monitor(subscription, this.items.filter((i) => i.nodeId));
-    this.set('connected', `${endpoint}: ${this.items.filter((i) => !i.failed).length} of ${this.items.length} signals`);
+    this.status.set('connected', `${endpoint}: ${this.items.filter((i) => !i.failed).length} of ${this.items.length} signals`);
     this.scheduleRetry();
     return ended;
   }
