@@ -151,6 +151,40 @@ export const OpcUaBindingSchema = z.strictObject({
 });
 export type OpcUaBinding = z.infer<typeof OpcUaBindingSchema>;
 
+export const TWIN_MODELS = ['fdm-printer', 'robot-arm', 'conveyor', 'inspection', 'box'] as const;
+
+/** How one signal moves or colours a part of the twin's model. */
+export const TwinBindingSchema = z.strictObject({
+  signal: snakeName,
+  /** A target the model understands, e.g. joint1.rotation, head.x, part.progress, nozzle.color, status. */
+  target: z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$/, 'expected a target like joint1.rotation'),
+  /** value × scale + offset (e.g. degrees → radians: scale 0.0174533). */
+  scale: z.number().optional(),
+  offset: z.number().optional(),
+  /** Clamp the result into [min, max]. */
+  clamp: z.tuple([z.number(), z.number()]).optional(),
+  /** For colours: the value range mapped from cold (blue) to hot (red). */
+  heat: z.tuple([z.number(), z.number()]).optional(),
+  /** For enums and booleans: value or meaning → what the target takes (e.g. printing → running). */
+  map: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
+export type TwinBinding = z.infer<typeof TwinBindingSchema>;
+
+export const TwinSchema = z.strictObject({
+  /** Which built-in model draws this device; default: the profile's kind. */
+  model: z.enum(TWIN_MODELS).optional(),
+  /** A glTF/GLB model to load instead of the built-in one (URL or path served by the gateway). */
+  gltf: z.string().optional(),
+  bindings: z.array(TwinBindingSchema).default([]),
+  /** Key values shown in the scene next to the machine. */
+  labels: z.array(snakeName).default([]),
+  /** The signals charted in the machine's panel. */
+  charts: z.array(snakeName).default([]),
+  /** The device counts as stale after this long without data. */
+  staleAfterSeconds: z.number().positive().default(10),
+});
+export type Twin = z.infer<typeof TwinSchema>;
+
 export const ProfileSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case id'),
@@ -161,8 +195,19 @@ export const ProfileSchema = z
     signals: z.record(snakeName, SignalSchema),
     mqtt: MqttBindingSchema.optional(),
     opcua: OpcUaBindingSchema.optional(),
+    twin: TwinSchema.optional(),
   })
   .superRefine((p, ctx) => {
+    if (p.twin) {
+      const known = (name: string, at: (string | number)[]) => {
+        if (!(name in p.signals) && !p.opcua?.signals[name.replace(/_[a-z0-9]+$/, '')]?.flatten) {
+          ctx.addIssue({ code: 'custom', path: at, message: `"${name}" is not a declared signal` });
+        }
+      };
+      p.twin.bindings.forEach((b, i) => known(b.signal, ['twin', 'bindings', i, 'signal']));
+      p.twin.labels.forEach((n, i) => known(n, ['twin', 'labels', i]));
+      p.twin.charts.forEach((n, i) => known(n, ['twin', 'charts', i]));
+    }
     if (p.opcua) {
       const aliases = { ...BUILTIN_NAMESPACES, ...p.opcua.namespaces };
       const checkAliases = (path: string, at: (string | number)[]) => {

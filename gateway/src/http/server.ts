@@ -7,6 +7,8 @@ import { health } from './health.ts';
 
 export interface HttpServer {
   readonly url: string;
+  /** The node server, for the live hub's socket.io to share. */
+  readonly server: import('node:http').Server;
   close(): Promise<void>;
 }
 
@@ -54,5 +56,5 @@ export async function startHttpServer(gateway: Gateway, options: { host: string;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  return { url: `http://${host}:${port}`, close: () => app.close() };
+  return { url: `http://${host}:${port}`, server: app.server, close: () => app.close() };
 }

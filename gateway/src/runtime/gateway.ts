@@ -16,6 +16,7 @@ import { MqttSource } from '../sources/mqtt/mqtt-source.ts';
 import { normalizeOpcUa } from '../normalize/normalize-opcua.ts';
 import { startHttpServer, type HttpServer } from '../http/server.ts';
 import { SinkRunner } from './sink-runner.ts';
+import { LiveHub } from '../sinks/live/live-hub.ts';
 
 export interface GatewayParts {
   readonly sources?: readonly Source[];
@@ -37,6 +38,8 @@ export class Gateway {
   private readonly maxPayloadBytes: number;
   private readonly listeners: ReadingListener[] = [];
   private http: HttpServer | undefined;
+  /** Live state for viewers over socket.io, on the HTTP server. */
+  readonly live: LiveHub;
   private readonly startedAt = Date.now();
 
   constructor(
@@ -54,6 +57,7 @@ export class Gateway {
     const sinks: readonly Sink<unknown>[] = parts.sinks ?? [new InfluxDbSink(config.influx)];
     this.runners = sinks.map((s) => new SinkRunner<unknown>(s, this.telemetry, config.influx));
     this.withHttp = parts.http ?? true;
+    this.live = new LiveHub(site, this.state, this.telemetry, { rateHz: config.http.liveRateHz });
   }
 
   private readonly withHttp: boolean;
@@ -73,7 +77,11 @@ export class Gateway {
     if (this.ownSources) this.sources.push(...(await defaultSources(this.site, this.config, this.telemetry)));
     const emit = (m: RawMessage) => this.handle(m);
     await Promise.all(this.sources.map((s) => s.start(emit)));
-    if (this.withHttp) this.http = await startHttpServer(this, this.config.http);
+    if (this.withHttp) {
+      this.http = await startHttpServer(this, this.config.http);
+      this.live.attach(this.http.server);
+      this.onReading(this.live.onReading);
+    }
     this.telemetry.log.info({ devices: this.site.devices.length, site: this.site.site.id }, `gateway started for ${this.site.site.name}`);
   }
 
@@ -171,6 +179,7 @@ export class Gateway {
     await Promise.all(this.sources.map((s) => s.stop()));
     await Promise.all(this.runners.map((r) => r.stop()));
     await Promise.all(this.runners.map((r) => r.sink.stop()));
+    await this.live.close();
     await this.http?.close();
   }
 }

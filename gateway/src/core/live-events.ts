@@ -1,0 +1,64 @@
+// The one contract between the gateway's live hub and the twin viewer: socket.io's typed
+// event maps, imported by both sides so every emit and handler is type-checked.
+import type { Signal, Twin } from '../../../device-profiles/schema/profile.ts';
+import type { Value } from './reading.ts';
+
+export interface LiveDevice {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly profile: string;
+  readonly vendor: string;
+  readonly model: string;
+  readonly line: string;
+  readonly station: string;
+  readonly position: { readonly x: number; readonly y: number };
+  readonly rotation: number;
+  readonly signals: Readonly<Record<string, Pick<Signal, 'type' | 'unit' | 'range' | 'values' | 'description'>>>;
+  readonly twin: Twin | null;
+  /** Latest values, and when the device last sent data (ms since the epoch, 0 never). */
+  readonly values: Readonly<Record<string, Value>>;
+  readonly lastSeen: number;
+}
+
+export interface LiveSnapshot {
+  readonly site: { readonly id: string; readonly name: string; readonly floor: { readonly width: number; readonly depth: number } };
+  readonly lines: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly stations: readonly { readonly id: string; readonly name: string; readonly position: { x: number; y: number }; readonly rotation: number; readonly size?: { width: number; depth: number } | undefined }[];
+  }[];
+  /** Only the devices the client subscribed to. */
+  readonly devices: readonly LiveDevice[];
+  readonly serverTime: number;
+  /** At most this many change messages per second reach a client. */
+  readonly rateHz: number;
+}
+
+/** Only what changed since the last message, per device: `v` values, `s` last seen. */
+export interface LiveChanges {
+  readonly t: number;
+  readonly d: Readonly<Record<string, { readonly v: Readonly<Record<string, Value>>; readonly s: number }>>;
+}
+
+/** Which devices a client follows; empty or absent: everything. */
+export interface LiveFilter {
+  readonly lines?: readonly string[];
+  readonly devices?: readonly string[];
+}
+
+export interface ServerToClientEvents {
+  snapshot: (snapshot: LiveSnapshot) => void;
+  changes: (changes: LiveChanges) => void;
+}
+
+export interface ClientToServerEvents {
+  /** Replaces the client's filter; a fresh snapshot for it follows. */
+  subscribe: (filter: LiveFilter) => void;
+}
+
+export interface SocketData {
+  filter: LiveFilter;
+  /** Set when the client fell behind: it gets a snapshot (the latest state) once it has caught up. */
+  needsSnapshot: boolean;
+}
