@@ -6,7 +6,7 @@ export default defineConfig({
     // Integration tests start real influxd/mosquitto processes; two cores are all CI has.
     fileParallelism: true,
     maxWorkers: 2,
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 });

@@ -9,6 +9,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../services/embedded-b
 import { influxdOnPath, pingInflux, startInfluxd, type RunningInfluxd } from '../services/influxd.ts';
 import { resolveConfig, type GatewayFlags } from './gateway.ts';
 import { createLogger } from './logger.ts';
+import { ensureViewerBuilt } from '../http/viewer.ts';
 import { untilSignal } from './signals.ts';
 
 interface DemoFlags extends GatewayFlags {
@@ -20,6 +21,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const site = loadSite(flags.site, { profilesDir: flags.profiles });
   const config = resolveConfig(flags);
   const log = createLogger(config.log.level);
+  await ensureViewerBuilt(log);
 
   let broker: EmbeddedBroker | undefined;
   let mqttUrl = flags.mqtt;
@@ -64,7 +66,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     [
       '',
       `Fieldlab demo running: ${site.site.name}`,
-      `  status page   ${http}/`,
+      `  live twin     ${http}/   (visitors: ${http}/?mode=kiosk)`,
       `  health        ${http}/healthz`,
       `  metrics       ${http}/metrics`,
       `  MQTT broker   ${mqttUrl}   (watch: mosquitto_sub -h ${new URL(mqttUrl).hostname} -p ${new URL(mqttUrl).port || 1883} -t '#' -v)`,

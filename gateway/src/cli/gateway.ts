@@ -3,6 +3,7 @@ import { gatewayConfig, loadGatewayConfig, type GatewayConfig } from '../config.
 import { Telemetry } from '../core/telemetry.ts';
 import { Gateway } from '../runtime/gateway.ts';
 import { createLogger } from './logger.ts';
+import { ensureViewerBuilt } from '../http/viewer.ts';
 import { untilSignal } from './signals.ts';
 
 export interface GatewayFlags {
@@ -33,6 +34,7 @@ export async function runGateway(flags: GatewayFlags): Promise<void> {
   const site = loadSite(flags.site, { profilesDir: flags.profiles });
   const config = resolveConfig(flags);
   const log = createLogger(config.log.level);
+  await ensureViewerBuilt(log);
   const gateway = new Gateway(site, config, new Telemetry(log));
   await gateway.start();
   log.info(`health: ${gateway.httpAddress()}/healthz  metrics: ${gateway.httpAddress()}/metrics`);

@@ -1,9 +1,9 @@
 // Health, metrics and a small JSON API over HTTP; the twin viewer is served from here too.
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
+import fastifyStatic from '@fastify/static';
 import type { Gateway } from '../runtime/gateway.ts';
 import { health } from './health.ts';
+import { VIEWER_DIST, viewerBuilt } from './viewer.ts';
 
 export interface HttpServer {
   readonly url: string;
@@ -12,7 +12,6 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-const VIEWER_INDEX = fileURLToPath(new URL('../../../twin-viewer/index.html', import.meta.url));
 
 export async function startHttpServer(gateway: Gateway, options: { host: string; port: number }): Promise<HttpServer> {
   const app = Fastify({ logger: false });
@@ -50,7 +49,13 @@ export async function startHttpServer(gateway: Gateway, options: { host: string;
     });
   });
 
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(await readFile(VIEWER_INDEX)));
+  if (viewerBuilt()) {
+    await app.register(fastifyStatic, { root: VIEWER_DIST, prefix: '/' });
+  } else {
+    app.get('/', async (_req, reply) =>
+      reply.type('text/html; charset=utf-8').send('<!doctype html><title>Fieldlab</title><p>The twin viewer is not built: run <code>npm run build</code>. <a href="/healthz">/healthz</a> · <a href="/api/devices">/api/devices</a></p>'),
+    );
+  }
 
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();

@@ -1,0 +1,177 @@
+// The viewer in a real browser (Debian's chromium through playwright-core), against the
+// real gateway and simulators. WebGL renders in software here (SwiftShader), so the test
+// asserts a live WebGL context and a non-blank canvas, then what the scene shows.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PROFILES_DIR, loadSite } from '../../device-profiles/schema/load.ts';
+import { gatewayConfig } from '../../gateway/src/config.ts';
+import { Telemetry } from '../../gateway/src/core/telemetry.ts';
+import { ensureViewerBuilt } from '../../gateway/src/http/viewer.ts';
+import { Gateway } from '../../gateway/src/runtime/gateway.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/src/services/embedded-broker.ts';
+import { freePort } from '../../gateway/src/services/free-port.ts';
+import { SimulatedFleet } from '../../simulators/src/fleet.ts';
+import { eventually, tempDir } from '../support/services.ts';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+interface TwinHook {
+  devices(): string[];
+  targets(id: string): Record<string, number | string>;
+  status(id: string): string;
+  values(id: string): Record<string, unknown>;
+  joint(id: string, n: number): number | undefined;
+  drawCalls(): number;
+  connection(): string;
+}
+declare global {
+  interface Window {
+    fieldlabTwin: TwinHook;
+  }
+}
+
+describe('twin viewer in a real browser', () => {
+  let broker: EmbeddedBroker;
+  let fleet: SimulatedFleet;
+  let gateway: Gateway;
+  let browser: Browser;
+  let url: string;
+  const log = pino({ level: 'silent' });
+
+  beforeAll(async () => {
+    await ensureViewerBuilt(log);
+    const dir = tempDir('e2e');
+    const [r1, r2] = [await freePort(), await freePort()];
+    const siteFile = join(dir.path, 'site.yaml');
+    writeFileSync(
+      siteFile,
+      `profiles: ${DEFAULT_PROFILES_DIR}\n` + readFileSync(join(DEFAULT_PROFILES_DIR, 'sites', 'fieldlab-emmen.yaml'), 'utf8').replace(':4841', `:${r1}`).replace(':4842', `:${r2}`),
+    );
+    const site = loadSite(siteFile);
+    broker = await startEmbeddedBroker(0);
+    fleet = new SimulatedFleet({ site, mqttUrl: broker.url, timeScale: 10, pkiDir: join(dir.path, 'pki') });
+    await fleet.startRobots();
+    gateway = new Gateway(
+      site,
+      gatewayConfig({ mqtt: { url: broker.url }, http: { host: '127.0.0.1', port: 0 }, opcua: { pkiDir: join(dir.path, 'gw-pki') } }),
+      new Telemetry(log),
+      { sinks: [] },
+    );
+    await gateway.start();
+    await fleet.startPrinters();
+    url = gateway.httpAddress()!;
+    // launch() gives every run a fresh, temporary user-data-dir of its own.
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await fleet?.stop();
+    await gateway?.stop();
+    await broker?.close();
+  });
+
+  async function open(query = ''): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${url}/${query}`);
+    await page.waitForFunction(() => window.fieldlabTwin?.devices().length > 0, undefined, { timeout: 20_000 });
+    return page;
+  }
+
+  it('draws every device of the site with live WebGL, and the picture is not blank', async () => {
+    const page = await open();
+    const devices = await page.evaluate(() => window.fieldlabTwin.devices());
+    expect(devices.sort()).toEqual(gateway.site.devices.map((d) => d.id).sort());
+    const webgl = await page.evaluate(() => {
+      const canvas = document.querySelector('#scene canvas') as HTMLCanvasElement;
+      const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+      return Boolean(gl) && !gl!.isContextLost();
+    });
+    expect(webgl).toBe(true);
+    await page.waitForFunction(() => window.fieldlabTwin.drawCalls() > 0, undefined, { timeout: 20_000 });
+    const distinct = await page.evaluate(() => {
+      const src = document.querySelector('#scene canvas') as HTMLCanvasElement;
+      const c = document.createElement('canvas');
+      c.width = 128;
+      c.height = 72;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(src, 0, 0, 128, 72);
+      const data = ctx.getImageData(0, 0, 128, 72).data;
+      const colours = new Set<number>();
+      for (let i = 0; i < data.length; i += 4) colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      return colours.size;
+    });
+    expect(distinct).toBeGreaterThan(20);
+    const shot = await page.screenshot();
+    writeFileSync(join(process.env.FIELDLAB_SCREENSHOT_DIR ?? tempDir('shots').path, 'twin.png'), shot);
+    expect(shot.length).toBeGreaterThan(20_000);
+    await page.close();
+  });
+
+  it("shows a printer's progress changing in its panel", async () => {
+    const page = await open();
+    const printers = gateway.site.devices.filter((d) => d.profileDef.kind === 'fdm-printer').map((d) => d.id);
+    let printing: string | undefined;
+    await eventually(
+      async () => {
+        for (const id of printers) {
+          const [status, values] = await page.evaluate((d) => [window.fieldlabTwin.status(d), window.fieldlabTwin.values(d)] as const, id);
+          if (status === 'running' && typeof values.progress === 'number' && values.progress > 0) printing = id;
+        }
+        return printing !== undefined;
+      },
+      40_000,
+      'a printer printing',
+    );
+    await page.click(`nav li[data-device="${printing}"]`);
+    const cell = page.locator('#panel tr[data-signal="progress"] td');
+    const first = await cell.textContent();
+    await eventually(async () => (await cell.textContent()) !== first, 15_000, 'progress to move');
+    expect(await page.locator('#panel .chart').count()).toBe(3);
+    expect(new URL(page.url()).searchParams.get('device')).toBe(printing);
+    await page.close();
+  });
+
+  it("turns a robot's joints with the values its OPC UA server publishes", async () => {
+    const page = await open();
+    const robot = fleet.robots[0]!;
+    const id = robot.options.id;
+    await page.waitForFunction((d) => typeof window.fieldlabTwin.values(d).axis1_position === 'number', id, { timeout: 20_000 });
+    // What the server published, sampled here as it happens (it runs in this process).
+    const published: { t: number; deg: number }[] = [];
+    const recorder = setInterval(() => published.push({ t: Date.now(), deg: robot.model.values.position[0]! }), 10);
+    const samples: { joint: number; target: number; value: number }[] = [];
+    try {
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 700));
+        const [joint, target] = await page.evaluate((d) => [window.fieldlabTwin.joint(d, 1)!, window.fieldlabTwin.targets(d)['joint1.rotation'] as number], id);
+        const deg = joint / 0.0174533;
+        // The scene's joint angle is one the server published in the last few seconds
+        // (software rendering is slow, so the scene may be a frame or two behind).
+        const recent = published.filter((p) => p.t > Date.now() - 4000);
+        const nearest = Math.min(...recent.map((p) => Math.abs(p.deg - deg)));
+        samples.push({ joint, target, value: deg });
+        expect(nearest, `joint at ${deg.toFixed(2)}°`).toBeLessThan(0.5);
+      }
+    } finally {
+      clearInterval(recorder);
+    }
+    // The joint is the profile's binding applied (degrees → radians), and it moves.
+    for (const s of samples) expect(s.joint).toBeCloseTo(s.target, 6);
+    expect(new Set(samples.map((s) => s.value.toFixed(2))).size).toBeGreaterThan(1);
+    await page.close();
+  });
+
+  it('runs the visitor mode: no controls, a tour, large captions', async () => {
+    const page = await open('?mode=kiosk');
+    expect(await page.evaluate(() => document.body.classList.contains('kiosk'))).toBe(true);
+    expect(await page.locator('nav').isVisible()).toBe(false);
+    await eventually(async () => ((await page.locator('#caption').textContent()) ?? '').length > 10, 10_000, 'a caption');
+    const size = await page.evaluate(() => parseFloat(getComputedStyle(document.getElementById('caption')!).fontSize));
+    expect(size).toBeGreaterThanOrEqual(32);
+    await page.close();
+  });
+});

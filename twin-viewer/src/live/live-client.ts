@@ -1,0 +1,40 @@
+// Connects to the gateway's live hub and keeps the DeviceHistory current.
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, LiveSnapshot, ServerToClientEvents } from '../../../gateway/src/core/live-events.ts';
+import { DeviceHistory } from './device-history.ts';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
+
+export class LiveClient {
+  readonly history = new DeviceHistory();
+  snapshot: LiveSnapshot | undefined;
+  state: ConnectionState = 'connecting';
+  /** Gateway clock minus ours, so data age is right on a phone whose clock is off. */
+  clockOffset = 0;
+  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private readonly onSnapshot: ((s: LiveSnapshot) => void)[] = [];
+
+  constructor(url?: string) {
+    this.socket = url ? io(url) : io();
+    this.socket.on('connect', () => (this.state = 'live'));
+    this.socket.on('disconnect', () => (this.state = 'reconnecting'));
+    this.socket.on('snapshot', (s) => {
+      this.snapshot = s;
+      this.clockOffset = s.serverTime - Date.now();
+      for (const d of s.devices) this.history.reset(d.id, d.values, d.lastSeen);
+      for (const f of this.onSnapshot) f(s);
+    });
+    this.socket.on('changes', (m) => {
+      for (const [id, c] of Object.entries(m.d)) this.history.add(id, c.s || m.t, c.v);
+    });
+  }
+
+  whenSnapshot(f: (s: LiveSnapshot) => void): void {
+    this.onSnapshot.push(f);
+    if (this.snapshot) f(this.snapshot);
+  }
+
+  serverNow(): number {
+    return Date.now() + this.clockOffset;
+  }
+}

@@ -1,0 +1,74 @@
+// The selected machine: live values with units, state, data age, and small live charts.
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { DeviceHistory } from '../live/device-history.ts';
+import type { PlacedMachine } from '../scene/twin-scene.ts';
+import { formatAge, formatValue } from './format.ts';
+
+const CHART_SECONDS = 120;
+
+export class MachinePanel {
+  private shown: string | undefined;
+  private charts: { signal: string; plot: uPlot }[] = [];
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly history: DeviceHistory,
+  ) {}
+
+  show(m: PlacedMachine | undefined): void {
+    for (const c of this.charts) c.plot.destroy();
+    this.charts = [];
+    this.shown = m?.device.id;
+    this.root.hidden = !m;
+    if (!m) return;
+    const d = m.device;
+    this.root.innerHTML = `<button class="close" aria-label="Close">×</button><h2></h2><p class="meta"></p><p class="state"></p><table class="values"></table><div class="charts"></div>`;
+    this.root.querySelector('h2')!.textContent = d.name;
+    this.root.querySelector('.meta')!.textContent = `${d.vendor} · ${d.model} · ${d.kind} · ${d.station}`;
+    const charts = this.root.querySelector('.charts') as HTMLElement;
+    for (const signal of d.twin?.charts ?? []) {
+      const box = document.createElement('div');
+      box.className = 'chart';
+      charts.appendChild(box);
+      const unit = d.signals[signal]?.unit;
+      const plot = new uPlot(
+        {
+          width: 300,
+          height: 110,
+          legend: { show: false },
+          cursor: { show: false },
+          title: `${signal}${unit ? ` (${formatValue(0, unit).replace(/^0\s?/, '')})` : ''}`,
+          axes: [{ stroke: '#9fb0c0', grid: { stroke: '#2a3440' } }, { stroke: '#9fb0c0', grid: { stroke: '#2a3440' }, size: 45 }],
+          series: [{}, { stroke: '#4fc3f7', width: 1.5 }],
+        },
+        [[], []],
+        box,
+      );
+      this.charts.push({ signal, plot });
+    }
+    this.refresh(m, Date.now());
+  }
+
+  refresh(m: PlacedMachine | undefined, now: number): void {
+    if (!m || m.device.id !== this.shown) return;
+    const d = m.device;
+    const values = this.history.stateAt(d.id);
+    const age = now - this.history.lastSeen(d.id);
+    (this.root.querySelector('.state') as HTMLElement).textContent = `${m.status} · data ${this.history.lastSeen(d.id) ? formatAge(age) : 'none yet'}`;
+    (this.root.querySelector('.state') as HTMLElement).dataset.status = m.status;
+    const rows = Object.keys(d.signals)
+      .filter((n) => values[n] !== undefined)
+      .map((n) => `<tr data-signal="${n}"><th>${n}</th><td>${escapeHtml(formatValue(values[n], d.signals[n]!.unit))}</td></tr>`);
+    (this.root.querySelector('.values') as HTMLElement).innerHTML = rows.join('');
+    for (const c of this.charts) c.plot.setData(this.history.series(d.id, c.signal, now - CHART_SECONDS * 1000));
+  }
+
+  get deviceId(): string | undefined {
+    return this.shown;
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
