@@ -4,6 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { benchMqttIngest, type IngestResult } from './mqtt-ingest/bench.ts';
 import { benchOpcUaIngest, type OpcUaIngestResult } from './opcua-ingest/bench.ts';
+import { benchClients, benchLatency } from './live-hub/bench.ts';
+import { benchFrames } from './live-hub/frames.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -27,8 +29,32 @@ for (const n of quick ? [4, 20] : [4, 20]) {
   robots.push(r);
 }
 
+const seconds = quick ? 6 : 15;
+console.log('\nLive hub: publish → socket.io client, gateway (20 Hz coalescing) vs a bare mqtt.js → socket.io relay');
+console.log('printers  msg/s   gateway p50/p99 ms   relay p50/p99 ms   bytes/s per viewer (gateway / relay)');
+const latency = [];
+for (const printers of [8, 80]) {
+  const r = await benchLatency(printers, 5, seconds);
+  latency.push(r);
+  console.log(
+    `${String(printers).padStart(8)}  ${String(printers * 5).padStart(5)}   ${`${r.gateway.p50} / ${r.gateway.p99}`.padStart(18)}   ${`${r.relay.p50} / ${r.relay.p99}`.padStart(16)}   ${r.gatewayBytesPerSec.toFixed(0)} / ${r.relayBytesPerSec.toFixed(0)}`,
+  );
+}
+console.log('\nLive hub: gateway CPU with viewers connected (target: 200 viewers add less than ingest itself)');
+console.log('printers  viewers  gateway CPU %  added over ingest');
+const clients = [];
+for (const printers of [8, 80]) {
+  for (const r of await benchClients(printers, 5, [1, 50, 200], seconds)) {
+    clients.push(r);
+    console.log(`${String(r.printers).padStart(8)}  ${String(r.clients).padStart(7)}  ${r.cpuPercent.toFixed(2).padStart(13)}  ${r.addedOverIngest.toFixed(2).padStart(17)}`);
+  }
+}
+console.log('\nViewer frame time in headless Chromium (software WebGL, 1280×720)');
+const frames = await benchFrames(quick ? 10 : 30);
+for (const f of frames) console.log(`${f.site.padEnd(12)} ${String(f.devices).padStart(3)} devices  ${f.meanMs.toFixed(1).padStart(7)} ms/frame  ${f.drawCalls} draw calls  ${f.triangles} triangles`);
+
 mkdirSync(dirname(jsonFile), { recursive: true });
-writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...robots] }, null, 2));
+writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }] }, null, 2));
 console.log(`\nresults written to ${jsonFile}`);
 process.exit(0);
 

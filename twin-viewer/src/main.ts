@@ -87,6 +87,7 @@ Object.assign(window, {
       return j ? (n === 1 || n === 4 || n === 6 ? j.rotation.y : j.rotation.z) : undefined;
     },
     drawCalls: () => scene.drawCalls,
+    measureFrames: (n: number) => scene.measure(n),
     frames: () => scene.frames,
     connection: () => client.state,
   },

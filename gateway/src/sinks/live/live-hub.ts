@@ -17,13 +17,19 @@ export interface LiveHubOptions {
   readonly rateHz?: number;
   /** Packets waiting in a client's socket beyond which it is treated as slow (default 64). */
   readonly maxPendingPackets?: number;
+  /** How many packets wait for a client (default: engine.io's write buffer); tests slow a client with it. */
+  readonly pendingOf?: (socketId: string, conn: unknown) => number;
 }
+
+// engine.io's queue of packets not yet written to a client: the measure of a slow one.
+const writeBufferLength = (_id: string, conn: unknown) => (conn as { writeBuffer: unknown[] }).writeBuffer.length;
 
 type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export class LiveHub {
   readonly rateHz: number;
   private readonly maxPending: number;
+  private readonly pendingOf: (socketId: string, conn: unknown) => number;
   private io: LiveServer | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** device id → values changed since the last flush. */
@@ -41,6 +47,7 @@ export class LiveHub {
   ) {
     this.rateHz = options.rateHz ?? 20;
     this.maxPending = options.maxPendingPackets ?? 64;
+    this.pendingOf = options.pendingOf ?? writeBufferLength;
     this.devices = new Map(site.devices.map((d) => [d.id, d]));
     const registers = [telemetry.registry];
     const hub = this;
@@ -55,15 +62,27 @@ export class LiveHub {
     io.on('connection', (socket) => {
       socket.data.filter = {};
       socket.data.needsSnapshot = false;
+      this.join(socket, {});
       this.telemetry.log.debug({ client: socket.id }, 'viewer connected');
       socket.emit('snapshot', this.snapshot(socket.data.filter));
       socket.on('subscribe', (filter) => {
+        void socket.leave(filterKey(socket.data.filter));
         socket.data.filter = sanitize(filter);
+        this.join(socket, socket.data.filter);
         socket.emit('snapshot', this.snapshot(socket.data.filter));
       });
     });
     this.timer = setInterval(() => this.flush(), 1000 / this.rateHz);
     this.timer.unref();
+  }
+
+  /** Viewers with the same filter share a room, so each change message is encoded once for all of them. */
+  private readonly filters = new Map<string, LiveFilter>();
+
+  private join(socket: { join(room: string): unknown }, filter: LiveFilter): void {
+    const key = filterKey(filter);
+    this.filters.set(key, filter);
+    void socket.join(key);
   }
 
   /** From the pipeline: remembers what changed; sent on the next flush. */
@@ -82,29 +101,28 @@ export class LiveHub {
     const pending = this.pending;
     this.pending = new Map();
     const t = Date.now();
-    const byFilter = new Map<string, LiveChanges | null>();
+    const skip: string[] = [];
     for (const socket of io.sockets.sockets.values()) {
-      // engine.io's queue of packets not yet written to this client: the measure of a slow one.
-      if ((socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length > this.maxPending) {
+      if (this.pendingOf(socket.id, socket.conn) > this.maxPending) {
         if (!socket.data.needsSnapshot) this.resyncs.inc();
         socket.data.needsSnapshot = true;
-        continue;
-      }
-      if (socket.data.needsSnapshot) {
+        skip.push(socket.id);
+      } else if (socket.data.needsSnapshot) {
         socket.data.needsSnapshot = false;
         socket.emit('snapshot', this.snapshot(socket.data.filter));
+        skip.push(socket.id);
+      }
+    }
+    for (const [key, filter] of this.filters) {
+      const room = io.sockets.adapter.rooms.get(key);
+      if (!room || room.size === 0) {
+        this.filters.delete(key);
         continue;
       }
-      const key = filterKey(socket.data.filter);
-      let message = byFilter.get(key);
-      if (message === undefined) {
-        message = this.changesFor(pending, socket.data.filter, t);
-        byFilter.set(key, message);
-      }
-      if (message) {
-        socket.emit('changes', message);
-        this.sent.inc();
-      }
+      const message = this.changesFor(pending, filter, t);
+      if (!message) continue;
+      (skip.length > 0 ? io.to(key).except(skip) : io.to(key)).emit('changes', message);
+      this.sent.inc(room.size);
     }
   }
 
