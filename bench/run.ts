@@ -2,28 +2,33 @@
 // Options: --quick (smaller runs), --json FILE (write the results).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { benchMqttIngest, type IngestResult } from './mqtt-ingest/bench.ts';
+import { benchMqttIngest, type IngestOptions, type IngestResult } from './mqtt-ingest/bench.ts';
 import { benchOpcUaIngest, type OpcUaIngestResult } from './opcua-ingest/bench.ts';
 import { benchClients, benchLatency } from './live-hub/bench.ts';
 import { benchFrames } from './live-hub/frames.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+/** `--only opcua,live,frames` runs a part of the suite. */
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? new Set(args[onlyAt + 1]!.split(',')) : undefined;
+const runs = (part: string) => !only || only.has(part);
 const jsonAt = args.indexOf('--json');
 const jsonFile = jsonAt >= 0 ? args[jsonAt + 1]! : 'bench/results/latest.json';
 
 // A large print farm at its own pace (60 printers, ~5 messages/s each), then a stress run.
 const ingest: IngestResult[] = [];
-for (const [label, options] of [
+const loads: [string, IngestOptions][] = [
   ['fieldlab load', quick ? { printers: 60, messagesPerRound: 1_500, rate: 300, rounds: 3 } : { printers: 60, messagesPerRound: 3_000, rate: 300, rounds: 5 }],
   ['stress', quick ? { printers: 30, messagesPerRound: 10_000, rate: 5_000, rounds: 3 } : { printers: 60, messagesPerRound: 40_000, rate: 8_000, rounds: 5 }],
-] as const) {
+];
+for (const [label, options] of runs('mqtt') ? loads : []) {
   const r = await benchMqttIngest(options);
   printIngest(label, r);
   ingest.push(r);
 }
 const robots: OpcUaIngestResult[] = [];
-for (const n of quick ? [4, 20] : [4, 20]) {
+for (const n of runs('opcua') ? [4, 20] : []) {
   const r = await benchOpcUaIngest(n, quick ? 5 : 10, quick ? 3 : 5);
   printOpcUa(r);
   robots.push(r);
@@ -33,7 +38,7 @@ const seconds = quick ? 6 : 15;
 console.log('\nLive hub: publish → socket.io client, gateway (20 Hz coalescing) vs a bare mqtt.js → socket.io relay');
 console.log('printers  msg/s   gateway p50/p99 ms   relay p50/p99 ms   bytes/s per viewer (gateway / relay)');
 const latency = [];
-for (const printers of [8, 80]) {
+for (const printers of runs('live') ? [8, 80] : []) {
   const r = await benchLatency(printers, 5, seconds);
   latency.push(r);
   console.log(
@@ -43,14 +48,14 @@ for (const printers of [8, 80]) {
 console.log('\nLive hub: gateway CPU with viewers connected (target: 200 viewers add less than ingest itself)');
 console.log('printers  viewers  gateway CPU %  added over ingest');
 const clients = [];
-for (const printers of [8, 80]) {
+for (const printers of runs('live') ? [8, 80] : []) {
   for (const r of await benchClients(printers, 5, [1, 50, 200], seconds)) {
     clients.push(r);
     console.log(`${String(r.printers).padStart(8)}  ${String(r.clients).padStart(7)}  ${r.cpuPercent.toFixed(2).padStart(13)}  ${r.addedOverIngest.toFixed(2).padStart(17)}`);
   }
 }
 console.log('\nViewer frame time in headless Chromium (software WebGL, 1280×720)');
-const frames = await benchFrames(quick ? 10 : 30);
+const frames = runs('frames') ? await benchFrames(quick ? 10 : 30) : [];
 for (const f of frames) console.log(`${f.site.padEnd(12)} ${String(f.devices).padStart(3)} devices  ${f.meanMs.toFixed(1).padStart(7)} ms/frame  ${f.drawCalls} draw calls  ${f.triangles} triangles`);
 
 mkdirSync(dirname(jsonFile), { recursive: true });

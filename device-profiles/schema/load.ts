@@ -27,6 +27,8 @@ export interface SiteModel {
   readonly lines: SiteFile['lines'];
   readonly devices: readonly DeviceModel[];
   readonly profiles: ReadonlyMap<string, LoadedProfile>;
+  /** The folder the profiles came from; its models/ folder holds glTF models for the twin. */
+  readonly profilesDir: string;
 }
 
 const display = (file: string) => relative(process.cwd(), file) || file;
@@ -109,7 +111,7 @@ export function loadSite(file: string = DEFAULT_SITE_FILE, options: LoadSiteOpti
     return Object.freeze({ ...d, profileDef: profileDef!, topicId: d.connection.mqtt?.topicId ?? d.id });
   });
   if (problems.length > 0) throw new ConfigError(display(siteFile), problems);
-  return Object.freeze({ file: siteFile, site: parsed.site, lines: parsed.lines, devices: Object.freeze(devices), profiles });
+  return Object.freeze({ file: siteFile, site: parsed.site, lines: parsed.lines, devices: Object.freeze(devices), profiles, profilesDir });
 }
 
 /**

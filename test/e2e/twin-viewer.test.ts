@@ -1,7 +1,8 @@
 // The viewer in a real browser (Debian's chromium through playwright-core), against the
 // real gateway and simulators. WebGL renders in software here (SwiftShader), so the test
 // asserts a live WebGL context and a non-blank canvas, then what the scene shows.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
@@ -175,3 +176,77 @@ describe('twin viewer in a real browser', () => {
     await page.close();
   });
 });
+
+describe('a profile that names a glTF model', () => {
+  it('is drawn from that model, its named nodes moved by the bindings', async () => {
+    const dir = tempDir('gltf');
+    const profiles = join(dir.path, 'profiles');
+    mkdirSync(join(profiles, 'models'), { recursive: true });
+    writeFileSync(join(profiles, 'models', 'arm.gltf'), JSON.stringify(tinyGltf()));
+    writeFileSync(
+      join(profiles, 'gltf-arm.yaml'),
+      [
+        'id: gltf-arm',
+        'kind: robot-arm',
+        'vendor: Test',
+        'model: glTF arm',
+        'signals:',
+        '  axis1_position: { type: float, unit: deg }',
+        'mqtt:',
+        '  topics:',
+        '    - { topic: "test/{id}", fields: { axis1_position: a1 } }',
+        'twin:',
+        '  gltf: models/arm.gltf',
+        '  bindings:',
+        '    - { signal: axis1_position, target: arm.rotation_z, scale: 0.0174533 }',
+        '',
+      ].join('\n'),
+    );
+    const siteFile = join(dir.path, 'site.yaml');
+    writeFileSync(
+      siteFile,
+      stringify({
+        site: { id: 'gltf', name: 'glTF test', floor: { width: 10, depth: 10 } },
+        profiles,
+        lines: [{ id: 'l', name: 'L', stations: [{ id: 's', name: 'S', position: { x: 5, y: 5 } }] }],
+        devices: [{ id: 'arm-1', name: 'Arm 1', profile: 'gltf-arm', line: 'l', station: 's', position: { x: 5, y: 5 } }],
+      }),
+    );
+    const site = loadSite(siteFile);
+    const gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 } }), new Telemetry(pino({ level: 'silent' })), { sources: [], sinks: [] });
+    await gateway.start();
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${gateway.httpAddress()}/`);
+      await page.waitForFunction(() => (window.fieldlabTwin as unknown as { gltfLoaded(id: string): boolean })?.gltfLoaded('arm-1'), undefined, { timeout: 20_000 });
+      gateway.handle({ kind: 'mqtt', source: 'test', topic: 'test/arm-1', payload: Buffer.from(JSON.stringify({ a1: 45 })), receivedAt: Date.now() });
+      await page.waitForFunction(() => ((window.fieldlabTwin as unknown as { node(id: string, n: string): { rz: number } }).node('arm-1', 'arm')?.rz ?? 0) > 0.7, undefined, { timeout: 10_000 });
+      const rz = await page.evaluate(() => (window.fieldlabTwin as unknown as { node(id: string, n: string): { rz: number } }).node('arm-1', 'arm')!.rz);
+      expect(rz).toBeCloseTo(45 * 0.0174533, 5);
+    } finally {
+      await browser.close();
+      await gateway.stop();
+      dir.remove();
+    }
+  });
+});
+
+/** A glTF 2.0 file by hand: a node "base" with a child "arm", each one triangle. */
+function tinyGltf() {
+  const positions = new Float32Array([0, 0, 0, 0.5, 0, 0, 0, 1, 0]);
+  const data = Buffer.from(positions.buffer).toString('base64');
+  return {
+    asset: { version: '2.0' },
+    scene: 0,
+    scenes: [{ nodes: [0] }],
+    nodes: [
+      { name: 'base', mesh: 0, children: [1] },
+      { name: 'arm', mesh: 0, translation: [0, 1, 0] },
+    ],
+    meshes: [{ primitives: [{ attributes: { POSITION: 0 } }] }],
+    buffers: [{ byteLength: positions.byteLength, uri: `data:application/octet-stream;base64,${data}` }],
+    bufferViews: [{ buffer: 0, byteOffset: 0, byteLength: positions.byteLength }],
+    accessors: [{ bufferView: 0, componentType: 5126, count: 3, type: 'VEC3', min: [0, 0, 0], max: [0.5, 1, 0] }],
+  };
+}

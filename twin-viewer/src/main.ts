@@ -87,6 +87,11 @@ Object.assign(window, {
       return j ? (n === 1 || n === 4 || n === 6 ? j.rotation.y : j.rotation.z) : undefined;
     },
     drawCalls: () => scene.drawCalls,
+    gltfLoaded: (id: string) => (scene.machines.get(id)?.machine as { loaded?: boolean } | undefined)?.loaded === true,
+    node: (id: string, name: string) => {
+      const n = scene.machines.get(id)?.machine.object.getObjectByName(name);
+      return n ? { rx: n.rotation.x, ry: n.rotation.y, rz: n.rotation.z } : undefined;
+    },
     measureFrames: (n: number) => scene.measure(n),
     frames: () => scene.frames,
     connection: () => client.state,

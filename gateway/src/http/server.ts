@@ -1,4 +1,6 @@
 // Health, metrics and a small JSON API over HTTP; the twin viewer is served from here too.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Fastify from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Gateway } from '../runtime/gateway.ts';
@@ -49,6 +51,9 @@ export async function startHttpServer(gateway: Gateway, options: { host: string;
     });
   });
 
+  // glTF models named by profiles (twin.gltf: models/<file>), next to the profiles.
+  const models = join(site.profilesDir, 'models');
+  if (existsSync(models)) await app.register(fastifyStatic, { root: models, prefix: '/models/', decorateReply: false });
   if (viewerBuilt()) {
     await app.register(fastifyStatic, { root: VIEWER_DIST, prefix: '/' });
   } else {

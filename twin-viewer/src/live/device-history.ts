@@ -37,8 +37,8 @@ export class DeviceHistory {
   }
 
   /** The merged values of a device as they were at `t` (now: the latest). */
-  stateAt(id: string, t: number = Number.POSITIVE_INFINITY): Record<string, Value> {
-    if (t === Number.POSITIVE_INFINITY) return this.latest.get(id)?.values ?? {};
+  stateAt(id: string, t?: number): Record<string, Value> {
+    if (t === undefined) return this.latest.get(id)?.values ?? {};
     const out: Record<string, Value> = {};
     for (const s of this.samples.get(id) ?? []) {
       if (s.t > t) break;

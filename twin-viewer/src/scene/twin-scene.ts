@@ -8,6 +8,7 @@ import type { LiveDevice, LiveSnapshot } from '../../../gateway/src/core/live-ev
 import type { DeviceHistory } from '../live/device-history.ts';
 import { evaluateBindings, type Targets } from '../machines/bindings.ts';
 import { createMachine } from '../machines/index.ts';
+import { GltfMachine } from '../machines/gltf-machine.ts';
 import type { Machine } from '../machines/machine.ts';
 import { statusOf, type Status } from '../machines/status.ts';
 import { formatValue } from '../panels/format.ts';
@@ -27,8 +28,10 @@ export class TwinScene {
   readonly machines = new Map<string, PlacedMachine>();
   onPick: (id: string | undefined) => void = () => {};
   onCameraChange: () => void = () => {};
-  /** The time whose state is shown: now for live, another time for replay. */
+  /** The gateway's clock, for staleness. */
   clock: () => number = () => Date.now();
+  /** The time whose state is shown: undefined follows the live edge; a time replays that moment. */
+  showing: number | undefined;
   private readonly scene = new THREE.Scene();
   private readonly labels = new CSS2DRenderer();
   private readonly raycaster = new THREE.Raycaster();
@@ -98,7 +101,9 @@ export class TwinScene {
       }
     }
     for (const device of snapshot.devices) {
-      const machine = createMachine(device.twin?.model ?? device.kind);
+      const machine = device.twin?.gltf
+        ? new GltfMachine(new URL(device.twin.gltf, location.href).toString(), () => (this.dirty = true))
+        : createMachine(device.twin?.model ?? device.kind);
       machine.object.position.copy(this.toWorld(device.position, 0));
       machine.object.rotation.y = (device.rotation * Math.PI) / 180;
       machine.object.traverse((o) => (o.userData.deviceId = device.id));
@@ -172,7 +177,7 @@ export class TwinScene {
     const t = this.clock();
     let animating = false;
     for (const m of this.machines.values()) {
-      const values = this.history.stateAt(m.device.id);
+      const values = this.history.stateAt(m.device.id, this.showing);
       const twin = m.device.twin;
       // The same targets object every frame: cleared and refilled, not reallocated.
       for (const k in m.targets) delete m.targets[k];
