@@ -15,12 +15,14 @@ export class FdmPrinter implements Machine {
   private readonly nozzle = tintable(0x5d8aa8);
   private readonly light = tintable(0x888888, true);
   private phase = Math.random() * Math.PI * 2;
+  private readonly bedPlate: THREE.Mesh;
 
   constructor() {
     const table = mesh(geo.box(), mat.dark(), [0.8, 0.5, 0.7], [0, 0.25, 0]);
     const frame = new THREE.LineSegments(geo.frameEdges(), mat.frameLine());
     frame.position.set(0, 0.85, 0);
     const bedPlate = mesh(geo.box(), this.bed, [0.5, 0.03, 0.5], [0, 0.56, 0]);
+    this.bedPlate = bedPlate;
     this.part = mesh(geo.cylinder(), tintable(0xe8e8e8), [0.16, 0.001, 0.16], [0, 0.575, 0]);
     this.head = new THREE.Group();
     this.head.position.set(0, 0.95, 0);
@@ -43,9 +45,12 @@ export class FdmPrinter implements Machine {
     this.light.emissive.setHex(STATUS_COLOR[status]);
     const moving = status === 'running' && progress > 0;
     if (moving) {
-      // The head traces the part's outline just above its top.
+      // Like a bed-slinger: the head moves in x, the bed (with the part) in z, tracing the outline.
       this.phase += dt * 3;
-      this.head.position.set(Math.cos(this.phase) * 0.08, 0.6 + height + 0.06, Math.sin(this.phase) * 0.08);
+      const z = Math.sin(this.phase) * 0.08;
+      this.head.position.set(Math.cos(this.phase) * 0.08, 0.6 + height + 0.06, 0);
+      this.bedPlate.position.z = -z;
+      this.part.position.z = -z;
     }
     return moving;
   }
