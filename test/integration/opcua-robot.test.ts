@@ -2,7 +2,7 @@
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync, cpSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { AttributeIds, BrowseDirection, OPCUAClient, TimestampsToReturn, resolveNodeId, type BrowsePathResult, type ClientSession } from 'node-opcua';
+import { AttributeIds, BrowseDirection, DataType, OPCUAClient, TimestampsToReturn, resolveNodeId, type BrowsePathResult, type ClientSession, type UAObject } from 'node-opcua';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILES_DIR } from '../../device-profiles/schema/load.ts';
@@ -205,6 +205,36 @@ describe('gateway OPC UA source', () => {
       const [row] = await influx.client('robots_c').query<Record<string, unknown>>(`SELECT last(axis5_position) AS a5, last(axis6_position) AS a6 FROM robot_arm`);
       expect(typeof row!.a5).toBe('number');
       expect(row!.a6).toBeNull();
+    } finally {
+      await gateway.stop();
+      await server.stop();
+    }
+  });
+
+  it('retries a missing signal alone, and reads it once the server has it', async () => {
+    const profiles = tempDir('profiles-late').path;
+    cpSync(DEFAULT_PROFILES_DIR, profiles, { recursive: true, filter: (src) => !src.includes('schema') && !src.includes('sites') });
+    const file = join(profiles, 'robotics-arm.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('gripper_closed: { path: "sim:GripperClosed" }', 'gripper_closed: { path: "sim:LateGripper" }'));
+    const server = await robot('robot-h');
+    const site = testSite([{ id: 'robot-h', profile: 'robotics-arm', opcua: { endpoint: server.endpoint } }], profiles);
+    const gateway = gatewayFor(site, influx, 'robots_h', tempDir('gw-pki').path);
+    try {
+      await gateway.start();
+      await eventually(() => gateway.telemetry.counts.written > 5, 20_000, 'the other signals');
+      const unavailable = () => gateway.telemetry.unavailable.get(gateway.sources[0]!.name);
+      expect([...(unavailable()?.keys() ?? [])]).toEqual(['robot-h/gripper_closed']);
+      const sessionsBefore = gateway.telemetry.counts.sources[gateway.sources[0]!.name]!.reconnects;
+      // The vendor adds the node to the running server.
+      const as = server.addressSpace!;
+      const own = as.getNamespace('urn:fieldlab:robot-simulator');
+      const machines = as.rootFolder.objects.getFolderElementByName('Machines', as.getNamespaceIndex('http://opcfoundation.org/UA/Machinery/')) as UAObject;
+      const system = machines.getFolderElementByName('robot-h', own.index)!;
+      own.addVariable({ componentOf: system, browseName: 'LateGripper', dataType: 'Boolean', value: { dataType: DataType.Boolean, value: true } });
+      await eventually(() => unavailable()?.size === 0, 10_000, 'the retried signal');
+      await eventually(() => gateway.state.snapshot()[0]!.values.gripper_closed === true, 5000, 'its value');
+      // Retried alone: the session was never rebuilt for it.
+      expect(gateway.telemetry.counts.sources[gateway.sources[0]!.name]!.reconnects).toBe(sessionsBefore);
     } finally {
       await gateway.stop();
       await server.stop();

@@ -108,6 +108,11 @@ export class RobotServer {
     return `opc.tcp://${this.options.host ?? '127.0.0.1'}:${this.options.port}`;
   }
 
+  /** The live address space, for tests that change a running server. */
+  get addressSpace(): AddressSpace | undefined {
+    return this.server?.engine.addressSpace ?? undefined;
+  }
+
   /** The server's own certificate (DER), for clients that must trust it. */
   get certificateFile(): string | undefined {
     return this.server?.certificateFile;

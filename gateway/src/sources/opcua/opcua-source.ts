@@ -192,14 +192,16 @@ export class OpcUaSource implements Source {
     return { type: UserTokenType.UserName, userName: conn.username, password: conn.passwordEnv ? (process.env[conn.passwordEnv] ?? '') : '' };
   }
 
-  private async resolveAll(session: ClientSession): Promise<Item[]> {
+  /** Resolves every signal, or only those `only` names ("device/signal"). */
+  private async resolveAll(session: ClientSession, only?: ReadonlySet<string>): Promise<Item[]> {
     const items: Item[] = [];
     for (const device of this.options.devices) {
       const binding = device.profileDef.opcua!;
       const aliases = binding.namespaces;
+      const entries = Object.entries(binding.signals).filter(([signal]) => !only || only.has(`${device.id}/${signal}`));
+      if (entries.length === 0) continue;
       const rootPath = device.connection.opcua?.root ?? binding.root;
       const [root] = await resolvePaths(session, resolveNodeId('ObjectsFolder'), [parseBrowsePath(rootPath, aliases)]);
-      const entries = Object.entries(binding.signals);
       if (!root?.ok) {
         for (const [signal, spec] of entries) items.push({ device, signal, spec, where: rootPath, failed: `device root ${rootPath}: ${root?.error}` });
         continue;
@@ -314,7 +316,7 @@ export class OpcUaSource implements Source {
     if (!session || !subscription || this.stopped) return;
     const failed = this.items.filter((i) => i.failed);
     try {
-      const again = await this.resolveAll(session).then((all) => all.filter((a) => failed.some((f) => f.device === a.device && f.signal === a.signal)));
+      const again = await this.resolveAll(session, new Set(failed.map((f) => `${f.device.id}/${f.signal}`)));
       const fixed = again.filter((a) => a.nodeId);
       for (const a of again) {
         const item = failed.find((f) => f.device === a.device && f.signal === a.signal)!;
