@@ -163,11 +163,18 @@ describe('gateway OPC UA source', () => {
       await eventually(() => samples.length >= 2, 15_000, 'cycle count changes');
       await session.close();
       await watcher.disconnect();
-      await gateway.flush();
-      await new Promise((r) => setTimeout(r, 300));
-      await gateway.flush();
       const change = samples[1]!;
-      const stored = await db.query<{ time: Date; cycle_count: number }>(`SELECT cycle_count FROM robot_arm WHERE device = 'robot-b' AND time = ${change.t}ms`);
+      // The gateway's own notification may still be on its way: poll until stored (or time out).
+      let stored: { time: Date; cycle_count: number }[] = [];
+      await eventually(
+        async () => {
+          await gateway.flush();
+          stored = await db.query<{ time: Date; cycle_count: number }>(`SELECT cycle_count FROM robot_arm WHERE device = 'robot-b' AND time = ${change.t}ms`);
+          return stored.length > 0;
+        },
+        10_000,
+        'the point at the source timestamp',
+      );
       expect(stored).toHaveLength(1);
       expect(stored[0]!.cycle_count).toBe(change.v);
 
