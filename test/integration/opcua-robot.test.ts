@@ -194,10 +194,7 @@ describe('gateway OPC UA source', () => {
   });
 
   it('names the device, signal and path that does not exist, while the other signals flow', async () => {
-    const profiles = tempDir('profiles').path;
-    cpSync(DEFAULT_PROFILES_DIR, profiles, { recursive: true, filter: (src) => !src.includes('schema') && !src.includes('sites') });
-    const file = join(profiles, 'robotics-arm.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('robotics:Axes/[6]/di:ParameterSet/robotics:ActualPosition', 'robotics:Axes/[6]/di:ParameterSet/robotics:ActualPositon'));
+    const profiles = robotProfileWith('robotics:Axes/[6]/di:ParameterSet/robotics:ActualPosition', 'robotics:Axes/[6]/di:ParameterSet/robotics:ActualPositon');
     const server = await robot('robot-c');
     const site = testSite([{ id: 'robot-c', profile: 'robotics-arm', opcua: { endpoint: server.endpoint } }], profiles);
     const gateway = gatewayFor(site, influx, 'robots_c', tempDir('gw-pki').path);
@@ -219,10 +216,7 @@ describe('gateway OPC UA source', () => {
   });
 
   it('retries a missing signal alone, and reads it once the server has it', async () => {
-    const profiles = tempDir('profiles-late').path;
-    cpSync(DEFAULT_PROFILES_DIR, profiles, { recursive: true, filter: (src) => !src.includes('schema') && !src.includes('sites') });
-    const file = join(profiles, 'robotics-arm.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('gripper_closed: { path: "sim:GripperClosed" }', 'gripper_closed: { path: "sim:LateGripper" }'));
+    const profiles = robotProfileWith('gripper_closed: { path: "sim:GripperClosed" }', 'gripper_closed: { path: "sim:LateGripper" }');
     const server = await robot('robot-h');
     const site = testSite([{ id: 'robot-h', profile: 'robotics-arm', opcua: { endpoint: server.endpoint } }], profiles);
     const gateway = gatewayFor(site, influx, 'robots_h', tempDir('gw-pki').path);
@@ -298,6 +292,17 @@ describe('gateway OPC UA source', () => {
     }
   });
 });
+
+/** A copy of the shipped profiles with one edit to the robot profile. */
+function robotProfileWith(from: string, to: string): string {
+  const profiles = tempDir('profiles').path;
+  cpSync(DEFAULT_PROFILES_DIR, profiles, { recursive: true, filter: (src) => !src.includes('schema') && !src.includes('sites') });
+  const file = join(profiles, 'robotics-arm.yaml');
+  const text = readFileSync(file, 'utf8');
+  if (!text.includes(from)) throw new Error(`robotics-arm.yaml has no "${from}"`);
+  writeFileSync(file, text.replace(from, to));
+  return profiles;
+}
 
 function trustedPki(server: RobotServer): string {
   const pki = tempDir('gw-pki-trusted').path;

@@ -80,10 +80,15 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   );
 
   const counts = telemetry.counts;
+  const devices = new Map(site.devices.map((d) => [d.id, d]));
   const status = setInterval(() => {
     const rejected = Object.values(counts.rejected).reduce((a, b) => a + b, 0);
     const snapshot = gateway.state.snapshot();
-    const printing = snapshot.filter((d) => d.values.job_state === 'RUNNING' || d.values.job_state === 'PRINTING' || d.values.job_state === 'printing').length;
+    // Each vendor says "printing" its own way; the profile's enum meanings say it once.
+    const printing = snapshot.filter((d) => {
+      const state = d.values.job_state;
+      return typeof state === 'string' && devices.get(d.id)?.profileDef.signals.job_state?.values?.[state] === 'printing';
+    }).length;
     const cycles = snapshot.reduce((n, d) => n + (typeof d.values.cycle_count === 'number' ? d.values.cycle_count : 0), 0);
     log.info(
       { received: counts.received, written: counts.written, rejected, buffered: gateway.runners.reduce((n, r) => n + r.depth(), 0) },

@@ -3,7 +3,7 @@
 // matched level by level, and anything else is classified as an unknown device
 // (a profile's topic shape with an id the site does not know) or an unknown topic.
 import type { DeviceModel, SiteModel, LoadedProfile } from '../../../device-profiles/schema/load.ts';
-import type { Signal, TopicMapping } from '../../../device-profiles/schema/profile.ts';
+import type { Profile, Signal, TopicMapping } from '../../../device-profiles/schema/profile.ts';
 import { compilePath, type CompiledPath } from './json-path.ts';
 
 export interface CompiledField {
@@ -43,7 +43,7 @@ interface PatternRoute {
   readonly route: Route;
 }
 
-export function compileTopic(profile: LoadedProfile, mapping: TopicMapping): CompiledTopic {
+export function compileTopic(profile: Pick<Profile, 'signals'>, mapping: TopicMapping): CompiledTopic {
   const fields = Object.entries(mapping.fields).map(([signal, f]) => {
     const spec = typeof f === 'string' ? { path: f } : f;
     return {

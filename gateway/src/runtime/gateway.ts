@@ -1,9 +1,8 @@
 // Assembles the pipeline: sources → router/normaliser → device state → sink runners,
 // plus the HTTP server for health, metrics and the viewer. The message path here is
 // synchronous: no await between a message arriving and its point being buffered.
-import type { SiteModel } from '../../../device-profiles/schema/load.ts';
+import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { GatewayConfig } from '../config.ts';
-import type { DeviceModel } from '../../../device-profiles/schema/load.ts';
 import type { MqttMessage, OpcUaChange, OpcUaMessage, Point, RawMessage, Reading } from '../core/reading.ts';
 import type { Sink } from '../core/sink.ts';
 import type { Source } from '../core/source.ts';

@@ -2,7 +2,8 @@
 // the gateway's normaliser, read from the same profile. So a new printer convention
 // needs a profile only, and the simulator speaks it too.
 import type { Profile, Signal } from '../../../device-profiles/schema/profile.ts';
-import { compilePath, writePath, type CompiledPath } from '../../../gateway/src/normalize/json-path.ts';
+import { writePath } from '../../../gateway/src/normalize/json-path.ts';
+import { compileTopic, type CompiledField, type CompiledTopic } from '../../../gateway/src/normalize/topic-router.ts';
 
 export interface OutgoingMessage {
   readonly topic: string;
@@ -19,20 +20,10 @@ const FALLBACK_MEANING: Record<string, readonly string[]> = {
   online: ['idle'],
 };
 
-interface EncField {
-  readonly signal: string;
-  readonly def: Signal;
-  readonly path: CompiledPath;
-  readonly scale: number;
-  readonly offset: number;
-}
-
 interface EncTopic {
   readonly pattern: string;
-  readonly format: 'json' | 'text';
-  readonly fields: readonly EncField[];
+  readonly compiled: CompiledTopic;
   readonly captures: readonly { readonly signal: string; readonly def: Signal }[];
-  readonly timestamp?: { readonly path: CompiledPath; readonly perMs: number } | undefined;
   readonly last: Map<string, unknown>;
 }
 
@@ -43,21 +34,11 @@ export class ProfileEncoder {
   constructor(profile: Profile, topicId: string) {
     if (!profile.mqtt) throw new Error(`profile ${profile.id} has no mqtt binding to simulate`);
     this.partial = profile.mqtt.partial;
+    // The gateway's own compilation of the profile's paths and scales, read the other way.
     this.topics = profile.mqtt.topics.map((t) => ({
       pattern: t.topic.replaceAll('{id}', topicId),
-      format: t.format,
-      fields: Object.entries(t.fields).map(([signal, f]) => {
-        const spec = typeof f === 'string' ? { path: f } : f;
-        return {
-          signal,
-          def: profile.signals[signal]!,
-          path: compilePath(spec.path),
-          scale: ('scale' in spec && spec.scale) || 1,
-          offset: ('offset' in spec && spec.offset) || 0,
-        };
-      }),
+      compiled: compileTopic(profile, t),
       captures: [...t.topic.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!).filter((n) => n !== 'id').map((signal) => ({ signal, def: profile.signals[signal]! })),
-      timestamp: t.timestamp ? { path: compilePath(t.timestamp.path), perMs: t.timestamp.unit === 's' ? 1 / 1000 : 1 } : undefined,
       last: new Map(),
     }));
   }
@@ -77,9 +58,9 @@ export class ProfileEncoder {
         else topic = topic.replace(`{${c.signal}}`, String(v));
       }
       if (skip) continue;
-      const changed: EncField[] = [];
-      const present: EncField[] = [];
-      for (const f of t.fields) {
+      const changed: CompiledField[] = [];
+      const present: CompiledField[] = [];
+      for (const f of t.compiled.fields) {
         const v = this.vendorValue(f.def, values[f.signal]);
         if (v === undefined) continue;
         present.push(f);
@@ -88,7 +69,7 @@ export class ProfileEncoder {
       if (present.length === 0 && t.captures.length === 0) continue;
       if (!full && changed.length === 0 && t.captures.length === 0) continue;
       const send = full || !this.partial ? present : changed;
-      if (t.format === 'text') {
+      if (t.compiled.format === 'text') {
         const f = send[0];
         if (!f) continue;
         const v = this.vendorValue(f.def, values[f.signal]);
@@ -102,7 +83,8 @@ export class ProfileEncoder {
         t.last.set(f.signal, v);
         writePath(payload, f.path, typeof v === 'number' ? round((v - f.offset) / f.scale, f.def.type === 'int' ? 0 : f.scale === 1 ? 2 : 5) : v);
       }
-      if (t.timestamp) writePath(payload, t.timestamp.path, Math.round(now * t.timestamp.perMs * 1000) / 1000);
+      const ts = t.compiled.timestamp;
+      if (ts) writePath(payload, ts.path, Math.round((now / ts.toMs) * 1000) / 1000);
       out.push({ topic, payload: JSON.stringify(payload), retain: false });
     }
     return out;
