@@ -1,6 +1,7 @@
 // One measured process: the gateway (OPC UA source → normaliser → state → InfluxDB), or the
 // floor: a bare node-opcua client subscribed to the same items that only counts changes.
 // Reports CPU time and value changes over the window between 'go' and 'measure'.
+import { join } from 'node:path';
 import { AttributeIds, ClientMonitoredItemGroup, OPCUAClient, TimestampsToReturn, resolveNodeId } from 'node-opcua';
 import { pino } from 'pino';
 import { gatewayConfig } from '../../gateway/src/config.ts';
@@ -59,7 +60,7 @@ if (role === 'floor') {
     await client.disconnect();
   };
 } else {
-  const config = gatewayConfig({ influx: { url: influxUrl, database: 'bench_robots' }, opcua: { pkiDir }, log: { level: 'warn' } });
+  const config = gatewayConfig({ influx: { url: influxUrl, database: 'bench_robots' }, opcua: { pkiDir }, spool: { dir: join(pkiDir, '..', `spool-${process.pid}`) }, log: { level: 'warn' } });
   const gateway = new Gateway(site, config, new Telemetry(pino({ level: 'warn' })), { http: false });
   gateway.onReading((r) => lags.push(Date.now() - r.time));
   await gateway.start();

@@ -9,11 +9,14 @@ export const GatewayConfigSchema = z.strictObject({
   mqtt: z
     .strictObject({
       url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'expected a URL like mqtt://host:1883').default('mqtt://127.0.0.1:1883'),
+      /** Stable: the broker keeps this client's session (and queues its messages) while the gateway is away. */
       clientId: z.string().min(1).default('fieldlab-gateway'),
       username: z.string().optional(),
       password: z.string().optional(),
       /** Larger payloads are rejected unread (payload_too_large). */
       maxPayloadBytes: z.number().int().positive().default(256 * 1024),
+      /** A device sending more than this many messages a second is throttled: the excess is rejected (device_flood). */
+      maxMessagesPerSecondPerDevice: z.number().int().positive().default(500),
     })
     .prefault({}),
   influx: z
@@ -25,6 +28,22 @@ export const GatewayConfigSchema = z.strictObject({
       batchSize: z.number().int().positive().default(5000),
       flushIntervalMs: z.number().int().positive().default(1000),
       maxBufferedPoints: z.number().int().positive().default(1_000_000),
+    })
+    .prefault({}),
+  spool: z
+    .strictObject({
+      /** Off: points wait in memory only, and a crash loses what was not yet written. */
+      enabled: z.boolean().default(true),
+      /** One folder per gateway; a second gateway on the same folder is refused. */
+      dir: z.string().default('.data/spool'),
+      /** Disk space for points InfluxDB has not confirmed yet. */
+      maxBytes: z.number().int().positive().default(1024 ** 3),
+      /** At the bound: drop the oldest waiting points, or refuse the newest. Either is counted and logged. */
+      whenFull: z.enum(['drop_oldest', 'drop_newest']).default('drop_oldest'),
+      /** After an outage, the backlog is written at most this fast (fresh data goes in between). */
+      replayPointsPerSecond: z.number().int().positive().default(100_000),
+      /** Points InfluxDB refuses for good go to <dir>/<sink>/dead-letter.jsonl, up to this size. */
+      deadLetterMaxBytes: z.number().int().positive().default(100 * 1024 ** 2),
     })
     .prefault({}),
   opcua: z

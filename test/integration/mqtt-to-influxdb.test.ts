@@ -6,7 +6,7 @@ import { gatewayConfig } from '../../gateway/src/config.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { testSite } from '../support/fixtures.ts';
-import { eventually, startMosquitto, startTestInflux, type TestInflux, type TestMosquitto } from '../support/services.ts';
+import { eventually, spoolDir, startMosquitto, startTestInflux, type TestInflux, type TestMosquitto } from '../support/services.ts';
 
 const WEIRD_ID = 'Drucker 3, Halle=B "Ü"\\';
 
@@ -29,6 +29,7 @@ describe('MQTT printer telemetry into InfluxDB', () => {
       mqtt: { url: broker.url, clientId: 'it-gateway' },
       influx: { url: influx.url, database, batchSize: 200, flushIntervalMs: 100 },
       http: { host: '127.0.0.1', port: 0 },
+      spool: { dir: spoolDir() },
     });
     gateway = new Gateway(site, config, new Telemetry(pino({ level: 'silent' })));
     await gateway.start();

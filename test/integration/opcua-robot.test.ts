@@ -12,7 +12,7 @@ import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { freePort } from '../../gateway/src/services/free-port.ts';
 import { RobotServer } from '../../simulators/src/robot-arm/robot-server.ts';
 import { testSite } from '../support/fixtures.ts';
-import { eventually, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
+import { eventually, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 
 const ROBOTICS = 'http://opcfoundation.org/UA/Robotics/';
 const MACHINERY = 'http://opcfoundation.org/UA/Machinery/';
@@ -41,6 +41,7 @@ function gatewayFor(site: ReturnType<typeof testSite>, influx: TestInflux, datab
     influx: { url: influx.url, database, flushIntervalMs: 100 },
     http: { host: '127.0.0.1', port: 0 },
     opcua: { pkiDir, reconnectMaxMs: 1000, retrySignalMs: 1000 },
+    spool: { dir: spoolDir() },
   });
   return new Gateway(site, config, new Telemetry(pino({ level: 'silent' })));
 }

@@ -13,6 +13,18 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+const leftovers: string[] = [];
+process.once('exit', () => {
+  for (const path of leftovers) rmSync(path, { recursive: true, force: true });
+});
+
+/** A spool folder for one test gateway, removed when the test process exits. */
+export function spoolDir(): string {
+  const dir = tempDir('spool');
+  leftovers.push(dir.path);
+  return dir.path;
+}
+
 export interface TestInflux {
   readonly url: string;
   readonly client: (database: string) => InfluxDB;

@@ -19,7 +19,7 @@ interface DemoFlags extends GatewayFlags {
 
 export async function runDemo(flags: DemoFlags): Promise<void> {
   const site = loadSite(flags.site, { profilesDir: flags.profiles });
-  const config = resolveConfig(flags);
+  const config = resolveConfig({ spoolDir: join(flags.dataDir, 'spool'), ...flags });
   const log = createLogger(config.log.level);
   await ensureViewerBuilt(log);
 

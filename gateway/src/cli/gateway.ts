@@ -16,6 +16,7 @@ export interface GatewayFlags {
   port?: number;
   host?: string;
   logLevel?: string;
+  spoolDir?: string;
 }
 
 /** Settings file first, flags and FIELDLAB_* variables on top. */
@@ -26,6 +27,7 @@ export function resolveConfig(flags: GatewayFlags): GatewayConfig {
     mqtt: { ...base.mqtt, ...(flags.mqtt ? { url: flags.mqtt } : {}) },
     influx: { ...base.influx, ...(flags.influx ? { url: flags.influx } : {}), ...(flags.database ? { database: flags.database } : {}) },
     http: { ...base.http, ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.host ? { host: flags.host } : {}) },
+    spool: { ...base.spool, ...(flags.spoolDir ? { dir: flags.spoolDir } : {}) },
     log: { ...base.log, ...(flags.logLevel ? { level: flags.logLevel as GatewayConfig['log']['level'] } : {}) },
   });
 }

@@ -45,6 +45,7 @@ program
   .addOption(port())
   .addOption(host())
   .addOption(logLevel())
+  .addOption(new Option('--spool-dir <dir>', 'disk spool for points InfluxDB has not confirmed (default .data/spool)').env('FIELDLAB_SPOOL_DIR'))
   .action(async (opts) => (await import('./gateway.ts')).runGateway(opts));
 
 program

@@ -16,6 +16,7 @@ export const REJECT_REASONS = [
   'invalid_timestamp',
   'no_values',
   'bad_quality',
+  'device_flood',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -27,6 +27,27 @@ export interface Sink<B = unknown> {
   stop(): Promise<void>;
 }
 
+/**
+ * A batch that is bytes (line protocol): what the disk spool can hold. The runner appends
+ * the bytes each message added to the spool before the message is acknowledged.
+ */
+export interface ByteBatchBuilder extends BatchBuilder<Buffer> {
+  readonly byteLength: number;
+  /** A copy of the bytes added since `offset`. */
+  bytesFrom(offset: number): Buffer;
+  /** Forgets everything added after `byteLength` bytes and `count` points. */
+  truncate(byteLength: number, count: number): void;
+}
+
+/** A sink whose batches are bytes and can therefore be spooled, and read back from the spool. */
+export interface ByteSink extends Sink<Buffer> {
+  newBatch(): ByteBatchBuilder;
+}
+
+export function isByteSink(sink: Sink<unknown>): sink is ByteSink {
+  return (sink as { readonly bytes?: boolean }).bytes === true;
+}
+
 /** A batch that is just the points, for sinks that want them as data. */
 export function pointBatch(): BatchBuilder<readonly Point[]> {
   const points: Point[] = [];

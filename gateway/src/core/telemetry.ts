@@ -5,6 +5,19 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { REJECT_REASONS, type RejectReason } from './errors.ts';
 import type { SourceState } from './source.ts';
 
+/** Why points were given up on. */
+export type DropReason = 'buffer_full' | 'spool_full' | 'rejected_by_sink';
+
+/** What a sink's runner holds, read when /metrics is scraped. */
+export interface SinkBacklog {
+  readonly sink: string;
+  /** Points not yet confirmed, wherever they are. */
+  readonly points: number;
+  readonly spool: { readonly points: number; readonly bytes: number } | undefined;
+  /** ms since the epoch. */
+  readonly oldestUnsentAt: number | undefined;
+}
+
 export interface RejectDetail {
   readonly topic?: string | undefined;
   readonly device?: string | undefined;
@@ -26,9 +39,13 @@ export class Telemetry {
   private readonly sourceUp: Gauge<'source'>;
   private readonly reconnects: Counter<'source'>;
   private readonly writeSeconds: Histogram<'sink'>;
+  private readonly spoolErrors: Counter<'sink'>;
+  /** Filled by the gateway: reads its runners when /metrics is scraped. */
+  backlogs: () => readonly SinkBacklog[] = () => [];
   /** Per-message counts live in plain numbers and reach prom-client only when scraped. */
   private readonly receivedBySource = new Map<string, number>();
   private readonly lastRejectLog = new Map<RejectReason, { at: number; suppressed: number }>();
+  private readonly lastDropLog = new Map<DropReason, { at: number; suppressed: number }>();
   private readonly unavailableGauge: Gauge<'source'>;
   /** source → "device/signal" → why, for signals that cannot be read right now. */
   readonly unavailable = new Map<string, Map<string, string>>();
@@ -40,6 +57,8 @@ export class Telemetry {
     written: 0,
     writeErrors: 0,
     dropped: 0,
+    droppedByReason: { buffer_full: 0, spool_full: 0, rejected_by_sink: 0 } as Record<DropReason, number>,
+    spoolErrors: 0,
     lastWriteAt: 0,
     lastWriteError: '' as string,
     sources: {} as Record<string, { state: SourceState; since: number; reconnects: number; why?: string | undefined }>,
@@ -89,6 +108,27 @@ export class Telemetry {
         for (const [source, m] of unavailable) this.labels(source).set(m.size);
       },
     });
+    this.spoolErrors = new Counter({ name: 'fieldlab_spool_errors_total', help: 'Appends to the disk spool that failed (the points were kept in memory only)', labelNames: ['sink'], registers });
+    const telemetry = this;
+    const gauge = (name: string, help: string, read: (b: SinkBacklog) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['sink'],
+        registers,
+        collect() {
+          this.reset();
+          for (const b of telemetry.backlogs()) {
+            const v = read(b);
+            if (v !== undefined) this.labels(b.sink).set(v);
+          }
+        },
+      });
+    gauge('fieldlab_spool_points', 'Points in the disk spool (written to disk, not yet confirmed by the sink)', (b) => b.spool?.points);
+    gauge('fieldlab_spool_bytes', 'Bytes of points in the disk spool', (b) => b.spool?.bytes);
+    gauge('fieldlab_oldest_unsent_age_seconds', 'Age of the oldest point not yet confirmed by the sink (0 when none waits)', (b) =>
+      b.oldestUnsentAt === undefined ? 0 : Math.max(0, (Date.now() - b.oldestUnsentAt) / 1000),
+    );
     this.writeSeconds = new Histogram({ name: 'fieldlab_write_duration_seconds', help: 'Batch write duration', labelNames: ['sink'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 1, 5], registers });
   }
 
@@ -147,10 +187,19 @@ export class Telemetry {
     this.counts.lastWriteError = error.message;
   }
 
-  pointsDropped(sink: string, count: number, reason: 'buffer_full' | 'rejected_by_sink', message: string): void {
+  pointsDropped(sink: string, count: number, reason: DropReason, message: string): void {
     this.dropped.labels(sink, reason).inc(count);
     this.counts.dropped += count;
-    this.log.error({ sink, reason, count }, `sink ${sink} dropped ${count} points (${reason}): ${message}`);
+    this.counts.droppedByReason[reason] += count;
+    // At a full spool this happens per message: one line per reason per interval, with the total since.
+    const now = this.now();
+    const last = this.lastDropLog.get(reason);
+    if (last && now - last.at < REJECT_LOG_INTERVAL_MS) {
+      last.suppressed += count;
+      return;
+    }
+    this.log.error({ sink, reason, count, droppedSinceLastLog: last?.suppressed ?? 0 }, `sink ${sink} dropped ${count} points (${reason}): ${message}`);
+    this.lastDropLog.set(reason, { at: now, suppressed: 0 });
   }
 
   /** A signal that cannot be read: logged once per device and signal until it is back. */
@@ -167,6 +216,17 @@ export class Telemetry {
     const m = this.unavailable.get(source);
     if (m?.delete(`${device}/${signal}`)) this.log.info({ source, device, signal }, `device ${device}: signal ${signal} available again`);
   }
+
+  /** Logged on the first failure and on every change of error. */
+  spoolFailed(sink: string, error: Error): void {
+    this.spoolErrors.labels(sink).inc();
+    if (this.counts.spoolErrors++ === 0 || this.lastSpoolError !== error.message) {
+      this.log.error({ sink, err: error.message }, `sink ${sink}: appending to the spool failed; points are kept in memory only: ${error.message}`);
+    }
+    this.lastSpoolError = error.message;
+  }
+
+  private lastSpoolError = '';
 
   bufferDepth(sink: string, points: number): void {
     this.buffered.labels(sink).set(points);

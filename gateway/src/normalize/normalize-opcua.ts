@@ -2,7 +2,7 @@
 // timestamp, so that all axes sampled at one instant become one point. Pure.
 import type { OpcUaBinding } from '../../../device-profiles/schema/profile.ts';
 import type { OpcUaChange, Reading, Value } from '../core/reading.ts';
-import { checkValue, type FieldReject } from './normalize.ts';
+import { checkValue, plausibleTime, type FieldReject } from './normalize.ts';
 
 export interface OpcUaResult {
   readonly readings: Reading[];
@@ -26,8 +26,12 @@ export function normalizeOpcUa(changes: readonly OpcUaChange[], binding: OpcUaBi
       continue;
     }
     const spec = binding.signals[c.signal];
-    const time =
+    let time =
       binding.timestamp === 'gateway' ? undefined : binding.timestamp === 'server' ? (c.serverTime ?? undefined) : (c.sourceTime ?? c.serverTime);
+    if (time !== undefined && !plausibleTime(time, receivedAt)) {
+      (rejects ??= []).push({ reason: 'invalid_timestamp', signal: c.signal, message: `${c.signal}: timestamp ${new Date(time).toISOString()} is not plausible; using the gateway's clock` });
+      time = undefined;
+    }
     const key = time ?? receivedAt;
     let slot = byTime.get(key);
     if (!slot) {

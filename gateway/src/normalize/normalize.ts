@@ -21,9 +21,17 @@ export interface NormalizeResult {
 
 export type Decoded = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly reject: FieldReject };
 
-/** Timestamps before 2000 or over a day ahead of the gateway's clock are refused as clock faults. */
-const EARLIEST_MS = Date.UTC(2000, 0, 1);
-const MAX_AHEAD_MS = 24 * 3600_000;
+/**
+ * A device's timestamp more than 5 minutes ahead of the gateway's clock, or more than 30
+ * days behind it, is a clock fault (an RTC reset to 1970, a wrong time zone), not data from
+ * then: the gateway's clock is used instead and the fault counted (invalid_timestamp).
+ */
+const MAX_AHEAD_MS = 5 * 60_000;
+const MAX_BEHIND_MS = 30 * 24 * 3600_000;
+
+export function plausibleTime(ms: number, receivedAt: number): boolean {
+  return Number.isFinite(ms) && ms <= receivedAt + MAX_AHEAD_MS && ms >= receivedAt - MAX_BEHIND_MS;
+}
 
 export function decodePayload(format: 'json' | 'text', payload: Buffer): Decoded {
   const text = payload.toString('utf8');
@@ -74,7 +82,7 @@ export function normalize(match: RouteMatch, decoded: unknown, receivedAt: numbe
   if (topic.timestamp) {
     const raw = readPath(decoded, topic.timestamp.path);
     const ms = typeof raw === 'number' ? raw * topic.timestamp.toMs : NaN;
-    if (Number.isFinite(ms) && ms >= EARLIEST_MS && ms <= receivedAt + MAX_AHEAD_MS) {
+    if (plausibleTime(ms, receivedAt)) {
       time = Math.round(ms);
       gatewayClock = false;
     } else {

@@ -1,10 +1,11 @@
 // Assembles the pipeline: sources → router/normaliser → device state → sink runners,
 // plus the HTTP server for health, metrics and the viewer. The message path here is
 // synchronous: no await between a message arriving and its point being buffered.
+import { join } from 'node:path';
 import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { MqttMessage, OpcUaChange, OpcUaMessage, Point, RawMessage, Reading } from '../core/reading.ts';
-import type { Sink } from '../core/sink.ts';
+import { isByteSink, type Sink } from '../core/sink.ts';
 import type { Source } from '../core/source.ts';
 import { Telemetry } from '../core/telemetry.ts';
 import { decodePayload, normalize, type Decoded } from '../normalize/normalize.ts';
@@ -14,7 +15,10 @@ import { InfluxDbSink } from '../sinks/influxdb/influxdb-sink.ts';
 import { MqttSource } from '../sources/mqtt/mqtt-source.ts';
 import { normalizeOpcUa } from '../normalize/normalize-opcua.ts';
 import { startHttpServer, type HttpServer } from '../http/server.ts';
-import { SinkRunner } from './sink-runner.ts';
+import { SinkRunner, type SpoolSetup } from './sink-runner.ts';
+import { Spool } from './spool.ts';
+import { DeviceRateLimit } from './device-rate-limit.ts';
+import { DeadLetterFile } from './dead-letter.ts';
 import { LiveHub } from '../sinks/live/live-hub.ts';
 
 export interface GatewayParts {
@@ -32,9 +36,13 @@ export class Gateway {
   /** Filled by `start` unless given: an OPC UA stack is loaded only for sites that use it. */
   readonly sources: Source[];
   private readonly ownSources: boolean;
-  readonly runners: readonly SinkRunner<unknown>[];
+  /** One per sink, created by `start` (which opens their spools). */
+  readonly runners: SinkRunner<unknown>[] = [];
+  private readonly sinks: readonly Sink<unknown>[];
+  private readonly spools: Spool[] = [];
   private readonly router: TopicRouter;
   private readonly maxPayloadBytes: number;
+  private readonly rateLimit: DeviceRateLimit;
   private readonly listeners: ReadingListener[] = [];
   private http: HttpServer | undefined;
   /** Live state for viewers over socket.io, on the HTTP server. */
@@ -51,10 +59,10 @@ export class Gateway {
     this.router = new TopicRouter(site);
     this.state = new DeviceStateStore(site);
     this.maxPayloadBytes = config.mqtt.maxPayloadBytes;
+    this.rateLimit = new DeviceRateLimit(config.mqtt.maxMessagesPerSecondPerDevice);
     this.sources = parts.sources ? [...parts.sources] : [];
     this.ownSources = !parts.sources;
-    const sinks: readonly Sink<unknown>[] = parts.sinks ?? [new InfluxDbSink(config.influx)];
-    this.runners = sinks.map((s) => new SinkRunner<unknown>(s, this.telemetry, config.influx));
+    this.sinks = parts.sinks ?? [new InfluxDbSink(config.influx)];
     this.withHttp = parts.http ?? true;
     this.live = new LiveHub(site, this.state, this.telemetry, { rateHz: config.http.liveRateHz });
   }
@@ -67,6 +75,9 @@ export class Gateway {
   }
 
   async start(): Promise<void> {
+    for (const sink of this.sinks) this.runners.push(new SinkRunner<unknown>(sink, this.telemetry, { ...this.config.influx, spool: this.spoolFor(sink) }));
+    this.telemetry.backlogs = () =>
+      this.runners.map((r) => ({ sink: r.sink.name, points: r.depth(), spool: r.spoolUsage(), oldestUnsentAt: r.oldestUnsentAt() }));
     for (const runner of this.runners) {
       runner.start();
       // A sink that is down at start must not keep live data from flowing: its points
@@ -84,6 +95,20 @@ export class Gateway {
     this.telemetry.log.info({ devices: this.site.devices.length, site: this.site.site.id }, `gateway started for ${this.site.site.name}`);
   }
 
+  private spoolFor(sink: Sink<unknown>): SpoolSetup | undefined {
+    const c = this.config.spool;
+    if (!c.enabled || !isByteSink(sink)) return undefined;
+    const spool = Spool.open(join(c.dir, sink.name));
+    this.spools.push(spool);
+    return {
+      spool,
+      maxBytes: c.maxBytes,
+      whenFull: c.whenFull,
+      replayPointsPerSecond: c.replayPointsPerSecond,
+      deadLetter: new DeadLetterFile(join(c.dir, sink.name, 'dead-letter.jsonl'), c.deadLetterMaxBytes),
+    };
+  }
+
   private async startSink(runner: SinkRunner<unknown>, delayMs = 1000): Promise<void> {
     try {
       await runner.sink.start();
@@ -94,10 +119,14 @@ export class Gateway {
     }
   }
 
-  /** The message path: never throws, never awaits. */
+  /**
+   * The message path: never throws, never awaits. When it returns, the message's points
+   * are in the spool: a source may acknowledge the message then (MQTT's PUBACK).
+   */
   handle(message: RawMessage): void {
     if (message.kind === 'mqtt') this.handleMqtt(message);
     else this.handleOpcUa(message);
+    for (let i = 0; i < this.runners.length; i++) this.runners[i]!.commit();
   }
 
   private handleOpcUa(message: OpcUaMessage): void {
@@ -130,6 +159,11 @@ export class Gateway {
         device: found.id,
         message: found.reason === 'unknown_device' ? `device "${found.id}" is not in the site file` : 'no profile maps this topic',
       });
+      return;
+    }
+    const first = found.matches[0]!.route.device.id;
+    if (!this.rateLimit.allow(first, message.receivedAt)) {
+      t.messageRejected('device_flood', { topic: message.topic, device: first, message: `more than ${this.config.mqtt.maxMessagesPerSecondPerDevice} messages a second from ${first}; the excess is dropped` });
       return;
     }
     let json: Decoded | undefined;
@@ -178,6 +212,7 @@ export class Gateway {
     await Promise.all(this.sources.map((s) => s.stop()));
     await Promise.all(this.runners.map((r) => r.stop()));
     await Promise.all(this.runners.map((r) => r.sink.stop()));
+    await Promise.all(this.spools.map((s) => s.close()));
     await this.live.close();
     await this.http?.close();
   }

@@ -1,37 +1,78 @@
 // Owns the hard parts of writing, once for every sink: batching by size and by time,
-// one write in flight at a time (so batches land in order), retries with capped
-// exponential backoff and jitter, and a bounded buffer whose overflow is counted.
+// one write in flight at a time, retries with capped exponential backoff and jitter, and
+// (for byte sinks) the disk spool: every point is appended to it before its message is
+// acknowledged, and removed once written. While the sink fails, batches wait as a
+// backlog, in memory up to a bound and beyond it on disk only; once the sink answers,
+// the backlog is replayed in order, paced, and interleaved with fresh batches so that
+// current data keeps arriving while history catches up.
 import type { Point } from '../core/reading.ts';
-import { SinkWriteError, type BatchBuilder, type Sink } from '../core/sink.ts';
+import { SinkWriteError, type BatchBuilder, type ByteBatchBuilder, type Sink } from '../core/sink.ts';
 import type { Telemetry } from '../core/telemetry.ts';
+import { writeSplittingRefusals, type DeadLetterFile } from './dead-letter.ts';
+import { Spool, type SpoolEntryRange } from './spool.ts';
+
+export type SpoolFullPolicy = 'drop_oldest' | 'drop_newest';
+
+export interface SpoolSetup {
+  readonly spool: Spool;
+  /** Bytes of unsent points kept on disk at most. */
+  readonly maxBytes: number;
+  /** What gives way at the bound; either way it is counted and logged. */
+  readonly whenFull: SpoolFullPolicy;
+  /** Backlog written at most this fast, so a long outage's catch-up does not overrun the database. */
+  readonly replayPointsPerSecond: number;
+  readonly deadLetter: DeadLetterFile;
+}
 
 export interface SinkRunnerOptions {
   /** Points per write. */
   readonly batchSize: number;
   /** A partial batch is written after this long. */
   readonly flushIntervalMs: number;
-  /** Points held in memory while the sink is failing; beyond it the oldest batches are dropped and counted. */
+  /**
+   * Points held in memory while the sink is failing. Beyond it, with a spool, the oldest
+   * batches are kept on disk only; without one they are dropped and counted.
+   */
   readonly maxBufferedPoints: number;
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
+  /** Only for byte sinks (see `isByteSink`). */
+  readonly spool?: SpoolSetup | undefined;
 }
 
-interface Sealed<B> {
-  readonly batch: B;
+interface Queued<B> {
+  /** Undefined when it is only in the spool; read back when its turn comes. */
+  batch: B | undefined;
   readonly count: number;
+  /** Its entries in the spool, if spooled. */
+  readonly range: SpoolEntryRange | undefined;
+  /** When its first point was buffered: for the age of the oldest unsent point. */
+  readonly since: number;
 }
 
 export class SinkRunner<B = unknown> {
   private current: BatchBuilder<B>;
-  private readonly sealed: Sealed<B>[] = [];
-  private sealedPoints = 0;
-  private inFlight: Sealed<B> | undefined;
+  private currentSince = 0;
+  /** What of `current` is already in the spool. */
+  private committed = { bytes: 0, count: 0, from: 0, to: 0 };
+  private fresh: Queued<B>[] = [];
+  private backlog: Queued<B>[] = [];
+  private queuedPoints = 0;
+  private inMemoryPoints = 0;
+  private inFlight: Queued<B> | undefined;
+  private failing = false;
+  private lastWasBacklog = false;
+  private nextBacklogAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Set while backing off after a failure: nothing is written until it fires. */
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Set while the backlog waits for its pace: fresh batches still go. */
+  private paceTimer: NodeJS.Timeout | undefined;
   private scheduled = false;
   private backoffMs = 0;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly spool: SpoolSetup | undefined;
 
   constructor(
     readonly sink: Sink<B>,
@@ -39,6 +80,15 @@ export class SinkRunner<B = unknown> {
     private readonly options: SinkRunnerOptions,
   ) {
     this.current = sink.newBatch();
+    this.spool = options.spool;
+    if (this.spool) {
+      // What an earlier run spooled and did not write goes first.
+      for (const range of this.spool.spool.recover(options.batchSize)) {
+        this.backlog.push({ batch: undefined, count: range.points, range, since: Spool.appendedAt(range.from) });
+        this.queuedPoints += range.points;
+      }
+      if (this.queuedPoints > 0) telemetry.log.info({ sink: sink.name, points: this.queuedPoints, bytes: this.spool.spool.bytes }, `sink ${sink.name}: ${this.queuedPoints} points from the spool to write`);
+    }
   }
 
   start(): void {
@@ -47,20 +97,66 @@ export class SinkRunner<B = unknown> {
       this.schedule();
     }, this.options.flushIntervalMs);
     this.timer.unref();
+    this.schedule();
   }
 
-  /** Hot path: never blocks, never throws. */
+  /** Hot path: never blocks on I/O, never throws. */
   push(point: Point): void {
+    if (this.current.count === 0) this.currentSince = Date.now();
     this.current.add(point);
     if (this.current.count >= this.options.batchSize) {
       this.sealCurrent();
-      if (this.depth() > this.options.maxBufferedPoints) this.overflow();
       this.schedule();
     }
   }
 
+  /**
+   * Appends the points pushed since the last call to the spool, synchronously. The gateway
+   * calls it once per message, before the message is acknowledged to its source.
+   */
+  commit(): void {
+    const setup = this.spool;
+    if (!setup) return;
+    const batch = this.current as unknown as ByteBatchBuilder;
+    const c = this.committed;
+    if (batch.count === c.count) return;
+    if (batch.byteLength === c.bytes) {
+      c.count = batch.count;
+      return;
+    }
+    const bytes = batch.bytesFrom(c.bytes);
+    const points = batch.count - c.count;
+    if (setup.spool.bytes + bytes.length > setup.maxBytes && !this.makeRoom(bytes.length)) {
+      batch.truncate(c.bytes, c.count);
+      this.telemetry.pointsDropped(this.sink.name, points, 'spool_full', `spool at its bound of ${setup.maxBytes} bytes; newest points dropped (spool.whenFull: drop_newest)`);
+      return;
+    }
+    try {
+      const key = setup.spool.append(bytes, points);
+      if (c.from === 0) c.from = key;
+      c.to = key;
+    } catch (err) {
+      // Still written from memory if the sink answers; only the crash guarantee is lost.
+      this.telemetry.spoolFailed(this.sink.name, err as Error);
+    }
+    c.bytes = batch.byteLength;
+    c.count = batch.count;
+  }
+
+  /** Points not yet confirmed by the sink: in memory, on disk, in flight. */
   depth(): number {
-    return this.sealedPoints + this.current.count + (this.inFlight?.count ?? 0);
+    return this.queuedPoints + this.current.count + (this.inFlight?.count ?? 0);
+  }
+
+  /** When the oldest point not yet confirmed was buffered (ms since the epoch), or undefined. */
+  oldestUnsentAt(): number | undefined {
+    let oldest = this.current.count > 0 ? this.currentSince : Infinity;
+    for (const q of [this.inFlight, this.backlog[0], this.fresh[0]]) if (q && q.since < oldest) oldest = q.since;
+    return Number.isFinite(oldest) ? oldest : undefined;
+  }
+
+  spoolUsage(): { readonly points: number; readonly bytes: number } | undefined {
+    return this.spool ? { points: this.spool.spool.points, bytes: this.spool.spool.bytes } : undefined;
   }
 
   /** Resolves when everything pushed so far has been written (or given up on). */
@@ -71,7 +167,7 @@ export class SinkRunner<B = unknown> {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Writes what is buffered, waiting at most `timeoutMs`, then stops. */
+  /** Writes what is buffered, waiting at most `timeoutMs`, then stops. What is spooled stays for the next start. */
   async stop(timeoutMs = 10_000): Promise<void> {
     clearInterval(this.timer);
     let timeout: NodeJS.Timeout | undefined;
@@ -79,31 +175,74 @@ export class SinkRunner<B = unknown> {
     clearTimeout(timeout);
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.paceTimer);
     const left = this.depth();
-    if (left > 0) this.telemetry.pointsDropped(this.sink.name, left, 'buffer_full', `still unwritten when the gateway stopped after ${timeoutMs} ms`);
+    if (left === 0) return;
+    if (this.spool) this.telemetry.log.warn({ sink: this.sink.name, points: left }, `sink ${this.sink.name}: ${left} points stay in the spool and are written on the next start`);
+    else this.telemetry.pointsDropped(this.sink.name, left, 'buffer_full', `still unwritten when the gateway stopped after ${timeoutMs} ms`);
   }
 
   private sealCurrent(): void {
+    this.commit();
     const count = this.current.count;
     if (count === 0) return;
-    this.sealed.push({ batch: this.current.seal(), count });
-    this.sealedPoints += count;
+    const c = this.committed;
+    const range = c.from > 0 ? { from: c.from, to: c.to, points: c.count, bytes: c.bytes } : undefined;
+    this.fresh.push({ batch: this.current.seal(), count, range, since: this.currentSince });
+    this.queuedPoints += count;
+    this.inMemoryPoints += count;
     this.current = this.sink.newBatch();
+    this.committed = { bytes: 0, count: 0, from: 0, to: 0 };
+    if (this.inMemoryPoints > this.options.maxBufferedPoints) this.relieveMemory();
   }
 
-  private overflow(): void {
+  /** Oldest first: spooled batches leave memory (they stay on disk); unspooled ones are dropped. */
+  private relieveMemory(): void {
     let dropped = 0;
-    while (this.depth() > this.options.maxBufferedPoints && this.sealed.length > 0) {
-      const oldest = this.sealed.shift()!;
-      this.sealedPoints -= oldest.count;
-      dropped += oldest.count;
+    for (const q of [...this.backlog, ...this.fresh]) {
+      if (this.inMemoryPoints <= this.options.maxBufferedPoints) break;
+      if (q.batch === undefined) continue;
+      q.batch = undefined;
+      this.inMemoryPoints -= q.count;
+      if (!q.range) dropped += q.count;
     }
-    if (dropped > 0) this.telemetry.pointsDropped(this.sink.name, dropped, 'buffer_full', `more than ${this.options.maxBufferedPoints} points waiting; oldest dropped`);
+    if (dropped > 0) {
+      this.backlog = this.backlog.filter((q) => q.batch !== undefined || q.range);
+      this.fresh = this.fresh.filter((q) => q.batch !== undefined || q.range);
+      this.queuedPoints -= dropped;
+      this.telemetry.pointsDropped(this.sink.name, dropped, 'buffer_full', `more than ${this.options.maxBufferedPoints} points waiting in memory and no spool; oldest dropped`);
+    }
+  }
+
+  /** drop_oldest: frees the spool from the oldest waiting batches. Returns whether `bytes` now fit. */
+  private makeRoom(bytes: number): boolean {
+    const setup = this.spool!;
+    if (setup.whenFull !== 'drop_oldest') return false;
+    let dropped = 0;
+    let from = Infinity;
+    for (const queue of [this.backlog, this.fresh]) {
+      while (queue.length > 0 && setup.spool.bytes + bytes > setup.maxBytes) {
+        const q = queue.shift()!;
+        this.forget(q);
+        dropped += q.count;
+        from = Math.min(from, q.since);
+      }
+    }
+    if (dropped > 0) {
+      this.telemetry.pointsDropped(this.sink.name, dropped, 'spool_full', `spool at its bound of ${setup.maxBytes} bytes; oldest points (buffered since ${new Date(from).toISOString()}) dropped (spool.whenFull: drop_oldest)`);
+    }
+    return setup.spool.bytes + bytes <= setup.maxBytes;
+  }
+
+  private forget(q: Queued<B>): void {
+    if (q.range) this.spool?.spool.remove(q.range);
+    this.queuedPoints -= q.count;
+    if (q.batch !== undefined) this.inMemoryPoints -= q.count;
   }
 
   private schedule(): void {
     if (this.scheduled || this.inFlight || this.stopped || this.retryTimer) return;
-    if (this.sealed.length === 0) return this.notifyIdle();
+    if (this.fresh.length === 0 && this.backlog.length === 0) return this.notifyIdle();
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -111,52 +250,102 @@ export class SinkRunner<B = unknown> {
     });
   }
 
+  /**
+   * The next batch: after a failure, the one that failed (order kept); then fresh and
+   * backlog batches by turns, the backlog no faster than `replayPointsPerSecond`.
+   */
+  private next(): Queued<B> | undefined {
+    const backlogDue = this.backlog.length > 0 && (this.failing || Date.now() >= this.nextBacklogAt);
+    if (backlogDue && (this.failing || this.fresh.length === 0 || !this.lastWasBacklog)) {
+      this.lastWasBacklog = true;
+      return this.backlog.shift();
+    }
+    if (this.fresh.length > 0) {
+      this.lastWasBacklog = false;
+      return this.fresh.shift();
+    }
+    if (this.backlog.length > 0 && !this.paceTimer && !this.stopped) {
+      this.paceTimer = setTimeout(() => {
+        this.paceTimer = undefined;
+        this.schedule();
+      }, Math.max(0, this.nextBacklogAt - Date.now()));
+      this.paceTimer.unref();
+    }
+    return undefined;
+  }
+
   private async flush(): Promise<void> {
     if (this.inFlight) return;
-    const next = this.sealed.shift();
+    const next = this.next();
     if (!next) return this.notifyIdle();
-    this.sealedPoints -= next.count;
+    const fromBacklog = this.lastWasBacklog;
+    this.queuedPoints -= next.count;
+    if (next.batch !== undefined) this.inMemoryPoints -= next.count;
     this.inFlight = next;
     this.telemetry.bufferDepth(this.sink.name, this.depth());
     const started = performance.now();
     try {
-      await this.sink.write(next.batch);
-      this.telemetry.pointsWritten(this.sink.name, next.count, (performance.now() - started) / 1000);
+      const refused = await this.write(next);
+      this.telemetry.pointsWritten(this.sink.name, next.count - refused, (performance.now() - started) / 1000);
+      if (next.range) this.spool?.spool.remove(next.range);
+      if (fromBacklog && this.spool) this.nextBacklogAt = Date.now() + (next.count / this.spool.replayPointsPerSecond) * 1000;
       this.inFlight = undefined;
+      this.failing = false;
       this.backoffMs = 0;
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      const retryable = !(err instanceof SinkWriteError) || err.retryable;
-      if (!retryable) {
+      if (err instanceof SinkWriteError && !err.retryable) {
+        // Only without a spool: with one, refusals are split out and dead-lettered.
         this.inFlight = undefined;
         this.telemetry.writeFailed(this.sink.name, error, false);
         this.telemetry.pointsDropped(this.sink.name, next.count, 'rejected_by_sink', error.message);
       } else {
-        const initial = this.options.retryInitialMs ?? 250;
-        this.backoffMs = Math.min(this.options.retryMaxMs ?? 30_000, this.backoffMs ? this.backoffMs * 2 : initial);
-        const wait = this.backoffMs / 2 + Math.random() * (this.backoffMs / 2);
-        this.telemetry.writeFailed(this.sink.name, error, true, Math.round(wait));
-        // The failed batch stays in flight and is written again first: order is kept.
-        this.retryTimer = setTimeout(() => {
-          this.retryTimer = undefined;
-          this.inFlight = undefined;
-          this.sealed.unshift(next);
-          this.sealedPoints += next.count;
-          this.schedule();
-        }, wait);
-        this.retryTimer.unref();
+        this.retryLater(next, error);
         return;
       }
     }
     this.telemetry.bufferDepth(this.sink.name, this.depth());
-    if (this.sealed.length > 0) this.schedule();
-    else if (this.current.count > 0 && this.idleWaiters.length > 0) this.drainMore();
-    else this.notifyIdle();
+    if (this.fresh.length > 0 || this.backlog.length > 0) this.schedule();
+    else if (this.current.count > 0 && this.idleWaiters.length > 0) {
+      this.sealCurrent();
+      this.schedule();
+    } else this.notifyIdle();
   }
 
-  private drainMore(): void {
-    this.sealCurrent();
-    this.schedule();
+  /** Writes one batch; returns how many of its points were refused for good (dead-lettered). */
+  private async write(q: Queued<B>): Promise<number> {
+    const setup = this.spool;
+    if (!setup) return this.sink.write(q.batch as B).then(() => 0);
+    const body = (q.batch as Buffer | undefined) ?? setup.spool.read(q.range!.from, q.range!.to);
+    return writeSplittingRefusals(
+      (b) => this.sink.write(b as B),
+      body,
+      (line, error) => {
+        const kept = setup.deadLetter.add(this.sink.name, error, line);
+        this.telemetry.writeFailed(this.sink.name, error, false);
+        this.telemetry.pointsDropped(this.sink.name, 1, 'rejected_by_sink', kept ? `${error.message}; the point is in ${setup.deadLetter.file}` : `${error.message}; the dead-letter file is full`);
+      },
+    );
+  }
+
+  private retryLater(failed: Queued<B>, error: Error): void {
+    const initial = this.options.retryInitialMs ?? 250;
+    this.backoffMs = Math.min(this.options.retryMaxMs ?? 30_000, this.backoffMs ? this.backoffMs * 2 : initial);
+    const wait = this.backoffMs / 2 + Math.random() * (this.backoffMs / 2);
+    this.telemetry.writeFailed(this.sink.name, error, true, Math.round(wait));
+    this.failing = true;
+    // The failed batch is written again first; everything waiting becomes backlog.
+    this.inFlight = undefined;
+    this.backlog.unshift(failed);
+    this.queuedPoints += failed.count;
+    if (failed.batch !== undefined) this.inMemoryPoints += failed.count;
+    this.backlog.push(...this.fresh);
+    this.fresh = [];
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.schedule();
+    }, wait);
+    this.retryTimer.unref();
   }
 
   private notifyIdle(): void {

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { InfluxDB } from 'influx';
-import { SinkWriteError, type Sink } from '../../core/sink.ts';
+import { SinkWriteError, type ByteSink } from '../../core/sink.ts';
 import { LineProtocolBatch } from './line-protocol.ts';
 
 export interface InfluxSinkOptions {
@@ -18,8 +18,9 @@ export interface InfluxSinkOptions {
   readonly batchSize?: number;
 }
 
-export class InfluxDbSink implements Sink<Buffer> {
+export class InfluxDbSink implements ByteSink {
   readonly name = 'influxdb';
+  readonly bytes = true;
   private readonly writeUrl: string;
   private readonly headers: Record<string, string>;
   private readonly request: typeof http.request;
@@ -63,10 +64,12 @@ export class InfluxDbSink implements Sink<Buffer> {
     if (body.length === 0) return;
     const { status, text } = await this.post(body);
     if (status === 204) return;
-    // 4xx: the data was refused (type conflict, parse error) and will be refused again;
-    // 5xx and the rest: the server's trouble, worth retrying.
-    const retryable = status >= 500 || status === 429 || status === 408;
-    throw new SinkWriteError(`InfluxDB answered ${status}: ${text.slice(0, 500)}`, retryable, status);
+    if (status === 404 && /database not found/.test(text)) {
+      // The database went away (a wiped InfluxDB): create it again and retry.
+      await this.start().catch(() => undefined);
+      throw new SinkWriteError(`InfluxDB answered 404: ${text.slice(0, 200)}; database created again`, true, status);
+    }
+    throw new SinkWriteError(`InfluxDB answered ${status}: ${text.slice(0, 500)}`, isRetryable(status), status);
   }
 
   // node:http rather than fetch: on this hot path fetch's stream machinery costs more
@@ -93,4 +96,13 @@ export class InfluxDbSink implements Sink<Buffer> {
   async stop(): Promise<void> {
     this.agent.destroy();
   }
+}
+
+/**
+ * 400 (a field-type conflict, a line that does not parse) and 413 (too large) refuse the
+ * data itself: it would be refused again. Everything else is the server's or the setup's
+ * trouble (5xx, a wrong password, a missing database) and is retried: the data is fine.
+ */
+function isRetryable(status: number): boolean {
+  return status !== 400 && status !== 413 && status !== 422;
 }

@@ -7,7 +7,7 @@
 //   characters (newlines above all) cannot appear at all and become spaces.
 // - string fields: quoted, with `"` and `\` escaped; newlines are allowed.
 import type { FieldType, Point, Series, Value } from '../../core/reading.ts';
-import type { BatchBuilder } from '../../core/sink.ts';
+import type { ByteBatchBuilder } from '../../core/sink.ts';
 
 const NAME_SPECIAL = /[,= \\\u0000-\u001f\u007f]/;
 
@@ -109,7 +109,7 @@ function encodeField(f: SeriesEncoding['fields'][number], value: Value): string 
  * A request body built point by point: each line is written into the buffer as it comes,
  * newline-terminated, so a waiting batch holds bytes, not objects.
  */
-export class LineProtocolBatch implements BatchBuilder<Buffer> {
+export class LineProtocolBatch implements ByteBatchBuilder {
   private buf: Buffer;
   private at = 0;
   count = 0;
@@ -132,6 +132,19 @@ export class LineProtocolBatch implements BatchBuilder<Buffer> {
     }
     this.at += this.buf.write(line, this.at);
     this.buf[this.at++] = 0x0a;
+  }
+
+  get byteLength(): number {
+    return this.at;
+  }
+
+  bytesFrom(offset: number): Buffer {
+    return Buffer.from(this.buf.subarray(offset, this.at));
+  }
+
+  truncate(byteLength: number, count: number): void {
+    this.at = byteLength;
+    this.count = count;
   }
 
   seal(): Buffer {

@@ -1,5 +1,11 @@
 // Receives MQTT messages with mqtt.js and hands them on untouched. mqtt.js reconnects
 // by itself and resubscribes on reconnect; we only report the state changes.
+//
+// Nothing lost across restarts: a persistent session (clean session off, a stable client
+// id, QoS 1 subscriptions) makes the broker queue messages while the gateway is away.
+// mqtt.js emits 'message' before it sends the PUBACK of a QoS 1 message, and `emit` is
+// synchronous up to the spool, so a message is acknowledged only once its points are on
+// disk; a gateway killed before that gets the message again from the broker.
 import mqtt, { type MqttClient } from 'mqtt';
 import { SourceStatus, type Emit, type Source, type SourceState } from '../../core/source.ts';
 import type { Telemetry } from '../../core/telemetry.ts';
@@ -37,6 +43,7 @@ export class MqttSource implements Source {
     const { url, clientId, username, password, subscriptions } = this.options;
     const client = mqtt.connect(url, {
       clientId,
+      clean: false,
       username,
       password,
       reconnectPeriod: this.options.reconnectMs ?? 1000,
@@ -45,7 +52,9 @@ export class MqttSource implements Source {
     });
     this.client = client;
     this.status.set('starting');
-    client.on('connect', () => {
+    client.on('connect', (connack) => {
+      // With a session present the broker kept our subscriptions; subscribing again is harmless.
+      if (!connack.sessionPresent) this.telemetry.log.info({ source: this.name, clientId }, `new MQTT session for ${clientId}: the broker held no messages for it`);
       client.subscribe(
         subscriptions.map((s) => s),
         { qos: 1 },

@@ -1,0 +1,182 @@
+// The disk spool: an append-only log of encoded points in LMDB (lmdb-js), between the
+// normaliser and a sink. Every point is appended before its message is acknowledged to
+// its source, and removed only once the sink confirmed it, so a crash of the gateway
+// (kill -9) loses nothing that was acknowledged: on the next start the spool is replayed.
+//
+// Keys are numbers, strictly increasing, built from the time of the append (ms × 4096 +
+// a counter), so the age of the oldest unsent entry is read from its key, also after a
+// restart. A value is the line-protocol bytes of one message's points.
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+
+/** lmdb-js: commit before returning (so the data is in the file and survives a process crash), flush to disk in the background. */
+const COMMIT_NO_FLUSH = 0x2 | 0x10000;
+const PER_MS = 4096;
+/** Spools open in this process: a second open of one folder is a mistake, not a stale lock. */
+const openHere = new Set<string>();
+
+export interface SpoolEntryRange {
+  /** First and last key, inclusive. */
+  readonly from: number;
+  readonly to: number;
+  readonly points: number;
+  readonly bytes: number;
+}
+
+export class SpoolLockedError extends Error {
+  readonly code = 'FL_SPOOL_LOCKED';
+  constructor(dir: string, pid: number) {
+    super(`the spool ${dir} is in use by another gateway (pid ${pid}); give each gateway its own spool.dir`);
+    this.name = 'SpoolLockedError';
+  }
+}
+
+export class Spool {
+  private lastKey = 0;
+  private totalBytes = 0;
+  private totalPoints = 0;
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    private readonly root: RootDatabase,
+    private readonly db: Database<Buffer, number>,
+    private readonly lockFile: string,
+  ) {}
+
+  /** Opens (or creates) the spool in `dir`. One gateway process per folder: a second one is refused. */
+  static open(dir: string): Spool {
+    mkdirSync(dir, { recursive: true });
+    if (openHere.has(resolve(dir))) throw new SpoolLockedError(dir, process.pid);
+    const lockFile = takeLock(dir);
+    openHere.add(resolve(dir));
+    const root = open({ path: join(dir, 'points.lmdb'), encoding: 'binary', compression: false });
+    const db = root as unknown as Database<Buffer, number>;
+    const spool = new Spool(dir, root, db, lockFile);
+    return spool;
+  }
+
+  /**
+   * What an earlier run left unsent, in key order, grouped into ranges of at most
+   * `pointsPerRange` points. Called once, before the first append.
+   */
+  recover(pointsPerRange: number): SpoolEntryRange[] {
+    const ranges: SpoolEntryRange[] = [];
+    let from = 0;
+    let to = 0;
+    let points = 0;
+    let bytes = 0;
+    for (const { key, value } of this.db.getRange({})) {
+      const n = countLines(value);
+      if (points > 0 && points + n > pointsPerRange) {
+        ranges.push({ from, to, points, bytes });
+        points = 0;
+        bytes = 0;
+      }
+      if (points === 0) from = key;
+      to = key;
+      points += n;
+      bytes += value.length;
+      this.lastKey = key;
+    }
+    if (points > 0) ranges.push({ from, to, points, bytes });
+    for (const r of ranges) {
+      this.totalBytes += r.bytes;
+      this.totalPoints += r.points;
+    }
+    return ranges;
+  }
+
+  /**
+   * Appends one message's points. Synchronous: when it returns, the bytes are committed to
+   * the file (they survive the process being killed; the flush to the disk itself follows
+   * within milliseconds, so a power cut can lose the last moments). Returns the key.
+   */
+  append(bytes: Buffer, points: number): number {
+    const key = Math.max(this.lastKey + 1, Date.now() * PER_MS);
+    this.db.transactionSync(() => this.db.put(key, bytes), COMMIT_NO_FLUSH);
+    this.lastKey = key;
+    this.totalBytes += bytes.length;
+    this.totalPoints += points;
+    return key;
+  }
+
+  /** The bytes of all entries from `from` to `to` inclusive, in order, as one buffer. */
+  read(from: number, to: number): Buffer {
+    const parts: Buffer[] = [];
+    for (const { value } of this.db.getRange({ start: from, end: to, inclusiveEnd: true })) parts.push(value);
+    return Buffer.concat(parts);
+  }
+
+  /** Forgets entries the sink confirmed (or that were given up on and counted). */
+  remove(range: SpoolEntryRange): void {
+    if (this.closed) return;
+    this.db.transactionSync(() => {
+      for (const key of this.db.getKeys({ start: range.from, end: range.to, inclusiveEnd: true })) this.db.remove(key);
+    }, COMMIT_NO_FLUSH);
+    this.totalBytes = Math.max(0, this.totalBytes - range.bytes);
+    this.totalPoints = Math.max(0, this.totalPoints - range.points);
+  }
+
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  get points(): number {
+    return this.totalPoints;
+  }
+
+  /** When an entry was appended, from its key. */
+  static appendedAt(key: number): number {
+    return Math.floor(key / PER_MS);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.root.flushed;
+    await this.root.close();
+    rmSync(this.lockFile, { force: true });
+    openHere.delete(resolve(this.dir));
+  }
+}
+
+function countLines(buf: Buffer): number {
+  let n = 0;
+  let at = buf.indexOf(0x0a);
+  while (at >= 0) {
+    n++;
+    at = buf.indexOf(0x0a, at + 1);
+  }
+  return n;
+}
+
+/** A pid file: a spool left by a process that is gone (killed, crashed) is taken over. */
+function takeLock(dir: string): string {
+  const file = join(dir, 'gateway.pid');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return file;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      // Our own pid here is a stale file from an earlier run (a container's pid 1 after a crash).
+      if (pid > 0 && pid !== process.pid && alive(pid)) throw new SpoolLockedError(dir, pid);
+      rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`could not lock the spool ${dir}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
