@@ -121,7 +121,8 @@ export class SimulatedFleet {
       if (full) sim.sinceFull = 0;
       first = false;
       for (const m of sim.encoder.encode(values as unknown as Record<string, unknown>, Date.now(), full)) {
-        sim.client.publish(m.topic, m.payload, { qos: 0, retain: m.retain });
+        // QoS 1, so the broker queues them for a gateway that is restarting (its persistent session).
+        sim.client.publish(m.topic, m.payload, { qos: 1, retain: m.retain });
         this.published++;
       }
     }, 1000 / rate);

@@ -6,12 +6,26 @@ export interface HealthReport {
   problems: string[];
   uptimeSeconds: number;
   sources: Record<string, { state: string; since: string; reconnects: number; why?: string | undefined }>;
-  sinks: Record<string, { bufferedPoints: number; lastWriteAt: string | null; lastError: string | null }>;
+  sinks: Record<
+    string,
+    {
+      /** Points not yet confirmed by the sink (memory, disk, in flight). */
+      bufferedPoints: number;
+      /** The disk spool, when on: what is on disk and not yet confirmed. */
+      spool: { points: number; bytes: number } | null;
+      oldestUnsentAgeSeconds: number;
+      lastWriteAt: string | null;
+      lastError: string | null;
+    }
+  >;
   messages: { received: number; rejected: Record<string, number>; rejectedTotal: number };
-  points: { written: number; dropped: number; writeErrors: number };
+  points: { written: number; dropped: number; droppedByReason: Record<string, number>; writeErrors: number; spoolErrors: number };
   /** "device/signal" → why it cannot be read. */
   unavailableSignals: Record<string, string>;
 }
+
+/** A backlog older than this means the sink is not keeping up (or not answering). */
+const STALE_BACKLOG_S = 60;
 
 export function health(gateway: Gateway): HealthReport {
   const c = gateway.telemetry.counts;
@@ -26,8 +40,13 @@ export function health(gateway: Gateway): HealthReport {
   const sinks: HealthReport['sinks'] = {};
   for (const r of gateway.runners) {
     if (c.lastWriteError) problems.push(`sink ${r.sink.name} failing: ${c.lastWriteError}`);
+    const oldest = r.oldestUnsentAt();
+    const age = oldest === undefined ? 0 : Math.max(0, Math.round((Date.now() - oldest) / 1000));
+    if (age > STALE_BACKLOG_S) problems.push(`sink ${r.sink.name}: oldest unsent point is ${age} s old`);
     sinks[r.sink.name] = {
       bufferedPoints: r.depth(),
+      spool: r.spoolUsage() ?? null,
+      oldestUnsentAgeSeconds: age,
       lastWriteAt: c.lastWriteAt ? new Date(c.lastWriteAt).toISOString() : null,
       lastError: c.lastWriteError || null,
     };
@@ -44,7 +63,7 @@ export function health(gateway: Gateway): HealthReport {
     sources,
     sinks,
     messages: { received: c.received, rejected, rejectedTotal: Object.values(c.rejected).reduce((a, b) => a + b, 0) },
-    points: { written: c.written, dropped: c.dropped, writeErrors: c.writeErrors },
+    points: { written: c.written, dropped: c.dropped, droppedByReason: { ...c.droppedByReason }, writeErrors: c.writeErrors, spoolErrors: c.spoolErrors },
     unavailableSignals: unavailable,
   };
 }
