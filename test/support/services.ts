@@ -1,6 +1,6 @@
 // Real services for the tests, each on a free loopback port with its own temporary folder.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,13 +59,21 @@ export function mosquittoPath(): string | undefined {
   return undefined;
 }
 
-export async function startMosquitto(port?: number): Promise<TestMosquitto> {
+/**
+ * Mosquitto on a free loopback port. With `persistDir`, sessions and queued messages are
+ * saved there on stop and loaded on start (a broker restart that keeps the gateway's session).
+ */
+export async function startMosquitto(port?: number, options: { persistDir?: string } = {}): Promise<TestMosquitto> {
   const binary = mosquittoPath();
   if (!binary) throw new Error('mosquitto is not installed (Debian: apt-get install mosquitto)');
   const dir = tempDir('mosquitto');
   const actual = port ?? (await freePort());
   const conf = join(dir.path, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${actual} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_queued_messages 100000', ''].join('\n'));
+  if (options.persistDir) mkdirSync(options.persistDir, { recursive: true });
+  // Started as root (CI containers), mosquitto drops to its own user, which could not write in our private temp folder.
+  const asRoot = process.getuid?.() === 0 ? ['user root'] : [];
+  const persistence = options.persistDir ? ['persistence true', `persistence_location ${options.persistDir}/`, ...asRoot] : ['persistence false'];
+  writeFileSync(conf, [`listener ${actual} 127.0.0.1`, 'allow_anonymous true', ...persistence, 'max_queued_messages 100000', ''].join('\n'));
   const child = spawn(binary, ['-c', conf], { stdio: 'ignore' });
   await waitForPort(actual, 10_000);
   return {
