@@ -20,7 +20,7 @@ export const METER_PROFILE = {
     value: { type: 'float', range: [-1e6, 1e6] },
     note: { type: 'string' },
   },
-  mqtt: { topics: [{ topic: 'lab/{id}/count', timestamp: { path: 'ts', unit: 'ms' }, fields: { seq: 'seq', value: 'value', note: 'note' } }] },
+  mqtt: { subscribe: ['lab/{id}/#'], topics: [{ topic: 'lab/{id}/count', timestamp: { path: 'ts', unit: 'ms' }, fields: { seq: 'seq', value: 'value', note: 'note' } }] },
 };
 
 /** Writes the profile and a site with `ids` into `dir`; returns the site file. */
