@@ -6,10 +6,11 @@ import { benchMqttIngest, type IngestOptions, type IngestResult } from './mqtt-i
 import { benchOpcUaIngest, type OpcUaIngestResult } from './opcua-ingest/bench.ts';
 import { benchClients, benchLatency } from './live-hub/bench.ts';
 import { benchFrames } from './live-hub/frames.ts';
+import { benchSpoolDrain, type DrainResult } from './spool/drain.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-/** `--only opcua,live,frames` runs a part of the suite. */
+/** `--only mqtt,spool,opcua,live,frames` runs a part of the suite. */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set(args[onlyAt + 1]!.split(',')) : undefined;
 const runs = (part: string) => !only || only.has(part);
@@ -26,6 +27,24 @@ for (const [label, options] of runs('mqtt') ? loads : []) {
   const r = await benchMqttIngest(options);
   printIngest(label, r);
   ingest.push(r);
+}
+// The disk spool's cost on the ingest path: the gateway as shipped vs the same with the spool off.
+const spoolLoads: [string, IngestOptions][] = loads.map(([label, o]) => [label, { ...o, roles: ['gateway', 'gateway-nospool'], target: 1.25 }]);
+for (const [label, options] of runs('spool') ? spoolLoads : []) {
+  const r = await benchMqttIngest(options);
+  printIngest(`spool on vs off, ${label}`, r);
+  ingest.push(r);
+}
+const drains: DrainResult[] = [];
+if (runs('spool')) {
+  const r = await benchSpoolDrain(quick ? 200_000 : 1_000_000);
+  drains.push(r);
+  console.log(`\nSpool drain after an outage: ${r.points.toLocaleString('en')} points (${(r.spoolBytes / 2 ** 20).toFixed(0)} MB on disk), against the same points written from memory`);
+  console.log(`  spooling while InfluxDB was down: ${r.spoolAppendPerSec.toFixed(0)} points/s (one append per point)`);
+  console.log(`  drain, unpaced:                    ${r.drainSeconds.toFixed(1)} s = ${r.drainPointsPerSec.toFixed(0)} points/s`);
+  console.log(`  floor, from memory, no spool:      ${r.floorSeconds.toFixed(1)} s = ${r.floorPointsPerSec.toFixed(0)} points/s   ratio ${r.ratio.toFixed(2)}`);
+  console.log(`  drain, paced at ${r.replayPointsPerSecond}/s (default): ${r.pacedSeconds.toFixed(1)} s = ${r.pacedPointsPerSec.toFixed(0)} points/s`);
+  console.log(`  stored: unpaced ${r.stored.unpaced}, paced ${r.stored.paced}, floor ${r.stored.floor}`);
 }
 const robots: OpcUaIngestResult[] = [];
 for (const n of runs('opcua') ? [4, 20] : []) {
@@ -59,22 +78,23 @@ const frames = runs('frames') ? await benchFrames(quick ? 10 : 30) : [];
 for (const f of frames) console.log(`${f.site.padEnd(12)} ${String(f.devices).padStart(3)} devices  ${f.meanMs.toFixed(1).padStart(7)} ms/frame  ${f.drawCalls} draw calls  ${f.triangles} triangles`);
 
 mkdirSync(dirname(jsonFile), { recursive: true });
-writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }] }, null, 2));
+writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }] }, null, 2));
 console.log(`\nresults written to ${jsonFile}`);
 process.exit(0);
 
 function printIngest(label: string, r: IngestResult): void {
   const o = r.options;
   console.log(`\nMQTT printer telemetry → gateway → InfluxDB, ${label}   (${o.printers} printers, ${o.messagesPerRound} messages × ${o.rounds} rounds at ${o.rate}/s, broker: ${r.broker})`);
-  console.log('round  role      messages  points stored  points/s  CPU µs/msg  peak RSS MB');
+  console.log('round  role             messages  points stored  points/s  CPU µs/msg  peak RSS MB');
   r.rounds.forEach((round, i) => {
     for (const w of [round.gateway, round.floor]) {
-      const perSec = (w.role === 'gateway' ? w.pointsWritten : w.messages) / (w.wallMs / 1000);
+      const gateway = w.role.startsWith('gateway');
+      const perSec = (gateway ? w.pointsWritten : w.messages) / (w.wallMs / 1000);
       console.log(
-        `${String(i + 1).padStart(5)}  ${w.role.padEnd(8)}  ${String(w.messages).padStart(8)}  ${String(w.role === 'gateway' ? w.pointsWritten : '-').padStart(13)}  ${perSec.toFixed(0).padStart(8)}  ${(w.cpuMicros / w.messages).toFixed(2).padStart(10)}  ${w.peakRssMb.toFixed(0).padStart(11)}`,
+        `${String(i + 1).padStart(5)}  ${w.role.padEnd(15)}  ${String(w.messages).padStart(8)}  ${String(gateway ? w.pointsWritten : '-').padStart(13)}  ${perSec.toFixed(0).padStart(8)}  ${(w.cpuMicros / w.messages).toFixed(2).padStart(10)}  ${w.peakRssMb.toFixed(0).padStart(11)}`,
       );
     }
-    console.log(`       ratio gateway/floor CPU per message: ${round.ratio.toFixed(2)}`);
+    console.log(`       ratio ${r.roles[0]}/${r.roles[1]} CPU per message: ${round.ratio.toFixed(2)}`);
   });
   console.log(`median ratio ${r.medianRatio.toFixed(2)} (target ≤ ${r.target})   published ${r.published}, in InfluxDB ${r.storedInInflux}   ${r.pass ? 'PASS' : 'FAIL'}`);
 }

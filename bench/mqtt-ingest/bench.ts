@@ -15,12 +15,17 @@ export interface IngestOptions {
   messagesPerRound: number;
   rate: number;
   rounds: number;
+  /** The two processes measured side by side; the ratio is the first's CPU per message over the second's. Default: gateway vs floor. */
+  roles?: readonly [string, string];
+  /** Ratio target. */
+  target?: number;
 }
 
 export interface IngestResult {
   name: string;
   options: IngestOptions;
   broker: string;
+  roles: readonly [string, string];
   rounds: { gateway: WorkerReport; floor: WorkerReport; ratio: number }[];
   medianRatio: number;
   target: number;
@@ -44,7 +49,8 @@ export async function benchMqttIngest(options: IngestOptions): Promise<IngestRes
   // FIELDLAB_BENCH_PROFILE=dir writes a CPU profile of each worker there.
   const profile = process.env.FIELDLAB_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FIELDLAB_BENCH_PROFILE}`] : [];
   const start = (role: string) => fork(WORKER, [role, ...args], { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const workers = { gateway: start('gateway'), floor: start('floor') };
+  const roles = options.roles ?? (['gateway', 'floor'] as const);
+  const workers = { gateway: start(roles[0]), floor: start(roles[1]) };
   await Promise.all(Object.values(workers).map((w) => nextMessage(w)));
 
   const publisher = await mqtt.connectAsync(mqttUrl, { clientId: 'bench-publisher' });
@@ -74,10 +80,11 @@ export async function benchMqttIngest(options: IngestOptions): Promise<IngestRes
   const ratios = rounds.map((r) => r.ratio).sort((a, b) => a - b);
   const medianRatio = ratios[Math.floor(ratios.length / 2)]!;
   const published = traffic.length * (options.rounds + 1);
-  const target = 1.3;
+  const target = options.target ?? 1.3;
   return {
-    name: 'mqtt-ingest',
+    name: roles[1] === 'floor' ? 'mqtt-ingest' : `mqtt-ingest-${roles[0]}-vs-${roles[1]}`,
     options,
+    roles,
     broker: mosquitto ? 'mosquitto' : 'aedes',
     rounds,
     medianRatio,

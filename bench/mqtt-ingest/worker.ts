@@ -1,6 +1,7 @@
 // One measured process: either the gateway (MQTT → normaliser → state → InfluxDB) or the
 // floor (a bare mqtt.js subscriber on the same topic filters that only counts). Reports
 // its own CPU time and peak RSS between 'go' and the moment it has handled everything.
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { gatewayConfig } from '../../gateway/src/config.ts';
@@ -34,9 +35,12 @@ if (role === 'floor') {
   await client.subscribeAsync(subscriptionsFor(site), { qos: 1 });
   measure(() => ({ messages, pointsWritten: 0, rejected: 0, dropped: 0 }), async () => {}, () => client.endAsync());
 } else {
+  // 'gateway' runs as shipped (disk spool on); 'gateway-nospool' with the spool off, into its own database.
+  const spool = role !== 'gateway-nospool';
   const config = gatewayConfig({
-    mqtt: { url: mqttUrl, clientId: `bench-gateway-${process.pid}` },
-    influx: { url: influxUrl, database },
+    mqtt: { url: mqttUrl, clientId: `bench-${role}-${process.pid}` },
+    influx: { url: influxUrl, database: spool ? database : `${database}_nospool` },
+    spool: { enabled: spool, dir: join(dir, `spool-${process.pid}`) },
     log: { level: 'warn' },
   });
   const gateway = new Gateway(site, config, new Telemetry(pino({ level: 'warn' })), { http: false });

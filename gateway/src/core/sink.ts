@@ -33,7 +33,7 @@ export interface Sink<B = unknown> {
  */
 export interface ByteBatchBuilder extends BatchBuilder<Buffer> {
   readonly byteLength: number;
-  /** A copy of the bytes added since `offset`. */
+  /** The bytes added since `offset`: a view, valid until the next `add` (the spool copies it at once). */
   bytesFrom(offset: number): Buffer;
   /** Forgets everything added after `byteLength` bytes and `count` points. */
   truncate(byteLength: number, count: number): void;

@@ -54,7 +54,7 @@ export class SinkRunner<B = unknown> {
   private current: BatchBuilder<B>;
   private currentSince = 0;
   /** What of `current` is already in the spool. */
-  private committed = { bytes: 0, count: 0, from: 0, to: 0 };
+  private committed = { bytes: 0, count: 0, keys: [] as number[] };
   private fresh: Queued<B>[] = [];
   private backlog: Queued<B>[] = [];
   private queuedPoints = 0;
@@ -132,9 +132,7 @@ export class SinkRunner<B = unknown> {
       return;
     }
     try {
-      const key = setup.spool.append(bytes, points);
-      if (c.from === 0) c.from = key;
-      c.to = key;
+      c.keys.push(setup.spool.append(bytes, points));
     } catch (err) {
       // Still written from memory if the sink answers; only the crash guarantee is lost.
       this.telemetry.spoolFailed(this.sink.name, err as Error);
@@ -187,12 +185,12 @@ export class SinkRunner<B = unknown> {
     const count = this.current.count;
     if (count === 0) return;
     const c = this.committed;
-    const range = c.from > 0 ? { from: c.from, to: c.to, points: c.count, bytes: c.bytes } : undefined;
+    const range = c.keys.length > 0 ? { from: c.keys[0]!, to: c.keys[c.keys.length - 1]!, keys: c.keys, points: c.count, bytes: c.bytes } : undefined;
     this.fresh.push({ batch: this.current.seal(), count, range, since: this.currentSince });
     this.queuedPoints += count;
     this.inMemoryPoints += count;
     this.current = this.sink.newBatch();
-    this.committed = { bytes: 0, count: 0, from: 0, to: 0 };
+    this.committed = { bytes: 0, count: 0, keys: [] };
     if (this.inMemoryPoints > this.options.maxBufferedPoints) this.relieveMemory();
   }
 
@@ -275,7 +273,7 @@ export class SinkRunner<B = unknown> {
   }
 
   private async flush(): Promise<void> {
-    if (this.inFlight) return;
+    if (this.inFlight || this.stopped) return;
     const next = this.next();
     if (!next) return this.notifyIdle();
     const fromBacklog = this.lastWasBacklog;
@@ -284,11 +282,13 @@ export class SinkRunner<B = unknown> {
     this.inFlight = next;
     this.telemetry.bufferDepth(this.sink.name, this.depth());
     const started = performance.now();
+    const startedAt = Date.now();
     try {
       const refused = await this.write(next);
       this.telemetry.pointsWritten(this.sink.name, next.count - refused, (performance.now() - started) / 1000);
       if (next.range) this.spool?.spool.remove(next.range);
-      if (fromBacklog && this.spool) this.nextBacklogAt = Date.now() + (next.count / this.spool.replayPointsPerSecond) * 1000;
+      // Paced from the start of this write: a database slower than the pace is not slowed further.
+      if (fromBacklog && this.spool) this.nextBacklogAt = startedAt + (next.count / this.spool.replayPointsPerSecond) * 1000;
       this.inFlight = undefined;
       this.failing = false;
       this.backoffMs = 0;

@@ -20,6 +20,8 @@ export interface SpoolEntryRange {
   /** First and last key, inclusive. */
   readonly from: number;
   readonly to: number;
+  /** Every key in the range: removing known keys costs half of finding them again. */
+  readonly keys: readonly number[];
   readonly points: number;
   readonly bytes: number;
 }
@@ -63,24 +65,24 @@ export class Spool {
    */
   recover(pointsPerRange: number): SpoolEntryRange[] {
     const ranges: SpoolEntryRange[] = [];
-    let from = 0;
-    let to = 0;
+    let keys: number[] = [];
     let points = 0;
     let bytes = 0;
+    const close = () => ranges.push({ from: keys[0]!, to: keys[keys.length - 1]!, keys, points, bytes });
     for (const { key, value } of this.db.getRange({})) {
       const n = countLines(value);
-      if (points > 0 && points + n > pointsPerRange) {
-        ranges.push({ from, to, points, bytes });
+      if (keys.length > 0 && points + n > pointsPerRange) {
+        close();
+        keys = [];
         points = 0;
         bytes = 0;
       }
-      if (points === 0) from = key;
-      to = key;
+      keys.push(key);
       points += n;
       bytes += value.length;
       this.lastKey = key;
     }
-    if (points > 0) ranges.push({ from, to, points, bytes });
+    if (keys.length > 0) close();
     for (const r of ranges) {
       this.totalBytes += r.bytes;
       this.totalPoints += r.points;
@@ -113,7 +115,7 @@ export class Spool {
   remove(range: SpoolEntryRange): void {
     if (this.closed) return;
     this.db.transactionSync(() => {
-      for (const key of this.db.getKeys({ start: range.from, end: range.to, inclusiveEnd: true })) this.db.remove(key);
+      for (let i = 0; i < range.keys.length; i++) this.db.remove(range.keys[i]!);
     }, COMMIT_NO_FLUSH);
     this.totalBytes = Math.max(0, this.totalBytes - range.bytes);
     this.totalPoints = Math.max(0, this.totalPoints - range.points);

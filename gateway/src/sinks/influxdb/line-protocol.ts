@@ -139,7 +139,7 @@ export class LineProtocolBatch implements ByteBatchBuilder {
   }
 
   bytesFrom(offset: number): Buffer {
-    return Buffer.from(this.buf.subarray(offset, this.at));
+    return this.buf.subarray(offset, this.at);
   }
 
   truncate(byteLength: number, count: number): void {
