@@ -185,6 +185,35 @@ export const TwinSchema = z.strictObject({
 });
 export type Twin = z.infer<typeof TwinSchema>;
 
+export const MACHINE_STATES = ['producing', 'idle', 'setup', 'fault', 'offline'] as const;
+export type MachineState = (typeof MACHINE_STATES)[number];
+
+/**
+ * One rule of a machine-state table: the device is in `state` when `signal` matches. For
+ * enums `in` lists meanings (or vendor values), for booleans `true`/`false`, for strings
+ * the values; numbers compare with `above` / `below` (strict).
+ */
+export const StateRuleSchema = z
+  .strictObject({
+    state: z.enum(MACHINE_STATES).exclude(['offline']),
+    signal: snakeName,
+    in: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).optional(),
+    above: z.number().optional(),
+    below: z.number().optional(),
+  })
+  .refine((r) => r.in !== undefined || r.above !== undefined || r.below !== undefined, 'expected a condition: in, above or below');
+export type StateRule = z.infer<typeof StateRuleSchema>;
+
+export const StatesSchema = z.strictObject({
+  /** Evaluated in order on the device's merged state; the first that matches wins. */
+  rules: z.array(StateRuleSchema).min(1),
+  /** When no rule matches (and data is fresh). */
+  default: z.enum(MACHINE_STATES).exclude(['offline']).default('idle'),
+  /** Offline when no data came for this long. */
+  offlineAfterSeconds: z.number().positive().default(60),
+});
+export type States = z.infer<typeof StatesSchema>;
+
 export const ProfileSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case id'),
@@ -196,8 +225,15 @@ export const ProfileSchema = z
     mqtt: MqttBindingSchema.optional(),
     opcua: OpcUaBindingSchema.optional(),
     twin: TwinSchema.optional(),
+    /** How the device's machine state (producing, idle, setup, fault, offline) follows from its signals. */
+    states: StatesSchema.optional(),
   })
   .superRefine((p, ctx) => {
+    p.states?.rules.forEach((r, i) => {
+      if (!(r.signal in p.signals)) {
+        ctx.addIssue({ code: 'custom', path: ['states', 'rules', i, 'signal'], message: `"${r.signal}" is not a declared signal (declared: ${Object.keys(p.signals).join(', ')})` });
+      }
+    });
     if (p.twin) {
       const known = (name: string, at: (string | number)[]) => {
         if (!(name in p.signals) && !p.opcua?.signals[name.replace(/_[a-z0-9]+$/, '')]?.flatten) {

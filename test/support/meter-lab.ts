@@ -20,6 +20,8 @@ export const METER_PROFILE = {
     value: { type: 'float', range: [-1e6, 1e6] },
     note: { type: 'string' },
   },
+  // Producing while the value is positive; offline after a second of silence.
+  states: { offlineAfterSeconds: 1, rules: [{ state: 'producing', signal: 'value', above: 0 }], default: 'idle' },
   mqtt: { subscribe: ['lab/{id}/#'], topics: [{ topic: 'lab/{id}/count', timestamp: { path: 'ts', unit: 'ms' }, fields: { seq: 'seq', value: 'value', note: 'note' } }] },
 };
 

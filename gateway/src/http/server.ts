@@ -51,6 +51,8 @@ export async function startHttpServer(gateway: Gateway, options: { host: string;
     });
   });
 
+  app.get('/api/states', async () => gateway.machineStates.list(Date.now()));
+
   // glTF models named by profiles (twin.gltf: models/<file>), next to the profiles.
   const models = join(site.profilesDir, 'models');
   if (existsSync(models)) await app.register(fastifyStatic, { root: models, prefix: '/models/', decorateReply: false });

@@ -11,6 +11,7 @@ import { Telemetry } from '../core/telemetry.ts';
 import { decodePayload, normalize, type Decoded } from '../normalize/normalize.ts';
 import { TopicRouter, subscriptionsFor } from '../normalize/topic-router.ts';
 import { DeviceStateStore } from '../state/device-state.ts';
+import { MachineStates } from '../state/machine-states.ts';
 import { InfluxDbSink } from '../sinks/influxdb/influxdb-sink.ts';
 import { MqttSource } from '../sources/mqtt/mqtt-source.ts';
 import { normalizeOpcUa } from '../normalize/normalize-opcua.ts';
@@ -45,6 +46,9 @@ export class Gateway {
   private readonly rateLimit: DeviceRateLimit;
   private readonly listeners: ReadingListener[] = [];
   private http: HttpServer | undefined;
+  /** Producing, idle, setup, fault, offline per device, from the profiles' `states`. */
+  readonly machineStates: MachineStates;
+  private stateTimer: NodeJS.Timeout | undefined;
   /** Live state for viewers over socket.io, on the HTTP server. */
   readonly live: LiveHub;
   private readonly startedAt = Date.now();
@@ -58,6 +62,7 @@ export class Gateway {
     this.telemetry = telemetry ?? new Telemetry();
     this.router = new TopicRouter(site);
     this.state = new DeviceStateStore(site);
+    this.machineStates = new MachineStates(site, Date.now());
     this.maxPayloadBytes = config.mqtt.maxPayloadBytes;
     this.rateLimit = new DeviceRateLimit(config.mqtt.maxMessagesPerSecondPerDevice);
     this.sources = parts.sources ? [...parts.sources] : [];
@@ -84,6 +89,12 @@ export class Gateway {
       // wait in the runner, which retries the sink's start in the background.
       void this.startSink(runner);
     }
+    // Silence is noticed by time, not by data: once a second, stale devices go offline.
+    this.stateTimer = setInterval(() => {
+      this.store(this.machineStates.check(Date.now()));
+      for (const r of this.runners) r.commit();
+    }, 1000);
+    this.stateTimer.unref();
     if (this.ownSources) this.sources.push(...(await defaultSources(this.site, this.config, this.telemetry)));
     const emit = (m: RawMessage) => this.handle(m);
     await Promise.all(this.sources.map((s) => s.start(emit)));
@@ -192,7 +203,13 @@ export class Gateway {
   private accept(reading: Reading): void {
     const point = this.state.apply(reading);
     if (point) for (const runner of this.runners) runner.push(point);
+    const changes = this.machineStates.observe(reading.device, this.state.valuesOf(reading.device), Date.now());
+    if (changes) this.store(changes);
     for (const l of this.listeners) l(reading, point);
+  }
+
+  private store(points: readonly Point[]): void {
+    for (const p of points) for (const runner of this.runners) runner.push(p);
   }
 
   uptimeSeconds(): number {
@@ -209,6 +226,7 @@ export class Gateway {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.stateTimer);
     await Promise.all(this.sources.map((s) => s.stop()));
     await Promise.all(this.runners.map((r) => r.stop()));
     await Promise.all(this.runners.map((r) => r.sink.stop()));

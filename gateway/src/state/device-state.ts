@@ -91,6 +91,11 @@ export class DeviceStateStore {
     return { series: e.series, fields, time };
   }
 
+  /** The device's merged values, live (not a copy): read, do not keep. */
+  valuesOf(device: DeviceModel): Readonly<Record<string, Value>> {
+    return this.entries.get(device)?.values ?? {};
+  }
+
   snapshot(): DeviceSnapshot[] {
     return [...this.entries.values()].map((e) => ({ id: e.device.id, values: { ...e.values }, lastSeen: e.lastSeen, messages: e.messages }));
   }

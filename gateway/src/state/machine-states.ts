@@ -1,0 +1,74 @@
+// Machine states of every device whose profile declares `states`, as points for the sinks
+// (measurement `machine_state`, one point per change) and as a table for the REST API.
+import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
+import type { MachineState } from '../../../device-profiles/schema/profile.ts';
+import type { Point, Series, Value } from '../core/reading.ts';
+import { MachineStateTracker, type StateChange } from './machine-state.ts';
+
+export interface DeviceStateView {
+  readonly device: string;
+  readonly state: MachineState;
+  /** ISO time the current state began. */
+  readonly since: string;
+  readonly reason: string;
+  /** Seconds in each state since the gateway started. */
+  readonly seconds: Record<MachineState, number>;
+}
+
+interface Entry {
+  readonly device: DeviceModel;
+  readonly tracker: MachineStateTracker;
+  readonly series: Series;
+}
+
+export class MachineStates {
+  private readonly entries = new Map<DeviceModel, Entry>();
+
+  constructor(site: SiteModel, start: number) {
+    for (const device of site.devices) {
+      const states = device.profileDef.states;
+      if (!states) continue;
+      this.entries.set(device, {
+        device,
+        tracker: new MachineStateTracker(states, device.profileDef.signals, start),
+        series: {
+          measurement: 'machine_state',
+          tags: { site: site.site.id, line: device.line, station: device.station, device: device.id, kind: device.profileDef.kind },
+          fieldTypes: { state: 'string', previous: 'string', previous_s: 'float', reason: 'string' },
+        },
+      });
+    }
+  }
+
+  /** After a device's values changed at `at` (gateway clock): points for the changes, if any. */
+  observe(device: DeviceModel, values: Readonly<Record<string, Value>>, at: number): Point[] | undefined {
+    const e = this.entries.get(device);
+    if (!e) return undefined;
+    const changes = e.tracker.observe(values, at);
+    return changes.length > 0 ? changes.map((c) => pointOf(e, c)) : undefined;
+  }
+
+  /** As time passes: devices whose data went stale go offline. */
+  check(now: number): Point[] {
+    const points: Point[] = [];
+    for (const e of this.entries.values()) for (const c of e.tracker.check(now)) points.push(pointOf(e, c));
+    return points;
+  }
+
+  list(now: number): DeviceStateView[] {
+    return [...this.entries.values()].map((e) => {
+      const ms = e.tracker.durations(now);
+      return {
+        device: e.device.id,
+        state: e.tracker.state,
+        since: new Date(e.tracker.stateSince).toISOString(),
+        reason: e.tracker.why,
+        seconds: Object.fromEntries(Object.entries(ms).map(([s, v]) => [s, Math.round(v) / 1000])) as Record<MachineState, number>,
+      };
+    });
+  }
+}
+
+function pointOf(e: Entry, c: StateChange): Point {
+  return { series: e.series, time: c.at, fields: { state: c.state, previous: c.previous, previous_s: c.previousMs / 1000, reason: c.reason } };
+}
