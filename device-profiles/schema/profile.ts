@@ -214,6 +214,42 @@ export const StatesSchema = z.strictObject({
 });
 export type States = z.infer<typeof StatesSchema>;
 
+export const ALARM_SEVERITIES = ['critical', 'warning', 'info'] as const;
+
+const alarmBase = {
+  /** Unique within the profile. */
+  id: snakeName,
+  /** What an engineer reads; for `code` alarms the code's own text follows it. */
+  text: z.string().min(1),
+  severity: z.enum(ALARM_SEVERITIES).default('warning'),
+};
+
+/**
+ * Alarms a device type can raise. Each is raised → (acknowledged) → cleared; the gateway
+ * keeps it listed until it is both cleared and acknowledged.
+ */
+export const AlarmSchema = z.discriminatedUnion('type', [
+  /** Above (or below) a limit for `delaySeconds`; clears once back beyond the limit by `hysteresis`. */
+  z
+    .strictObject({
+      ...alarmBase,
+      type: z.literal('threshold'),
+      signal: snakeName,
+      above: z.number().optional(),
+      below: z.number().optional(),
+      hysteresis: z.number().min(0).default(0),
+      delaySeconds: z.number().min(0).default(0),
+    })
+    .refine((a) => (a.above === undefined) !== (a.below === undefined), 'expected exactly one of above or below'),
+  /** Changing faster than `perSecond` (a negative limit: falling faster than it). */
+  z.strictObject({ ...alarmBase, type: z.literal('rate'), signal: snakeName, perSecond: z.number().refine((n) => n !== 0, 'perSecond must not be 0') }),
+  /** No data for `seconds`. */
+  z.strictObject({ ...alarmBase, type: z.literal('stale'), seconds: z.number().positive() }),
+  /** A device fault code: raised while the signal holds a listed code, with the code's text. */
+  z.strictObject({ ...alarmBase, type: z.literal('code'), signal: snakeName, codes: z.record(z.string(), z.string()).refine((c) => Object.keys(c).length > 0, 'expected at least one code') }),
+]);
+export type Alarm = z.infer<typeof AlarmSchema>;
+
 export const ProfileSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case id'),
@@ -227,8 +263,17 @@ export const ProfileSchema = z
     twin: TwinSchema.optional(),
     /** How the device's machine state (producing, idle, setup, fault, offline) follows from its signals. */
     states: StatesSchema.optional(),
+    alarms: z.array(AlarmSchema).default([]),
   })
   .superRefine((p, ctx) => {
+    const alarmIds = new Set<string>();
+    p.alarms.forEach((a, i) => {
+      if (alarmIds.has(a.id)) ctx.addIssue({ code: 'custom', path: ['alarms', i, 'id'], message: `alarm id "${a.id}" is used twice` });
+      alarmIds.add(a.id);
+      if ('signal' in a && !(a.signal in p.signals)) {
+        ctx.addIssue({ code: 'custom', path: ['alarms', i, 'signal'], message: `"${a.signal}" is not a declared signal (declared: ${Object.keys(p.signals).join(', ')})` });
+      }
+    });
     p.states?.rules.forEach((r, i) => {
       if (!(r.signal in p.signals)) {
         ctx.addIssue({ code: 'custom', path: ['states', 'rules', i, 'signal'], message: `"${r.signal}" is not a declared signal (declared: ${Object.keys(p.signals).join(', ')})` });

@@ -1,6 +1,6 @@
 // The one contract between the gateway's live hub and the twin viewer: socket.io's typed
 // event maps, imported by both sides so every emit and handler is type-checked.
-import type { Signal, Twin } from '../../../device-profiles/schema/profile.ts';
+import type { Alarm, MachineState, Signal, Twin } from '../../../device-profiles/schema/profile.ts';
 import type { Value } from './reading.ts';
 
 export interface LiveDevice {
@@ -47,14 +47,37 @@ export interface LiveFilter {
   readonly devices?: readonly string[];
 }
 
+export interface LiveAlarm {
+  readonly device: string;
+  readonly alarm: string;
+  readonly severity: Alarm['severity'];
+  readonly type: Alarm['type'];
+  readonly text: string;
+  readonly value: Value | undefined;
+  /** ms since the epoch. */
+  readonly raisedAt: number;
+  readonly clearedAt: number | undefined;
+  readonly acknowledgedAt: number | undefined;
+  readonly acknowledgedBy: string | undefined;
+}
+
+/** What needs a person: each device's machine state and the alarms still listed. Sent whole (it is small) when it changes. */
+export interface LiveInsight {
+  readonly states: Readonly<Record<string, { readonly state: MachineState; readonly since: number; readonly reason: string }>>;
+  readonly alarms: readonly LiveAlarm[];
+}
+
 export interface ServerToClientEvents {
   snapshot: (snapshot: LiveSnapshot) => void;
   changes: (changes: LiveChanges) => void;
+  insight: (insight: LiveInsight) => void;
 }
 
 export interface ClientToServerEvents {
   /** Replaces the client's filter; a fresh snapshot for it follows. */
   subscribe: (filter: LiveFilter) => void;
+  /** Acknowledges an alarm; everyone gets the new insight. */
+  acknowledge: (ack: { readonly device: string; readonly alarm: string; readonly by: string }) => void;
 }
 
 export interface SocketData {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Gateway } from '../runtime/gateway.ts';
+import { z } from 'zod';
+import type { AlarmInstance } from '../state/alarms.ts';
 import { health } from './health.ts';
 import { VIEWER_DIST, viewerBuilt } from './viewer.ts';
 
@@ -14,6 +16,14 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
+
+const AckBody = z.strictObject({ by: z.string().trim().min(1).max(100) });
+
+/** Times as ISO strings for people and scripts. */
+function alarmJson(a: AlarmInstance) {
+  const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+  return { ...a, value: a.value ?? null, raisedAt: iso(a.raisedAt), clearedAt: iso(a.clearedAt), acknowledgedAt: iso(a.acknowledgedAt), acknowledgedBy: a.acknowledgedBy ?? null };
+}
 
 export async function startHttpServer(gateway: Gateway, options: { host: string; port: number }): Promise<HttpServer> {
   const app = Fastify({ logger: false });
@@ -52,6 +62,16 @@ export async function startHttpServer(gateway: Gateway, options: { host: string;
   });
 
   app.get('/api/states', async () => gateway.machineStates.list(Date.now()));
+
+  app.get('/api/alarms', async () => gateway.alarms.list().map(alarmJson));
+
+  app.post<{ Params: { device: string; alarm: string } }>('/api/alarms/:device/:alarm/acknowledge', async (req, reply) => {
+    const body = AckBody.safeParse(req.body ?? {});
+    if (!body.success) return reply.code(400).send({ error: 'expected a JSON body like {"by": "name of who acknowledges"}' });
+    const done = gateway.acknowledgeAlarm(req.params.device, req.params.alarm, body.data.by);
+    if (!done) return reply.code(404).send({ error: `no alarm ${req.params.alarm} on ${req.params.device} waiting for acknowledgement` });
+    return alarmJson(done.alarm);
+  });
 
   // glTF models named by profiles (twin.gltf: models/<file>), next to the profiles.
   const models = join(site.profilesDir, 'models');

@@ -12,6 +12,7 @@ import { decodePayload, normalize, type Decoded } from '../normalize/normalize.t
 import { TopicRouter, subscriptionsFor } from '../normalize/topic-router.ts';
 import { DeviceStateStore } from '../state/device-state.ts';
 import { MachineStates } from '../state/machine-states.ts';
+import { SiteAlarms } from '../state/site-alarms.ts';
 import { InfluxDbSink } from '../sinks/influxdb/influxdb-sink.ts';
 import { MqttSource } from '../sources/mqtt/mqtt-source.ts';
 import { normalizeOpcUa } from '../normalize/normalize-opcua.ts';
@@ -48,6 +49,8 @@ export class Gateway {
   private http: HttpServer | undefined;
   /** Producing, idle, setup, fault, offline per device, from the profiles' `states`. */
   readonly machineStates: MachineStates;
+  /** Alarms from the profiles: raised, acknowledged, cleared. */
+  readonly alarms: SiteAlarms;
   private stateTimer: NodeJS.Timeout | undefined;
   /** Live state for viewers over socket.io, on the HTTP server. */
   readonly live: LiveHub;
@@ -63,6 +66,7 @@ export class Gateway {
     this.router = new TopicRouter(site);
     this.state = new DeviceStateStore(site);
     this.machineStates = new MachineStates(site, Date.now());
+    this.alarms = new SiteAlarms(site, Date.now());
     this.maxPayloadBytes = config.mqtt.maxPayloadBytes;
     this.rateLimit = new DeviceRateLimit(config.mqtt.maxMessagesPerSecondPerDevice);
     this.sources = parts.sources ? [...parts.sources] : [];
@@ -70,6 +74,13 @@ export class Gateway {
     this.sinks = parts.sinks ?? [new InfluxDbSink(config.influx)];
     this.withHttp = parts.http ?? true;
     this.live = new LiveHub(site, this.state, this.telemetry, { rateHz: config.http.liveRateHz });
+    this.live.provideInsight(
+      () => ({
+        states: Object.fromEntries(this.machineStates.list(Date.now()).map((s) => [s.device, { state: s.state, since: Date.parse(s.since), reason: s.reason }])),
+        alarms: this.alarms.list(),
+      }),
+      (device, alarm, by) => void this.acknowledgeAlarm(device, alarm, by),
+    );
   }
 
   private readonly withHttp: boolean;
@@ -91,8 +102,12 @@ export class Gateway {
     }
     // Silence is noticed by time, not by data: once a second, stale devices go offline.
     this.stateTimer = setInterval(() => {
-      this.store(this.machineStates.check(Date.now()));
+      const now = Date.now();
+      const changes = [...this.machineStates.check(now), ...this.alarms.check(now)];
+      if (changes.length === 0) return;
+      this.store(changes);
       for (const r of this.runners) r.commit();
+      this.live.insightChanged();
     }, 1000);
     this.stateTimer.unref();
     if (this.ownSources) this.sources.push(...(await defaultSources(this.site, this.config, this.telemetry)));
@@ -203,9 +218,25 @@ export class Gateway {
   private accept(reading: Reading): void {
     const point = this.state.apply(reading);
     if (point) for (const runner of this.runners) runner.push(point);
-    const changes = this.machineStates.observe(reading.device, this.state.valuesOf(reading.device), Date.now());
+    const values = this.state.valuesOf(reading.device);
+    const now = Date.now();
+    const changes = this.machineStates.observe(reading.device, values, now);
+    const alarms = this.alarms.observe(reading.device, values, now);
     if (changes) this.store(changes);
+    if (alarms) this.store(alarms);
+    if (changes || alarms) this.live.insightChanged();
     for (const l of this.listeners) l(reading, point);
+  }
+
+  /** From the REST API or a viewer: stored like any event, pushed to viewers. */
+  acknowledgeAlarm(device: string, alarm: string, by: string): ReturnType<SiteAlarms['acknowledge']> {
+    const done = this.alarms.acknowledge(device, alarm, by, Date.now());
+    if (!done) return undefined;
+    this.store([done.point]);
+    for (const r of this.runners) r.commit();
+    this.live.insightChanged();
+    this.telemetry.log.info({ device, alarm, by }, `alarm ${alarm} on ${device} acknowledged by ${by}`);
+    return done;
   }
 
   private store(points: readonly Point[]): void {

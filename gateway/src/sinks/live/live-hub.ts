@@ -7,7 +7,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { Counter, Gauge } from 'prom-client';
 import type { SiteModel, DeviceModel } from '../../../../device-profiles/schema/load.ts';
-import type { ClientToServerEvents, LiveChanges, LiveDevice, LiveFilter, LiveSnapshot, ServerToClientEvents, SocketData } from '../../core/live-events.ts';
+import type { ClientToServerEvents, LiveChanges, LiveDevice, LiveFilter, LiveInsight, LiveSnapshot, ServerToClientEvents, SocketData } from '../../core/live-events.ts';
 import type { Reading, Value } from '../../core/reading.ts';
 import type { Telemetry } from '../../core/telemetry.ts';
 import type { DeviceStateStore } from '../../state/device-state.ts';
@@ -56,6 +56,21 @@ export class LiveHub {
     this.resyncs = new Counter({ name: 'fieldlab_live_resyncs_total', help: 'Times a slow viewer was skipped and later given a fresh snapshot', registers });
   }
 
+  private insight: (() => LiveInsight) | undefined;
+  private onAcknowledge: ((device: string, alarm: string, by: string) => void) | undefined;
+  private insightDirty = false;
+
+  /** Where machine states and alarms come from, and where a viewer's acknowledgement goes. */
+  provideInsight(insight: () => LiveInsight, onAcknowledge: (device: string, alarm: string, by: string) => void): void {
+    this.insight = insight;
+    this.onAcknowledge = onAcknowledge;
+  }
+
+  /** States or alarms changed: every viewer gets them at the next tick. */
+  insightChanged(): void {
+    this.insightDirty = true;
+  }
+
   attach(server: HttpServer): void {
     const io: LiveServer = new Server(server, { serveClient: false, cors: { origin: true } });
     this.io = io;
@@ -65,6 +80,11 @@ export class LiveHub {
       this.join(socket, {});
       this.telemetry.log.debug({ client: socket.id }, 'viewer connected');
       socket.emit('snapshot', this.snapshot(socket.data.filter));
+      if (this.insight) socket.emit('insight', this.insight());
+      socket.on('acknowledge', (ack) => {
+        if (typeof ack?.device !== 'string' || typeof ack.alarm !== 'string' || typeof ack.by !== 'string' || ack.by.trim() === '') return;
+        this.onAcknowledge?.(ack.device, ack.alarm, ack.by.trim().slice(0, 100));
+      });
       socket.on('subscribe', (filter) => {
         void socket.leave(filterKey(socket.data.filter));
         socket.data.filter = sanitize(filter);
@@ -96,6 +116,10 @@ export class LiveHub {
 
   /** Sends what changed since the last flush to every client that follows it. Called by the timer. */
   flush(): void {
+    if (this.insightDirty && this.io && this.insight) {
+      this.insightDirty = false;
+      this.io.emit('insight', this.insight());
+    }
     const io = this.io;
     if (!io || this.pending.size === 0) return;
     const pending = this.pending;

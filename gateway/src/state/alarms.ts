@@ -1,0 +1,172 @@
+// Alarms declared in a device's profile: thresholds with hysteresis and delay, rate of
+// change, stale data, and fault codes with readable text. Lifecycle: raised → acknowledged
+// (by whom, when) → cleared, in either order; an alarm stays listed until it is both
+// cleared and acknowledged (the usual rule in alarm management, ISA-18.2). Pure: every
+// call takes the time, so tests drive it with a controllable clock.
+import type { Alarm } from '../../../device-profiles/schema/profile.ts';
+import type { Value } from '../core/reading.ts';
+
+export interface AlarmInstance {
+  readonly device: string;
+  readonly alarm: string;
+  readonly severity: Alarm['severity'];
+  readonly type: Alarm['type'];
+  /** The profile's text, with a fault code's own text after it. */
+  readonly text: string;
+  /** The value that raised it (for code alarms, the code). */
+  readonly value: Value | undefined;
+  readonly raisedAt: number;
+  clearedAt: number | undefined;
+  acknowledgedAt: number | undefined;
+  acknowledgedBy: string | undefined;
+}
+
+export interface AlarmEvent {
+  readonly type: 'raised' | 'acknowledged' | 'cleared';
+  readonly at: number;
+  /** The instance after the event (a copy). */
+  readonly alarm: Readonly<AlarmInstance>;
+}
+
+interface Watch {
+  readonly def: Alarm;
+  instance: AlarmInstance | undefined;
+  /** threshold: since when the condition holds (delay running). */
+  pendingSince: number | undefined;
+  pendingValue: Value | undefined;
+  /** rate: the previous sample. */
+  previous: { value: number; at: number } | undefined;
+}
+
+export class DeviceAlarms {
+  private readonly watches: Watch[];
+  private lastSeen: number;
+
+  constructor(
+    readonly device: string,
+    defs: readonly Alarm[],
+    start: number,
+  ) {
+    this.watches = defs.map((def) => ({ def, instance: undefined, pendingSince: undefined, pendingValue: undefined, previous: undefined }));
+    this.lastSeen = start;
+  }
+
+  /** The device's merged values after data arrived at `at`. */
+  observe(values: Readonly<Record<string, Value>>, at: number): AlarmEvent[] {
+    const events = this.check(at);
+    this.lastSeen = Math.max(this.lastSeen, at);
+    for (const w of this.watches) {
+      const d = w.def;
+      if (d.type === 'stale') {
+        if (isOpen(w)) this.clear(w, at, events);
+        continue;
+      }
+      const value = values[d.signal];
+      if (value === undefined) continue;
+      if (d.type === 'threshold') this.threshold(w, d, value, at, events);
+      else if (d.type === 'rate') this.rate(w, d, value, at, events);
+      else this.code(w, d, value, at, events);
+    }
+    return events;
+  }
+
+  /** Time passed to `now`: delays that ran out, data that went stale. */
+  check(now: number): AlarmEvent[] {
+    const events: AlarmEvent[] = [];
+    for (const w of this.watches) {
+      const d = w.def;
+      if (d.type === 'threshold' && w.pendingSince !== undefined && !isOpen(w) && now - w.pendingSince >= d.delaySeconds * 1000) {
+        this.raise(w, w.pendingSince + d.delaySeconds * 1000, w.pendingValue, d.text, events);
+        w.pendingSince = undefined;
+      } else if (d.type === 'stale' && !isOpen(w) && now - this.lastSeen >= d.seconds * 1000) {
+        this.raise(w, this.lastSeen + d.seconds * 1000, undefined, d.text, events);
+      }
+    }
+    return events;
+  }
+
+  acknowledge(alarm: string, by: string, at: number): AlarmEvent | undefined {
+    const w = this.watches.find((x) => x.def.id === alarm);
+    const inst = w?.instance;
+    if (!w || !inst || inst.acknowledgedAt !== undefined) return undefined;
+    inst.acknowledgedAt = at;
+    inst.acknowledgedBy = by;
+    const event: AlarmEvent = { type: 'acknowledged', at, alarm: { ...inst } };
+    if (inst.clearedAt !== undefined) w.instance = undefined;
+    return event;
+  }
+
+  /** Alarms still listed: active, or cleared but not yet acknowledged. */
+  list(): AlarmInstance[] {
+    return this.watches.flatMap((w) => (w.instance ? [{ ...w.instance }] : []));
+  }
+
+  private threshold(w: Watch, d: Extract<Alarm, { type: 'threshold' }>, value: Value, at: number, events: AlarmEvent[]): void {
+    if (typeof value !== 'number') return;
+    const beyond = d.above !== undefined ? value > d.above : value < d.below!;
+    if (isOpen(w)) {
+      const back = d.above !== undefined ? value <= d.above - d.hysteresis : value >= d.below! + d.hysteresis;
+      if (back) this.clear(w, at, events);
+      return;
+    }
+    if (!beyond) {
+      w.pendingSince = undefined;
+      return;
+    }
+    if (w.pendingSince === undefined) {
+      w.pendingSince = at;
+      w.pendingValue = value;
+    }
+    if (at - w.pendingSince >= d.delaySeconds * 1000) {
+      this.raise(w, w.pendingSince + d.delaySeconds * 1000, value, d.text, events);
+      w.pendingSince = undefined;
+    }
+  }
+
+  private rate(w: Watch, d: Extract<Alarm, { type: 'rate' }>, value: Value, at: number, events: AlarmEvent[]): void {
+    if (typeof value !== 'number') return;
+    const prev = w.previous;
+    w.previous = { value, at };
+    if (!prev || at <= prev.at) return;
+    const perSecond = (value - prev.value) / ((at - prev.at) / 1000);
+    const beyond = d.perSecond > 0 ? perSecond > d.perSecond : perSecond < d.perSecond;
+    if (beyond && !isOpen(w)) this.raise(w, at, Math.round(perSecond * 1000) / 1000, d.text, events);
+    else if (!beyond && isOpen(w)) this.clear(w, at, events);
+  }
+
+  private code(w: Watch, d: Extract<Alarm, { type: 'code' }>, value: Value, at: number, events: AlarmEvent[]): void {
+    const code = String(value);
+    const text = d.codes[code];
+    if (isOpen(w) && w.instance!.value !== code) this.clear(w, at, events);
+    if (text !== undefined && !isOpen(w)) this.raise(w, at, code, `${d.text}: ${text}`, events);
+  }
+
+  private raise(w: Watch, at: number, value: Value | undefined, text: string, events: AlarmEvent[]): void {
+    // A cleared, unacknowledged instance is superseded by the new one (its history is in InfluxDB).
+    w.instance = {
+      device: this.device,
+      alarm: w.def.id,
+      severity: w.def.severity,
+      type: w.def.type,
+      text,
+      value,
+      raisedAt: at,
+      clearedAt: undefined,
+      acknowledgedAt: undefined,
+      acknowledgedBy: undefined,
+    };
+    events.push({ type: 'raised', at, alarm: { ...w.instance } });
+  }
+
+  private clear(w: Watch, at: number, events: AlarmEvent[]): void {
+    const inst = w.instance!;
+    inst.clearedAt = at;
+    events.push({ type: 'cleared', at, alarm: { ...inst } });
+    if (inst.acknowledgedAt !== undefined) w.instance = undefined;
+  }
+}
+
+/** Raised and not yet cleared. */
+function isOpen(w: Watch): boolean {
+  return w.instance !== undefined && w.instance.clearedAt === undefined;
+}

@@ -1,0 +1,147 @@
+// Machine states and alarms through the whole gateway: rules from the profile, offline by
+// silence, alarms raised, acknowledged (REST and viewer) and cleared; stored in InfluxDB
+// (one point per change or event), listed over REST and pushed to viewers.
+import mqtt from 'mqtt';
+import { io } from 'socket.io-client';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayConfig } from '../../gateway/src/config.ts';
+import type { LiveInsight } from '../../gateway/src/core/live-events.ts';
+import { Telemetry } from '../../gateway/src/core/telemetry.ts';
+import { Gateway } from '../../gateway/src/runtime/gateway.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/src/services/embedded-broker.ts';
+import { meterSite } from '../support/meter-lab.ts';
+import { eventually, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
+
+describe('machine states', () => {
+  let influx: TestInflux;
+  let broker: EmbeddedBroker;
+  let gateway: Gateway;
+  const dir = tempDir('states');
+
+  beforeAll(async () => {
+    [influx, broker] = await Promise.all([startTestInflux(), startEmbeddedBroker(0)]);
+    gateway = new Gateway(
+      meterSite(dir.path, ['meter-01', 'meter-02']),
+      gatewayConfig({
+        mqtt: { url: broker.url, clientId: 'states-gateway' },
+        influx: { url: influx.url, database: 'states', flushIntervalMs: 100 },
+        http: { host: '127.0.0.1', port: 0 },
+        spool: { dir: spoolDir() },
+      }),
+      new Telemetry(pino({ level: 'silent' })),
+    );
+    await gateway.start();
+    await eventually(() => gateway.sources[0]!.state() === 'connected', 10_000, 'gateway connected');
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await broker?.close();
+    await influx?.stop();
+    dir.remove();
+  });
+
+  it('follows the profile rules, goes offline on silence, stores each change and lists states over REST', async () => {
+    const client = await mqtt.connectAsync(broker.url, { clientId: 'states-publisher' });
+    const send = (value: number) => client.publishAsync('lab/meter-01/count', JSON.stringify({ seq: 1, ts: Date.now(), value }), { qos: 1 });
+    await send(5);
+    const states = async () => (await (await fetch(`${gateway.httpAddress()}/api/states`)).json()) as { device: string; state: string; reason: string; seconds: Record<string, number> }[];
+    await eventually(async () => (await states()).find((s) => s.device === 'meter-01')?.state === 'producing', 5000, 'producing');
+    await send(0);
+    await eventually(async () => (await states()).find((s) => s.device === 'meter-01')?.state === 'idle', 5000, 'idle');
+    // No data for a second: offline, noticed by the gateway's clock.
+    await eventually(async () => (await states()).find((s) => s.device === 'meter-01')?.state === 'offline', 5000, 'offline');
+    await client.endAsync();
+    const listed = await states();
+    expect(listed.find((s) => s.device === 'meter-02')).toMatchObject({ state: 'offline', reason: 'no data yet' });
+    const m1 = listed.find((s) => s.device === 'meter-01')!;
+    expect(m1.seconds.producing).toBeGreaterThan(0);
+    expect(m1.seconds.idle).toBeGreaterThanOrEqual(0.9);
+
+    await gateway.flush();
+    const rows = await influx.client('states').query<{ state: string; previous: string; previous_s: number }>("SELECT state, previous, previous_s FROM machine_state WHERE device = 'meter-01' ORDER BY time");
+    expect(rows.map((r) => [r.previous, r.state])).toEqual([
+      ['offline', 'producing'],
+      ['producing', 'idle'],
+      ['idle', 'offline'],
+    ]);
+    // Offline dates from when the data went stale: exactly offlineAfterSeconds after the last message.
+    expect(rows[2]!.previous_s).toBeCloseTo(1, 1);
+  }, 30_000);
+});
+
+describe('alarms', () => {
+  let influx: TestInflux;
+  let broker: EmbeddedBroker;
+  let gateway: Gateway;
+  const dir = tempDir('alarms');
+
+  beforeAll(async () => {
+    [influx, broker] = await Promise.all([startTestInflux(), startEmbeddedBroker(0)]);
+    gateway = new Gateway(
+      meterSite(dir.path, ['meter-01']),
+      gatewayConfig({
+        mqtt: { url: broker.url, clientId: 'alarms-gateway' },
+        influx: { url: influx.url, database: 'alarms', flushIntervalMs: 100 },
+        http: { host: '127.0.0.1', port: 0, liveRateHz: 20 },
+        spool: { dir: spoolDir() },
+      }),
+      new Telemetry(pino({ level: 'silent' })),
+    );
+    await gateway.start();
+    await eventually(() => gateway.sources[0]!.state() === 'connected', 10_000, 'gateway connected');
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await broker?.close();
+    await influx?.stop();
+    dir.remove();
+  });
+
+  it('raised from the profile, pushed to viewers, acknowledged over REST and from a viewer, cleared, stored', async () => {
+    const viewer = io(gateway.httpAddress()!, { transports: ['websocket'] });
+    let insight: LiveInsight | undefined;
+    viewer.on('insight', (i) => (insight = i));
+    const client = await mqtt.connectAsync(broker.url, { clientId: 'alarms-publisher' });
+    const send = (value: number) => client.publishAsync('lab/meter-01/count', JSON.stringify({ seq: 1, ts: Date.now(), value }), { qos: 1 });
+    const api = (path: string, init?: RequestInit) => fetch(`${gateway.httpAddress()}${path}`, init);
+    const ack = (by: unknown) => api('/api/alarms/meter-01/too_high/acknowledge', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ by }) });
+
+    await send(150);
+    await eventually(() => insight?.alarms.some((a) => a.alarm === 'too_high' && a.clearedAt === undefined) ?? false, 5000, 'the alarm pushed to the viewer');
+    expect(insight!.states['meter-01']!.state).toBe('producing');
+    const listed = (await (await api('/api/alarms')).json()) as { alarm: string; severity: string; value: string; acknowledgedBy: string | null }[];
+    expect(listed).toMatchObject([{ alarm: 'too_high', severity: 'critical', value: 150, acknowledgedBy: null }]);
+    // Inside the hysteresis band: still active.
+    await send(95);
+    expect((await ack('')).status).toBe(400);
+    expect((await ack('anna')).status).toBe(200);
+    expect((await ack('anna')).status).toBe(404);
+    await eventually(() => insight?.alarms[0]?.acknowledgedBy === 'anna', 5000, 'the acknowledgement pushed');
+    await send(89);
+    await eventually(() => insight?.alarms.length === 0, 5000, 'cleared and acknowledged: off the list');
+
+    // Raised again, cleared, then acknowledged from the viewer.
+    await send(120);
+    await send(50);
+    await eventually(() => insight?.alarms.some((a) => a.clearedAt !== undefined) ?? false, 5000, 'cleared, waiting for acknowledgement');
+    viewer.emit('acknowledge', { device: 'meter-01', alarm: 'too_high', by: 'bob (viewer)' });
+    await eventually(() => insight?.alarms.length === 0, 5000, 'acknowledged from the viewer');
+    await client.endAsync();
+    viewer.close();
+
+    await gateway.flush();
+    const rows = await influx.client('alarms').query<{ event: string; by: string; text: string }>("SELECT * FROM alarm WHERE device = 'meter-01' ORDER BY time");
+    expect(rows.map((r) => [r.event, r.by])).toEqual([
+      ['raised', ''],
+      ['acknowledged', 'anna'],
+      ['cleared', 'anna'],
+      ['raised', ''],
+      ['cleared', ''],
+      ['acknowledged', 'bob (viewer)'],
+    ]);
+    expect(rows[0]!.text).toBe('Value above 100');
+  }, 30_000);
+});
