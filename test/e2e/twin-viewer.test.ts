@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PROFILES_DIR, loadSite } from '../../device-profiles/schema/load.ts';
+import mqtt from 'mqtt';
+import { DEFAULT_PROFILES_DIR, loadSite, type SiteModel } from '../../device-profiles/schema/load.ts';
 import { gatewayConfig } from '../../gateway/src/config.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { ensureViewerBuilt } from '../../gateway/src/http/viewer.ts';
@@ -40,6 +41,7 @@ describe('twin viewer in a real browser', () => {
   let gateway: Gateway;
   let browser: Browser;
   let url: string;
+  let unsimulated: SiteModel['devices'][number];
   const log = pino({ level: 'silent' });
 
   beforeAll(async () => {
@@ -53,7 +55,10 @@ describe('twin viewer in a real browser', () => {
     );
     const site = loadSite(siteFile);
     broker = await startEmbeddedBroker(0);
-    fleet = new SimulatedFleet({ site, mqttUrl: broker.url, timeScale: 10, pkiDir: join(dir.path, 'pki') });
+    // The Bambu printer is left unsimulated: the alarm test speaks for it, with no simulator talking over it.
+    unsimulated = site.devices.find((d) => d.profileDef.id === 'bambu-lab-fdm')!;
+    const simulated = { ...site, devices: site.devices.filter((d) => d !== unsimulated) };
+    fleet = new SimulatedFleet({ site: simulated, mqttUrl: broker.url, timeScale: 10, pkiDir: join(dir.path, 'pki') });
     await fleet.startRobots();
     gateway = new Gateway(
       site,
@@ -163,6 +168,37 @@ describe('twin viewer in a real browser', () => {
     // The joint is the profile's binding applied (degrees → radians), and it moves.
     for (const s of samples) expect(s.joint).toBeCloseTo(s.target, 6);
     expect(new Set(samples.map((s) => s.value.toFixed(2))).size).toBeGreaterThan(1);
+    await page.close();
+  });
+
+  it('lists an alarm, marks its machine, and acknowledges it from the viewer', async () => {
+    const page = await open();
+    const printer = unsimulated;
+    const topic = `device/${printer.topicId}/report`;
+    const publisher = await mqtt.connectAsync(broker.url, { clientId: 'e2e-bambu' });
+    const report = (printError: number, state: string) =>
+      publisher.publishAsync(topic, JSON.stringify({ print: { gcode_state: state, print_error: printError, nozzle_temper: 220, bed_temper: 60, mc_percent: 40 } }), { qos: 1 });
+    await report(0, 'RUNNING');
+    await report(117473297, 'PAUSE');
+    const item = page.locator(`#alarms li[data-device="${printer.id}"][data-alarm="firmware_error"]`);
+    await item.waitFor({ timeout: 10_000 });
+    expect(await item.locator('.text').textContent()).toContain('Filament ran out');
+    expect(await item.getAttribute('data-severity')).toBe('warning');
+    // The machine is marked: its status and its label.
+    await eventually(async () => (await page.evaluate((d) => window.fieldlabTwin.status(d), printer.id)) === 'warning', 5000, 'machine marked');
+    expect(await page.locator('.labels .alarmed').count()).toBeGreaterThanOrEqual(1);
+    // Without a name the button asks for one; with it, the gateway records who.
+    await item.locator('.ack').click();
+    expect(await page.locator('#alarms .operator.needed').count()).toBe(1);
+    await page.fill('#alarms .operator', 'Tess (maintenance)');
+    await item.locator('.ack').click();
+    await eventually(async () => ((await item.locator('.foot').textContent()) ?? '').includes('acknowledged by Tess (maintenance)'), 5000, 'acknowledged in the list');
+    // (The simulated robots raise their own stop alarms now and then.)
+    expect(gateway.alarms.list().find((a) => a.device === printer.id)).toMatchObject({ alarm: 'firmware_error', acknowledgedBy: 'Tess (maintenance)' });
+    // The printer resumes: the alarm clears and, acknowledged already, leaves the list.
+    await report(0, 'RUNNING');
+    await item.waitFor({ state: 'detached', timeout: 5000 });
+    await publisher.endAsync();
     await page.close();
   });
 

@@ -3,6 +3,7 @@ import './style.css';
 import { LiveClient } from './live/live-client.ts';
 import { formatAge } from './panels/format.ts';
 import { startKiosk } from './panels/kiosk.ts';
+import { AlarmList } from './panels/alarm-list.ts';
 import { MachineList } from './panels/machine-list.ts';
 import { MachinePanel } from './panels/machine-panel.ts';
 import { TwinScene } from './scene/twin-scene.ts';
@@ -12,6 +13,12 @@ const kiosk = params.get('mode') === 'kiosk';
 const client = new LiveClient();
 const scene = new TwinScene(document.getElementById('scene')!, client.history);
 scene.clock = () => client.serverNow();
+const SEVERITY_ORDER = ['critical', 'warning', 'info'] as const;
+scene.insight = (id) => {
+  const active = client.insight.alarms.filter((a) => a.device === id && a.clearedAt === undefined);
+  return { state: client.insight.states[id]?.state, alarm: SEVERITY_ORDER.find((s) => active.some((a) => a.severity === s)) };
+};
+scene.insightVersion = () => client.insightVersion;
 const panel = new MachinePanel(document.getElementById('panel')!, client.history);
 let selected: string | undefined = params.get('device') ?? undefined;
 
@@ -26,6 +33,15 @@ const list = new MachineList(document.getElementById('machines')!, scene, (id) =
   scene.focus(id);
 });
 scene.onPick = (id) => select(id);
+const alarms = new AlarmList(
+  document.getElementById('alarms')!,
+  (id) => scene.machines.get(id)?.device.name ?? id,
+  (device, alarm, by) => client.acknowledge(device, alarm, by),
+  (id) => {
+    select(id);
+    scene.focus(id);
+  },
+);
 document.getElementById('panel')!.addEventListener('click', (e) => {
   if ((e.target as HTMLElement).classList.contains('close')) select(undefined);
 });
@@ -71,6 +87,7 @@ setInterval(() => {
   status.dataset.state = client.state;
   status.textContent = `${client.state === 'live' ? '● live' : client.state === 'connecting' ? '○ connecting' : '○ reconnecting'} · newest data ${newest ? formatAge(now - newest) : '—'}`;
   list.refresh(selected);
+  alarms.refresh(client.insight.alarms, client.insightVersion, now);
   panel.refresh(selected ? scene.machines.get(selected) : undefined, now);
 }, 500);
 
@@ -95,5 +112,6 @@ Object.assign(window, {
     measureFrames: (n: number) => scene.measure(n),
     frames: () => scene.frames,
     connection: () => client.state,
+    insight: () => client.insight,
   },
 });

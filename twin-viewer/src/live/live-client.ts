@@ -1,6 +1,6 @@
 // Connects to the gateway's live hub and keeps the DeviceHistory current.
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, LiveSnapshot, ServerToClientEvents } from '../../../gateway/src/core/live-events.ts';
+import type { ClientToServerEvents, LiveInsight, LiveSnapshot, ServerToClientEvents } from '../../../gateway/src/core/live-events.ts';
 import { DeviceHistory } from './device-history.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
@@ -8,6 +8,10 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 export class LiveClient {
   readonly history = new DeviceHistory();
   snapshot: LiveSnapshot | undefined;
+  /** Machine states and alarms, as the gateway judges them. */
+  insight: LiveInsight = { states: {}, alarms: [] };
+  /** Bumped on every insight, so views redraw only when it changed. */
+  insightVersion = 0;
   state: ConnectionState = 'connecting';
   /** Gateway clock minus ours, so data age is right on a phone whose clock is off. */
   clockOffset = 0;
@@ -24,9 +28,17 @@ export class LiveClient {
       for (const d of s.devices) this.history.reset(d.id, d.values, d.lastSeen);
       for (const f of this.onSnapshot) f(s);
     });
+    this.socket.on('insight', (i) => {
+      this.insight = i;
+      this.insightVersion++;
+    });
     this.socket.on('changes', (m) => {
       for (const [id, c] of Object.entries(m.d)) this.history.add(id, c.s || m.t, c.v);
     });
+  }
+
+  acknowledge(device: string, alarm: string, by: string): void {
+    this.socket.emit('acknowledge', { device, alarm, by });
   }
 
   whenSnapshot(f: (s: LiveSnapshot) => void): void {

@@ -19,3 +19,18 @@ export function statusOf(target: unknown, alarm: unknown, lastSeen: number, now:
 }
 
 export const hex = (n: number) => `#${n.toString(16).padStart(6, '0')}`;
+
+/**
+ * The gateway's judgement wins over the bindings when it has one: its machine state, and
+ * an active alarm (critical: fault, else warning). Stale and unknown stay as they are.
+ */
+export function withInsight(status: Status, state: string | undefined, alarm: 'critical' | 'warning' | 'info' | undefined): Status {
+  if (status === 'stale' || status === 'unknown') return status;
+  if (alarm === 'critical') return 'fault';
+  const fromState = state ? STATE_STATUS[state] : undefined;
+  if (fromState === 'fault') return 'fault';
+  if (alarm === 'warning') return 'warning';
+  return fromState ?? status;
+}
+
+const STATE_STATUS: Record<string, Status> = { producing: 'running', idle: 'idle', setup: 'warning', fault: 'fault', offline: 'offline' };

@@ -10,7 +10,7 @@ import { evaluateBindings, type Targets } from '../machines/bindings.ts';
 import { createMachine } from '../machines/index.ts';
 import { GltfMachine } from '../machines/gltf-machine.ts';
 import type { Machine } from '../machines/machine.ts';
-import { statusOf, type Status } from '../machines/status.ts';
+import { statusOf, withInsight, type Status } from '../machines/status.ts';
 import { formatValue } from '../panels/format.ts';
 
 export interface PlacedMachine {
@@ -19,6 +19,14 @@ export interface PlacedMachine {
   readonly label: HTMLDivElement;
   targets: Targets;
   status: Status;
+  /** An alarm is listed for it: its label is marked. */
+  alarmed: boolean;
+}
+
+/** What the gateway says of a device: its machine state and its worst active alarm. */
+export interface Judged {
+  readonly state: string | undefined;
+  readonly alarm: 'critical' | 'warning' | 'info' | undefined;
 }
 
 export class TwinScene {
@@ -30,6 +38,10 @@ export class TwinScene {
   onCameraChange: () => void = () => {};
   /** The gateway's clock, for staleness. */
   clock: () => number = () => Date.now();
+  /** The gateway's judgement per device (machine state, alarms), and its version. */
+  insight: (id: string) => Judged = () => ({ state: undefined, alarm: undefined });
+  insightVersion: () => number = () => 0;
+  private seenInsight = -1;
   /** The time whose state is shown: undefined follows the live edge; a time replays that moment. */
   showing: number | undefined;
   private readonly scene = new THREE.Scene();
@@ -114,7 +126,7 @@ export class TwinScene {
       const labelObject = new CSS2DObject(label);
       labelObject.position.set(0, machine.labelHeight, 0);
       machine.object.add(labelObject);
-      this.machines.set(device.id, { device, machine, label, targets: {}, status: 'unknown' });
+      this.machines.set(device.id, { device, machine, label, targets: {}, status: 'unknown', alarmed: false });
     }
     this.dirty = true;
   }
@@ -169,7 +181,8 @@ export class TwinScene {
     const dt = Math.min(0.1, (now - this.last) / 1000);
     this.last = now;
     const damped = this.controls.update();
-    const changed = this.history.version !== this.seenVersion;
+    const changed = this.history.version !== this.seenVersion || this.insightVersion() !== this.seenInsight;
+    this.seenInsight = this.insightVersion();
     // Staleness moves with time even when no data comes: look again twice a second.
     const tick = Math.floor(now / 500) !== Math.floor((now - dt * 1000) / 500);
     if (!changed && !this.animating && !this.dirty && !damped && !tick) return;
@@ -182,7 +195,13 @@ export class TwinScene {
       // The same targets object every frame: cleared and refilled, not reallocated.
       for (const k in m.targets) delete m.targets[k];
       if (twin) evaluateBindings(twin, m.device.signals, values, m.targets);
-      m.status = statusOf(m.targets.status, m.targets.alarm, this.history.lastSeen(m.device.id), t, twin?.staleAfterSeconds ?? 10, Object.keys(m.device.values).length > 0 || this.history.lastSeen(m.device.id) > 0);
+      const judged = this.insight(m.device.id);
+      m.status = withInsight(
+        statusOf(m.targets.status, m.targets.alarm, this.history.lastSeen(m.device.id), t, twin?.staleAfterSeconds ?? 10, Object.keys(m.device.values).length > 0 || this.history.lastSeen(m.device.id) > 0),
+        judged.state,
+        judged.alarm,
+      );
+      m.alarmed = judged.alarm !== undefined;
       if (m.machine.update(m.targets, m.status, dt)) animating = true;
       this.label(m, values);
     }
@@ -200,6 +219,7 @@ export class TwinScene {
     const text = `${m.device.name}${parts.length ? `\n${parts.join(' · ')}` : ''}`;
     if (m.label.textContent !== text) m.label.textContent = text;
     m.label.dataset.status = m.status;
+    m.label.classList.toggle('alarmed', m.alarmed);
     // Labels shrink with distance, so the near ones stay readable and the far ones out of the way.
     const d = this.camera.position.distanceTo(m.machine.object.position);
     m.label.style.fontSize = `${Math.max(9, Math.min(16, 180 / d))}px`;

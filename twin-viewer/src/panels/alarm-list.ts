@@ -1,0 +1,78 @@
+// The alarms the gateway still lists (active, or cleared and not yet acknowledged), worst
+// first, each with an Acknowledge button that signs with the operator's name.
+import type { LiveAlarm } from '../../../gateway/src/core/live-events.ts';
+import { formatAge } from './format.ts';
+
+const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
+const NAME_KEY = 'fieldlab.operator';
+
+export class AlarmList {
+  private readonly list: HTMLUListElement;
+  private readonly operator: HTMLInputElement;
+  private readonly count: HTMLElement;
+  private shownVersion = -1;
+
+  constructor(
+    root: HTMLElement,
+    private readonly names: (device: string) => string,
+    private readonly acknowledge: (device: string, alarm: string, by: string) => void,
+    onSelect: (device: string) => void,
+  ) {
+    root.innerHTML = '<h2>Alarms <span class="count"></span></h2><input class="operator" placeholder="Your name, to acknowledge" maxlength="100"><ul></ul>';
+    this.list = root.querySelector('ul')!;
+    this.operator = root.querySelector('.operator')!;
+    this.count = root.querySelector('.count')!;
+    this.operator.value = localStorage.getItem(NAME_KEY) ?? '';
+    this.operator.addEventListener('change', () => localStorage.setItem(NAME_KEY, this.operator.value.trim()));
+    root.addEventListener('click', (e) => {
+      const target = e.target as HTMLElement;
+      const li = target.closest('li');
+      if (!li?.dataset.device) return;
+      if (target.classList.contains('ack')) {
+        const by = this.operator.value.trim();
+        if (!by) {
+          this.operator.focus();
+          this.operator.classList.add('needed');
+          return;
+        }
+        this.operator.classList.remove('needed');
+        this.acknowledge(li.dataset.device, li.dataset.alarm!, by);
+      } else onSelect(li.dataset.device);
+    });
+  }
+
+  refresh(alarms: readonly LiveAlarm[], version: number, now: number): void {
+    // Rebuilt only when the alarms changed; ages are updated in place.
+    if (version !== this.shownVersion) {
+      this.shownVersion = version;
+      const sorted = [...alarms].sort((a, b) => Number(a.clearedAt !== undefined) - Number(b.clearedAt !== undefined) || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.raisedAt - a.raisedAt);
+      this.list.replaceChildren(...sorted.map((a) => this.item(a)));
+      const active = alarms.filter((a) => a.clearedAt === undefined).length;
+      this.count.textContent = alarms.length ? `${active} active` : 'none';
+    }
+    for (const li of Array.from(this.list.children) as HTMLLIElement[]) li.querySelector('.age')!.textContent = formatAge(now - Number(li.dataset.raised));
+  }
+
+  private item(a: LiveAlarm): HTMLLIElement {
+    const li = document.createElement('li');
+    li.dataset.device = a.device;
+    li.dataset.alarm = a.alarm;
+    li.dataset.severity = a.severity;
+    li.dataset.raised = String(a.raisedAt);
+    li.classList.toggle('cleared', a.clearedAt !== undefined);
+    li.innerHTML = '<div class="head"><span class="device"></span><span class="age"></span></div><div class="text"></div><div class="foot"></div>';
+    li.querySelector('.device')!.textContent = this.names(a.device);
+    li.querySelector('.text')!.textContent = a.text;
+    const foot = li.querySelector('.foot')!;
+    const state = a.clearedAt !== undefined ? 'cleared' : 'active';
+    if (a.acknowledgedBy) foot.textContent = `${state} · acknowledged by ${a.acknowledgedBy}`;
+    else {
+      foot.textContent = `${state} · `;
+      const button = document.createElement('button');
+      button.className = 'ack';
+      button.textContent = 'Acknowledge';
+      foot.appendChild(button);
+    }
+    return li;
+  }
+}
