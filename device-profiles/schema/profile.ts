@@ -214,6 +214,26 @@ export const StatesSchema = z.strictObject({
 });
 export type States = z.infer<typeof StatesSchema>;
 
+/**
+ * How a device's signals count parts: a counter that goes up (`increment`), an event value
+ * (`event`, e.g. OctoPrint's PrintDone), or a value that becomes something (`becomes`, by
+ * meaning or vendor value). `as: produced` counts parts made (or inspected), `as: scrap`
+ * parts found bad.
+ */
+export const PartRuleSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('increment'), signal: snakeName, as: z.enum(['produced', 'scrap']).default('produced') }),
+  z.strictObject({ type: z.literal('event'), signal: snakeName, equals: z.union([z.string(), z.number(), z.boolean()]), as: z.enum(['produced', 'scrap']).default('produced') }),
+  z.strictObject({ type: z.literal('becomes'), signal: snakeName, to: z.union([z.string(), z.number(), z.boolean()]), as: z.enum(['produced', 'scrap']).default('produced') }),
+]);
+export type PartRule = z.infer<typeof PartRuleSchema>;
+
+export const ProductionSchema = z.strictObject({
+  /** The ideal (design) time for one part on one device of this type, for OEE performance. */
+  idealCycleSeconds: z.number().positive().optional(),
+  parts: z.array(PartRuleSchema).min(1),
+});
+export type Production = z.infer<typeof ProductionSchema>;
+
 export const ALARM_SEVERITIES = ['critical', 'warning', 'info'] as const;
 
 const alarmBase = {
@@ -264,8 +284,15 @@ export const ProfileSchema = z
     /** How the device's machine state (producing, idle, setup, fault, offline) follows from its signals. */
     states: StatesSchema.optional(),
     alarms: z.array(AlarmSchema).default([]),
+    /** How parts are counted from this device, for production series and OEE. */
+    production: ProductionSchema.optional(),
   })
   .superRefine((p, ctx) => {
+    p.production?.parts.forEach((r, i) => {
+      if (!(r.signal in p.signals)) {
+        ctx.addIssue({ code: 'custom', path: ['production', 'parts', i, 'signal'], message: `"${r.signal}" is not a declared signal (declared: ${Object.keys(p.signals).join(', ')})` });
+      }
+    });
     const alarmIds = new Set<string>();
     p.alarms.forEach((a, i) => {
       if (alarmIds.has(a.id)) ctx.addIssue({ code: 'custom', path: ['alarms', i, 'id'], message: `alarm id "${a.id}" is used twice` });
