@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayConfig } from '../../gateway/src/config.ts';
 import type { LiveInsight } from '../../gateway/src/core/live-events.ts';
+import type { SeriesSummary } from '../../gateway/src/state/series.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/src/services/embedded-broker.ts';
@@ -143,5 +144,74 @@ describe('alarms', () => {
       ['acknowledged', 'bob (viewer)'],
     ]);
     expect(rows[0]!.text).toBe('Value above 100');
+  }, 30_000);
+});
+
+describe('production series over REST', () => {
+  let influx: TestInflux;
+  let broker: EmbeddedBroker;
+  let gateway: Gateway;
+  const dir = tempDir('series');
+
+  beforeAll(async () => {
+    [influx, broker] = await Promise.all([startTestInflux(), startEmbeddedBroker(0)]);
+    gateway = new Gateway(
+      meterSite(dir.path, ['meter-01']),
+      gatewayConfig({
+        mqtt: { url: broker.url, clientId: 'series-gateway' },
+        influx: { url: influx.url, database: 'series', flushIntervalMs: 100 },
+        http: { host: '127.0.0.1', port: 0 },
+        spool: { dir: spoolDir() },
+      }),
+      new Telemetry(pino({ level: 'silent' })),
+    );
+    await gateway.start();
+    await eventually(() => gateway.sources[0]!.state() === 'connected', 10_000, 'gateway connected');
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await broker?.close();
+    await influx?.stop();
+    dir.remove();
+  });
+
+  it('starts a series, counts its parts, refuses a second on the line, stops it and stores it', async () => {
+    const post = (path: string, body?: unknown) =>
+      fetch(`${gateway.httpAddress()}${path}`, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    const client = await mqtt.connectAsync(broker.url, { clientId: 'series-publisher' });
+    const send = (seq: number) => client.publishAsync('lab/meter-01/count', JSON.stringify({ seq, ts: Date.now(), value: 1 }), { qos: 1 });
+    await send(100); // the counter's base, before the series
+
+    expect((await post('/api/series', { product: 'Housing', target: 0, line: 'line-a' })).status).toBe(400);
+    expect((await post('/api/series', { product: 'Housing', target: 10, line: 'nope' })).status).toBe(404);
+    const started = await post('/api/series', { product: 'Housing v3', target: 10, line: 'line-a' });
+    expect(started.status).toBe(201);
+    const { id } = (await started.json()) as { id: string };
+    expect((await post('/api/series', { product: 'Other', target: 5, line: 'line-a' })).status).toBe(409);
+
+    for (const seq of [101, 102, 103, 105]) await send(seq);
+    const get = async () => (await (await fetch(`${gateway.httpAddress()}/api/series/${id}`)).json()) as SeriesSummary;
+    await eventually(async () => (await get()).total === 5, 5000, 'five parts counted');
+    const running = await get();
+    expect(running).toMatchObject({ product: 'Housing v3', target: 10, good: 5, scrap: 0, progress: 0.5, stoppedAt: null, bottleneck: 'st-1' });
+    expect(running.machines[0]).toMatchObject({ device: 'meter-01', produced: 5 });
+
+    const stopped = await post(`/api/series/${id}/stop`);
+    expect(stopped.status).toBe(200);
+    expect((await post(`/api/series/${id}/stop`)).status).toBe(409);
+    await send(110);
+    expect((await get()).total).toBe(5); // nothing counted after the stop
+    await client.endAsync();
+
+    await gateway.flush();
+    const db = influx.client('series');
+    const events = await db.query<{ event: string; good: number; series_id: string }>('SELECT event, good, series_id FROM production_series ORDER BY time');
+    expect(events.map((e) => [e.event, e.series_id, e.good])).toEqual([
+      ['start', id, 0],
+      ['stop', id, 5],
+    ]);
+    const parts = await db.query<{ n: number }>(`SELECT sum(produced) AS n FROM part WHERE series_id = '${id}'`);
+    expect(parts[0]!.n).toBe(5);
   }, 30_000);
 });

@@ -22,6 +22,8 @@ export const METER_PROFILE = {
   },
   // Producing while the value is positive; offline after a second of silence.
   states: { offlineAfterSeconds: 1, rules: [{ state: 'producing', signal: 'value', above: 0 }], default: 'idle' },
+  // Every step of the sequence number is a part made.
+  production: { idealCycleSeconds: 0.1, parts: [{ type: 'increment', signal: 'seq' }] },
   alarms: [{ id: 'too_high', type: 'threshold', signal: 'value', above: 100, hysteresis: 10, severity: 'critical', text: 'Value above 100' }],
   mqtt: { subscribe: ['lab/{id}/#'], topics: [{ topic: 'lab/{id}/count', timestamp: { path: 'ts', unit: 'ms' }, fields: { seq: 'seq', value: 'value', note: 'note' } }] },
 };

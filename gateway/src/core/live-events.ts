@@ -2,6 +2,7 @@
 // event maps, imported by both sides so every emit and handler is type-checked.
 import type { Alarm, MachineState, Signal, Twin } from '../../../device-profiles/schema/profile.ts';
 import type { Value } from './reading.ts';
+import type { SeriesSummary } from '../state/series.ts';
 
 export interface LiveDevice {
   readonly id: string;
@@ -65,6 +66,8 @@ export interface LiveAlarm {
 export interface LiveInsight {
   readonly states: Readonly<Record<string, { readonly state: MachineState; readonly since: number; readonly reason: string }>>;
   readonly alarms: readonly LiveAlarm[];
+  /** Production series running now, with their figures. */
+  readonly series: readonly SeriesSummary[];
 }
 
 export interface ServerToClientEvents {

@@ -1,7 +1,8 @@
 // Health, metrics and a small JSON API over HTTP; the twin viewer is served from here too.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
+import { SeriesError } from '../state/site-production.ts';
 import fastifyStatic from '@fastify/static';
 import type { Gateway } from '../runtime/gateway.ts';
 import { z } from 'zod';
@@ -18,6 +19,21 @@ export interface HttpServer {
 
 
 const AckBody = z.strictObject({ by: z.string().trim().min(1).max(100) });
+const SeriesBody = z.strictObject({
+  product: z.string().trim().min(1).max(200),
+  target: z.number().int().positive(),
+  line: z.string().min(1),
+  idealCycleSeconds: z.number().positive().optional(),
+});
+
+function seriesCall<T>(reply: FastifyReply, call: () => T): T | FastifyReply {
+  try {
+    return call();
+  } catch (err) {
+    if (err instanceof SeriesError) return reply.code(err.status).send({ error: err.message });
+    throw err;
+  }
+}
 
 /** Times as ISO strings for people and scripts. */
 function alarmJson(a: AlarmInstance) {
@@ -64,6 +80,18 @@ export async function startHttpServer(gateway: Gateway, options: { host: string;
   app.get('/api/states', async () => gateway.machineStates.list(Date.now()));
 
   app.get('/api/alarms', async () => gateway.alarms.list().map(alarmJson));
+
+  app.get('/api/series', async () => gateway.production.list(Date.now()));
+  app.get<{ Params: { id: string } }>('/api/series/:id', async (req, reply) => {
+    const s = gateway.production.get(req.params.id, Date.now());
+    return s ?? reply.code(404).send({ error: `no series "${req.params.id}"` });
+  });
+  app.post('/api/series', async (req, reply) => {
+    const body = SeriesBody.safeParse(req.body ?? {});
+    if (!body.success) return reply.code(400).send({ error: `expected {"product": "...", "target": 100, "line": "<line id>"}: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
+    return seriesCall(reply, () => reply.code(201).send(gateway.startSeries(body.data)));
+  });
+  app.post<{ Params: { id: string } }>('/api/series/:id/stop', async (req, reply) => seriesCall(reply, () => gateway.stopSeries(req.params.id)));
 
   app.post<{ Params: { device: string; alarm: string } }>('/api/alarms/:device/:alarm/acknowledge', async (req, reply) => {
     const body = AckBody.safeParse(req.body ?? {});

@@ -13,6 +13,8 @@ import { TopicRouter, subscriptionsFor } from '../normalize/topic-router.ts';
 import { DeviceStateStore } from '../state/device-state.ts';
 import { MachineStates } from '../state/machine-states.ts';
 import { SiteAlarms } from '../state/site-alarms.ts';
+import { SiteProduction } from '../state/site-production.ts';
+import type { SeriesSummary } from '../state/series.ts';
 import { InfluxDbSink } from '../sinks/influxdb/influxdb-sink.ts';
 import { MqttSource } from '../sources/mqtt/mqtt-source.ts';
 import { normalizeOpcUa } from '../normalize/normalize-opcua.ts';
@@ -51,6 +53,8 @@ export class Gateway {
   readonly machineStates: MachineStates;
   /** Alarms from the profiles: raised, acknowledged, cleared. */
   readonly alarms: SiteAlarms;
+  /** Parts counted from the profiles, and the production series on each line. */
+  readonly production: SiteProduction;
   private stateTimer: NodeJS.Timeout | undefined;
   /** Live state for viewers over socket.io, on the HTTP server. */
   readonly live: LiveHub;
@@ -67,6 +71,7 @@ export class Gateway {
     this.state = new DeviceStateStore(site);
     this.machineStates = new MachineStates(site, Date.now());
     this.alarms = new SiteAlarms(site, Date.now());
+    this.production = new SiteProduction(site, (device, now) => this.machineStates.producingMs(device, now));
     this.maxPayloadBytes = config.mqtt.maxPayloadBytes;
     this.rateLimit = new DeviceRateLimit(config.mqtt.maxMessagesPerSecondPerDevice);
     this.sources = parts.sources ? [...parts.sources] : [];
@@ -78,6 +83,7 @@ export class Gateway {
       () => ({
         states: Object.fromEntries(this.machineStates.list(Date.now()).map((s) => [s.device, { state: s.state, since: Date.parse(s.since), reason: s.reason }])),
         alarms: this.alarms.list(),
+        series: this.production.list(Date.now()).filter((x) => x.stoppedAt === null),
       }),
       (device, alarm, by) => void this.acknowledgeAlarm(device, alarm, by),
     );
@@ -216,7 +222,10 @@ export class Gateway {
   }
 
   private accept(reading: Reading): void {
+    // Parts are judged against the state before this reading (a counter's step, a value that becomes).
+    const part = this.production.observe(reading.device, this.state.valuesOf(reading.device), reading.values, Date.now());
     const point = this.state.apply(reading);
+    if (part) this.store([part]);
     if (point) for (const runner of this.runners) runner.push(point);
     const values = this.state.valuesOf(reading.device);
     const now = Date.now();
@@ -224,8 +233,28 @@ export class Gateway {
     const alarms = this.alarms.observe(reading.device, values, now);
     if (changes) this.store(changes);
     if (alarms) this.store(alarms);
-    if (changes || alarms) this.live.insightChanged();
+    if (changes || alarms || part) this.live.insightChanged();
     for (const l of this.listeners) l(reading, point);
+  }
+
+  /** Starts a production series (REST, CLI, viewer); throws SeriesError when it cannot. */
+  startSeries(input: Parameters<SiteProduction['start']>[0]): SeriesSummary {
+    const { summary, point } = this.production.start(input, Date.now());
+    this.recordSeries(point, `series ${summary.id} started: ${summary.product}, target ${summary.target}, line ${summary.line}`);
+    return summary;
+  }
+
+  stopSeries(id: string): SeriesSummary {
+    const { summary, point } = this.production.stop(id, Date.now());
+    this.recordSeries(point, `series ${summary.id} stopped: ${summary.good} good, ${summary.scrap} scrap`);
+    return summary;
+  }
+
+  private recordSeries(point: Point, message: string): void {
+    this.store([point]);
+    for (const r of this.runners) r.commit();
+    this.live.insightChanged();
+    this.telemetry.log.info(message);
   }
 
   /** From the REST API or a viewer: stored like any event, pushed to viewers. */

@@ -23,6 +23,7 @@ interface Entry {
 
 export class MachineStates {
   private readonly entries = new Map<DeviceModel, Entry>();
+  private readonly byId = new Map<string, Entry>();
 
   constructor(site: SiteModel, start: number) {
     for (const device of site.devices) {
@@ -37,7 +38,13 @@ export class MachineStates {
           fieldTypes: { state: 'string', previous: 'string', previous_s: 'float', reason: 'string' },
         },
       });
+      this.byId.set(device.id, this.entries.get(device)!);
     }
+  }
+
+  /** Time in `producing` so far (ms); undefined for a device without `states` in its profile. */
+  producingMs(device: string, now: number): number | undefined {
+    return this.byId.get(device)?.tracker.durations(now).producing;
   }
 
   /** After a device's values changed at `at` (gateway clock): points for the changes, if any. */

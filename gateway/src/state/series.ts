@@ -63,7 +63,8 @@ export interface SeriesSummary {
   readonly stations: readonly { readonly id: string; readonly produced: number; readonly scrap: number; readonly idealCycleSeconds: number | null; readonly cycleSeconds: CycleStats | null }[];
   /** The station with the longest mean cycle time (at least two cycles seen). */
   readonly bottleneck: string | null;
-  readonly machines: readonly { readonly device: string; readonly station: string; readonly produced: number; readonly scrap: number; readonly runSeconds: number; readonly oee: Oee }[];
+  /** runSeconds: null for a device without a machine-state model. */
+  readonly machines: readonly { readonly device: string; readonly station: string; readonly produced: number; readonly scrap: number; readonly runSeconds: number | null; readonly oee: Oee }[];
   readonly oee: Oee;
 }
 
@@ -71,7 +72,7 @@ const NONE: Oee = { availability: null, performance: null, quality: null, oee: n
 
 export class ProductionSeries {
   private stoppedAt: number | undefined;
-  private runAtStop: Map<string, number> | undefined;
+  private runAtStop: Map<string, number | undefined> | undefined;
   private readonly byDevice = new Map<string, PartCount>();
   /** Per station its counts and the time of every part made there. */
   private readonly byStation = new Map<string, PartCount & { times: number[] }>();
@@ -85,7 +86,7 @@ export class ProductionSeries {
     readonly spec: SeriesSpec,
     private readonly stations: readonly CountingStation[],
     readonly startedAt: number,
-    private readonly runAtStart: ReadonlyMap<string, number>,
+    private readonly runAtStart: ReadonlyMap<string, number | undefined>,
   ) {
     for (const s of stations) {
       this.byStation.set(s.id, { produced: 0, scrap: 0, times: [] });
@@ -117,23 +118,29 @@ export class ProductionSeries {
     for (let i = 0; i < count.produced; i++) s.times.push(at);
   }
 
-  /** `runNow(device)`: producing time (ms) so far, captured so a stopped series stays fixed. */
-  stop(at: number, runNow: (device: string) => number): void {
+  /**
+   * `runNow(device)`: producing time (ms) so far, captured so a stopped series stays fixed;
+   * undefined for a device without a machine-state model (its availability is unknown).
+   */
+  stop(at: number, runNow: (device: string) => number | undefined): void {
     if (!this.running) return;
     this.stoppedAt = at;
     this.runAtStop = new Map([...this.stationOf.keys()].map((d) => [d, runNow(d)]));
   }
 
-  summary(now: number, runNow: (device: string) => number): SeriesSummary {
+  summary(now: number, runNow: (device: string) => number | undefined): SeriesSummary {
     const end = this.stoppedAt ?? now;
     const plannedMs = Math.max(0, end - this.startedAt);
-    const run = (device: string) => Math.max(0, (this.runAtStop?.get(device) ?? runNow(device)) - (this.runAtStart.get(device) ?? 0));
+    const run = (device: string): number | undefined => {
+      const at = this.runAtStop ? this.runAtStop.get(device) : runNow(device);
+      return at === undefined ? undefined : Math.max(0, at - (this.runAtStart.get(device) ?? 0));
+    };
 
     const machines = this.stations.flatMap((s) =>
       s.devices.map((d) => {
         const c = this.byDevice.get(d.id)!;
         const runMs = run(d.id);
-        return { device: d.id, station: s.id, produced: c.produced, scrap: c.scrap, runSeconds: runMs / 1000, oee: machineOee(plannedMs, runMs, d.idealCycleSeconds, c) };
+        return { device: d.id, station: s.id, produced: c.produced, scrap: c.scrap, runSeconds: runMs === undefined ? null : runMs / 1000, oee: machineOee(plannedMs, runMs, d.idealCycleSeconds, c) };
       }),
     );
 
@@ -159,7 +166,8 @@ export class ProductionSeries {
     for (const s of stations) if (s.idealCycleSeconds !== null && (!constraint || s.idealCycleSeconds > constraint.idealCycleSeconds!)) constraint = s;
     const ideal = this.spec.idealCycleSeconds ?? constraint?.idealCycleSeconds ?? null;
     const constraintMachines = constraint ? machines.filter((m) => m.station === constraint!.id) : machines;
-    const availability = plannedMs > 0 && constraintMachines.length ? constraintMachines.reduce((a, m) => a + (m.oee.availability ?? 0), 0) / constraintMachines.length : null;
+    const known = constraintMachines.filter((m) => m.oee.availability !== null);
+    const availability = plannedMs > 0 && known.length ? known.reduce((a, m) => a + m.oee.availability!, 0) / known.length : null;
     const quality = total > 0 ? good / total : null;
     const oee = plannedMs > 0 && ideal !== null ? (good * ideal * 1000) / plannedMs : null;
     const performance = oee !== null && availability && quality ? oee / (availability * quality) : null;
@@ -185,8 +193,10 @@ export class ProductionSeries {
   }
 }
 
-function machineOee(plannedMs: number, runMs: number, ideal: number | undefined, c: PartCount): Oee {
+function machineOee(plannedMs: number, runMs: number | undefined, ideal: number | undefined, c: PartCount): Oee {
   if (plannedMs <= 0) return NONE;
+  const quality0 = c.produced > 0 ? Math.max(0, c.produced - c.scrap) / c.produced : null;
+  if (runMs === undefined) return { availability: null, performance: null, quality: quality0, oee: null };
   const availability = runMs / plannedMs;
   const performance = runMs > 0 && ideal !== undefined ? (ideal * 1000 * c.produced) / runMs : null;
   const quality = c.produced > 0 ? Math.max(0, c.produced - c.scrap) / c.produced : null;

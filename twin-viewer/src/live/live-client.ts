@@ -9,7 +9,7 @@ export class LiveClient {
   readonly history = new DeviceHistory();
   snapshot: LiveSnapshot | undefined;
   /** Machine states and alarms, as the gateway judges them. */
-  insight: LiveInsight = { states: {}, alarms: [] };
+  insight: LiveInsight = { states: {}, alarms: [], series: [] };
   /** Bumped on every insight, so views redraw only when it changed. */
   insightVersion = 0;
   state: ConnectionState = 'connecting';
