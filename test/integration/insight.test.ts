@@ -1,6 +1,7 @@
 // Machine states and alarms through the whole gateway: rules from the profile, offline by
 // silence, alarms raised, acknowledged (REST and viewer) and cleared; stored in InfluxDB
 // (one point per change or event), listed over REST and pushed to viewers.
+import { execFile } from 'node:child_process';
 import mqtt from 'mqtt';
 import { io } from 'socket.io-client';
 import { pino } from 'pino';
@@ -214,4 +215,28 @@ describe('production series over REST', () => {
     const parts = await db.query<{ n: number }>(`SELECT sum(produced) AS n FROM part WHERE series_id = '${id}'`);
     expect(parts[0]!.n).toBe(5);
   }, 30_000);
+
+  it('is driven from the CLI too: start, status, stop', async () => {
+    // Asynchronously: the gateway answering the CLI runs in this very process.
+    const cli = (...args: string[]) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, ['--import', 'tsx', 'gateway/src/cli/main.ts', 'series', ...args, '--gateway', gateway.httpAddress()!], { timeout: 30_000 }, (err, stdout, stderr) =>
+          resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const start = await cli('start', '--product', 'Lens cap', '--target', '3', '--line', 'line-a');
+    expect(start.status, start.stderr).toBe(0);
+    expect(start.stdout).toMatch(/started .*Lens cap\s+line line-a\s+running/);
+    expect(start.stdout).toMatch(/good 0 of 3/);
+    const again = await cli('start', '--product', 'Lens cap', '--target', '3', '--line', 'line-a');
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/is running on line "line-a"; stop it first/);
+    const status = await cli('status', '--json');
+    expect((JSON.parse(status.stdout) as SeriesSummary[])[0]).toMatchObject({ product: 'Lens cap', stoppedAt: null });
+    const stop = await cli('stop');
+    expect(stop.status, stop.stderr).toBe(0);
+    expect(stop.stdout).toMatch(/stopped .*Lens cap.*stopped/);
+    expect(stop.stdout).toMatch(/OEE .* = availability .* × performance .* × quality/);
+  }, 60_000);
 });
+

@@ -62,6 +62,32 @@ program
   .addOption(logLevel())
   .action(async (opts) => (await import('./simulate.ts')).runSimulate(opts));
 
+const gatewayUrl = () => new Option('--gateway <url>', 'the running gateway').default('http://127.0.0.1:8080').env('FIELDLAB_GATEWAY_URL');
+const seriesCommand = program.command('series').description('production series on a running gateway: start, stop, status');
+seriesCommand
+  .command('start')
+  .description('start a production series on a line')
+  .requiredOption('--product <name>', 'what is produced')
+  .requiredOption('--target <n>', 'good parts wanted', Number)
+  .requiredOption('--line <id>', 'the line (site file id)')
+  .option('--ideal-cycle-seconds <s>', 'the ideal cycle time of the line for this product (default: from the profiles)', Number)
+  .addOption(gatewayUrl())
+  .option('--json', 'print JSON')
+  .action(async (opts) => (await import('./series.ts')).seriesStart(opts));
+seriesCommand
+  .command('stop [id]')
+  .description('stop a series (default: the one running, or the one on --line)')
+  .option('--line <id>', 'the line whose series to stop')
+  .addOption(gatewayUrl())
+  .option('--json', 'print JSON')
+  .action(async (id: string | undefined, opts) => (await import('./series.ts')).seriesStop({ ...opts, id }));
+seriesCommand
+  .command('status')
+  .description('every series with its counts, cycle times, OEE and bottleneck')
+  .addOption(gatewayUrl())
+  .option('--json', 'print JSON')
+  .action(async (opts) => (await import('./series.ts')).seriesStatus(opts));
+
 const profilesCommand = program.command('profiles').description('device profiles');
 profilesCommand
   .command('check')

@@ -1,0 +1,57 @@
+// `fieldlab series start|stop|status`: production series through a running gateway's REST API.
+import type { SeriesSummary } from '../state/series.ts';
+
+export interface SeriesFlags {
+  gateway: string;
+  json?: boolean;
+}
+
+async function call(flags: SeriesFlags, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  const url = new URL(path, flags.gateway);
+  let res: Response;
+  try {
+    res = await fetch(url, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  } catch (err) {
+    throw new Error(`no gateway answers at ${flags.gateway} (${(err as Error).message}); pass --gateway URL`);
+  }
+  const data = (await res.json()) as { error?: string };
+  if (!res.ok) throw new Error(data.error ?? `the gateway answered ${res.status}`);
+  return data;
+}
+
+const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
+
+export function formatSeries(s: SeriesSummary): string {
+  const lines = [
+    `${s.id}  ${s.product}  line ${s.line}  ${s.stoppedAt === null ? 'running' : 'stopped'} (${Math.round(s.plannedSeconds / 60)} min)`,
+    `  good ${s.good} of ${s.target} (${pct(s.progress)})   scrap ${s.scrap}   total ${s.total}`,
+    `  OEE ${pct(s.oee.oee)} = availability ${pct(s.oee.availability)} × performance ${pct(s.oee.performance)} × quality ${pct(s.oee.quality)}`,
+    `  bottleneck ${s.bottleneck ?? '—'}`,
+  ];
+  for (const st of s.stations) {
+    const c = st.cycleSeconds;
+    lines.push(`  ${st.id.padEnd(14)} ${String(st.produced).padStart(5)} parts  ${String(st.scrap).padStart(4)} scrap  cycle ${c ? `${c.mean.toFixed(1)} s mean, p50 ${c.p50.toFixed(1)}, p90 ${c.p90.toFixed(1)}` : '—'}`);
+  }
+  return lines.join('\n');
+}
+
+export async function seriesStart(flags: SeriesFlags & { product: string; target: number; line: string; idealCycleSeconds?: number }): Promise<void> {
+  const s = (await call(flags, 'POST', '/api/series', { product: flags.product, target: flags.target, line: flags.line, idealCycleSeconds: flags.idealCycleSeconds })) as SeriesSummary;
+  process.stdout.write(flags.json ? `${JSON.stringify(s)}\n` : `started ${formatSeries(s)}\n`);
+}
+
+export async function seriesStop(flags: SeriesFlags & { id?: string; line?: string }): Promise<void> {
+  let id = flags.id;
+  if (!id) {
+    const running = ((await call(flags, 'GET', '/api/series')) as SeriesSummary[]).filter((s) => s.stoppedAt === null && (!flags.line || s.line === flags.line));
+    if (running.length !== 1) throw new Error(running.length ? `${running.length} series are running (${running.map((s) => s.id).join(', ')}): name one, or --line` : 'no series is running');
+    id = running[0]!.id;
+  }
+  const s = (await call(flags, 'POST', `/api/series/${encodeURIComponent(id)}/stop`)) as SeriesSummary;
+  process.stdout.write(flags.json ? `${JSON.stringify(s)}\n` : `stopped ${formatSeries(s)}\n`);
+}
+
+export async function seriesStatus(flags: SeriesFlags): Promise<void> {
+  const all = (await call(flags, 'GET', '/api/series')) as SeriesSummary[];
+  process.stdout.write(flags.json ? `${JSON.stringify(all)}\n` : all.length ? `${all.map(formatSeries).join('\n\n')}\n` : 'no series yet\n');
+}
