@@ -202,6 +202,37 @@ describe('twin viewer in a real browser', () => {
     await page.close();
   });
 
+  it('starts a production series from the viewer and shows its count rising', async () => {
+    const page = await open();
+    await page.click('#series .series-new');
+    await page.fill('#series [name=product]', 'Street-light housing v3');
+    await page.fill('#series [name=target]', '500');
+    await page.selectOption('#series [name=line]', 'streetlight');
+    await page.click('#series .series-form button[type=submit]');
+    const card = page.locator('#series .series-card');
+    await card.waitFor({ timeout: 5000 });
+    expect(await card.locator('.product').textContent()).toBe('Street-light housing v3');
+    const good = async () => Number(await card.locator('.counts .good').textContent());
+    // The packing robot's cycles are the line's output: the count rises as it works.
+    await eventually(async () => (await good()) >= 1, 30_000, 'a first good part');
+    const first = await good();
+    await eventually(async () => (await good()) > first, 30_000, 'the count to rise');
+    expect(await card.locator('.oee .big').textContent()).toMatch(/^OEE (\d+%|—)$/);
+    const [running] = gateway.production.list(Date.now());
+    expect(running).toMatchObject({ product: 'Street-light housing v3', target: 500, line: 'streetlight', stoppedAt: null });
+    // A second one on the same line is refused, with the reason shown.
+    await page.click('#series .series-new');
+    await page.fill('#series [name=product]', 'Another');
+    await page.fill('#series [name=target]', '5');
+    await page.click('#series .series-form button[type=submit]');
+    await eventually(async () => ((await page.locator('#series .series-error').textContent()) ?? '').includes('is running on line'), 5000, 'the refusal shown');
+    await page.click('#series .series-form .cancel');
+    await card.locator('.series-stop').click();
+    await card.waitFor({ state: 'detached', timeout: 5000 });
+    expect(gateway.production.list(Date.now())[0]!.stoppedAt).not.toBeNull();
+    await page.close();
+  });
+
   it('runs the visitor mode: no controls, a tour, large captions', async () => {
     const page = await open('?mode=kiosk');
     expect(await page.evaluate(() => document.body.classList.contains('kiosk'))).toBe(true);

@@ -5,6 +5,7 @@ import { formatAge } from './panels/format.ts';
 import { startKiosk } from './panels/kiosk.ts';
 import { AlarmList } from './panels/alarm-list.ts';
 import { MachineList } from './panels/machine-list.ts';
+import { SeriesPanel } from './panels/series-panel.ts';
 import { MachinePanel } from './panels/machine-panel.ts';
 import { TwinScene } from './scene/twin-scene.ts';
 
@@ -62,6 +63,12 @@ function saveView(): void {
 }
 scene.onCameraChange = saveView;
 
+const seriesPanel = new SeriesPanel(
+  document.getElementById('series')!,
+  (line, station) => client.snapshot?.lines.find((l) => l.id === line)?.stations.find((st) => st.id === station)?.name ?? station,
+  kiosk,
+);
+
 let built = false;
 client.whenSnapshot((s) => {
   document.getElementById('title')!.textContent = s.site.name;
@@ -69,6 +76,7 @@ client.whenSnapshot((s) => {
   built = true;
   scene.build(s);
   list.build();
+  seriesPanel.build(s);
   const cam = params.get('cam')?.split(',').map(Number);
   if (cam?.length === 6 && cam.every(Number.isFinite)) {
     scene.camera.position.set(cam[0]!, cam[1]!, cam[2]!);
@@ -87,7 +95,8 @@ setInterval(() => {
   status.dataset.state = client.state;
   status.textContent = `${client.state === 'live' ? '● live' : client.state === 'connecting' ? '○ connecting' : '○ reconnecting'} · newest data ${newest ? formatAge(now - newest) : '—'}`;
   list.refresh(selected);
-  alarms.refresh(client.insight.alarms, client.insightVersion, now);
+  alarms.refresh(client.insight.alarms, now);
+  seriesPanel.refresh(client.insight.series);
   panel.refresh(selected ? scene.machines.get(selected) : undefined, now);
 }, 500);
 

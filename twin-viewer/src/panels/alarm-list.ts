@@ -10,7 +10,7 @@ export class AlarmList {
   private readonly list: HTMLUListElement;
   private readonly operator: HTMLInputElement;
   private readonly count: HTMLElement;
-  private shownVersion = -1;
+  private shown = '';
 
   constructor(
     root: HTMLElement,
@@ -41,10 +41,12 @@ export class AlarmList {
     });
   }
 
-  refresh(alarms: readonly LiveAlarm[], version: number, now: number): void {
-    // Rebuilt only when the alarms changed; ages are updated in place.
-    if (version !== this.shownVersion) {
-      this.shownVersion = version;
+  refresh(alarms: readonly LiveAlarm[], now: number): void {
+    // Rebuilt only when the alarms changed (not on every insight: parts and states come often,
+    // and a button under the pointer must stay); ages are updated in place.
+    const key = JSON.stringify(alarms);
+    if (key !== this.shown) {
+      this.shown = key;
       const sorted = [...alarms].sort((a, b) => Number(a.clearedAt !== undefined) - Number(b.clearedAt !== undefined) || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || b.raisedAt - a.raisedAt);
       this.list.replaceChildren(...sorted.map((a) => this.item(a)));
       const active = alarms.filter((a) => a.clearedAt === undefined).length;
