@@ -9,6 +9,7 @@ import { PrinterModel } from './fdm-printer/printer-model.ts';
 import { RobotServer } from './robot-arm/robot-server.ts';
 import { ProfileEncoder } from './mqtt/profile-encoder.ts';
 import { deviceSeed } from './random.ts';
+import { LineFlow } from './line/line-flow.ts';
 
 export interface FleetOptions {
   readonly site: SiteModel;
@@ -26,6 +27,11 @@ export interface FleetOptions {
   readonly robotBindHost?: string;
   /** Robots also offer Sign and SignAndEncrypt. */
   readonly secureRobots?: boolean;
+  /**
+   * Simulate the first line as one material flow (robots work only on parts that exist,
+   * conveyor and inspection publish); off, robots cycle freely. The demo turns it on.
+   */
+  readonly lineFlow?: boolean;
 }
 
 interface Simulated {
@@ -41,6 +47,10 @@ export class SimulatedFleet {
   private readonly running: Simulated[] = [];
   readonly robots: RobotServer[] = [];
   published = 0;
+  /** The material flow between printers, robots, conveyor and inspection, when the site has a line for it. */
+  flow: LineFlow | undefined;
+  private readonly lineClients: MqttClient[] = [];
+  private lineTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: FleetOptions) {}
 
@@ -55,6 +65,7 @@ export class SimulatedFleet {
       else if (kind === 'robot-arm' && d.connection.opcua) robots.push(d);
       else if (kind === 'fdm-printer') skipped.push({ device: d, why: `profile ${d.profileDef.id} has no mqtt binding` });
       else if (kind === 'robot-arm') skipped.push({ device: d, why: 'no connection.opcua endpoint in the site file' });
+      else if ((kind === 'conveyor' || kind === 'inspection') && d.profileDef.mqtt) continue; // the line flow
       else skipped.push({ device: d, why: `no simulator for ${kind} yet` });
     }
     return { printers, robots, skipped };
@@ -63,12 +74,81 @@ export class SimulatedFleet {
   async start(): Promise<void> {
     await this.startRobots();
     await this.startPrinters();
+    await this.startLine();
+  }
+
+  /** The line's devices in station order, and which robots unload and pack; undefined when the site has no such line. */
+  private lineRoles(): { line: string; unloader: string; packer: string; conveyor: DeviceModel; inspection: DeviceModel } | undefined {
+    const { site } = this.options;
+    const line = site.lines[0];
+    if (!line) return undefined;
+    const order = new Map(line.stations.map((s, i) => [s.id, i]));
+    const inLine = site.devices.filter((d) => d.line === line.id).sort((a, b) => (order.get(a.station) ?? 0) - (order.get(b.station) ?? 0));
+    const robots = inLine.filter((d) => d.profileDef.kind === 'robot-arm' && d.connection.opcua);
+    const conveyor = inLine.find((d) => d.profileDef.kind === 'conveyor' && d.profileDef.mqtt);
+    const inspection = inLine.find((d) => d.profileDef.kind === 'inspection' && d.profileDef.mqtt);
+    if (robots.length < 2 || !conveyor || !inspection) return undefined;
+    return { line: line.id, unloader: robots[0]!.id, packer: robots[robots.length - 1]!.id, conveyor, inspection };
+  }
+
+  /**
+   * Couples the line: finished prints feed the first robot of the line (unloading), which
+   * puts them on the conveyor; the inspection station judges them; the last robot (packing)
+   * packs the good ones. Conveyor and inspection publish over MQTT. Call after the robots
+   * and printers are started.
+   */
+  async startLine(): Promise<void> {
+    const { mqttUrl, log } = this.options;
+    const roles = this.lineRoles();
+    const flow = this.flow;
+    const find = (id: string) => this.robots.find((r) => r.options.id === id)?.model;
+    const [unloader, packer] = roles ? [find(roles.unloader), find(roles.packer)] : [];
+    if (!roles || !flow || !unloader || !packer) {
+      log?.info('no line flow simulated (it needs two robots, a conveyor and an inspection station with MQTT bindings on the first line)');
+      return;
+    }
+    const { conveyor, inspection } = roles;
+    let placed = unloader.values.cycleCount;
+    let packed = packer.values.cycleCount;
+    const publishers = await Promise.all(
+      [conveyor, inspection].map(async (device) => {
+        const client = await mqtt.connectAsync(mqttUrl, { clientId: `sim-${device.id}`.slice(0, 64), reconnectPeriod: 1000 });
+        this.lineClients.push(client);
+        return { client, encoder: new ProfileEncoder(device.profileDef, device.topicId) };
+      }),
+    );
+    const tickMs = 250;
+    const dt = (tickMs / 1000) * (this.options.timeScale ?? 1);
+    let sincePublish = 0;
+    this.lineTimer = setInterval(() => {
+      flow.placed(unloader.values.cycleCount - placed);
+      flow.packed(packer.values.cycleCount - packed);
+      placed = unloader.values.cycleCount;
+      packed = packer.values.cycleCount;
+      const inspectedBefore = flow.inspection.inspected;
+      flow.step(dt);
+      sincePublish += tickMs;
+      // Once a second, and at once when a part was judged (each verdict is a message).
+      if (sincePublish < 1000 && flow.inspection.inspected === inspectedBefore) return;
+      sincePublish = 0;
+      const values = [flow.conveyor, flow.inspection] as unknown as Record<string, unknown>[];
+      publishers.forEach((p, i) => {
+        for (const m of p.encoder.encode(values[i]!, Date.now(), true)) {
+          p.client.publish(m.topic, m.payload, { qos: 1, retain: m.retain });
+          this.published++;
+        }
+      });
+    }, tickMs);
+    log?.info({ line: roles.line, unloader: roles.unloader, packer: roles.packer }, `line ${roles.line}: printers → robots → conveyor → inspection simulated as one flow`);
   }
 
   /** Robots first: an OPC UA server takes a second or two to load its nodesets. */
   async startRobots(): Promise<void> {
     const { site, log } = this.options;
     const plan = SimulatedFleet.plan(site);
+    const roles = this.options.lineFlow ? this.lineRoles() : undefined;
+    // The line's robots work only on parts that exist, from their very first cycle.
+    if (roles) this.flow = new LineFlow({ seed: deviceSeed(site.site.seed, `${roles.line}-flow`) });
     for (const s of plan.skipped) log?.info({ device: s.device.id }, `not simulated: ${s.why}`);
     for (const device of plan.robots) {
       const endpoint = new URL(device.connection.opcua!.endpoint.replace(/^opc\.tcp:/, 'http:'));
@@ -83,6 +163,8 @@ export class SimulatedFleet {
         pkiDir: join(this.options.pkiDir ?? '.data/pki', device.id),
         secure: this.options.secureRobots,
       });
+      if (this.flow && device.id === roles?.unloader) robot.model.feeder = this.flow.unloaderFeeder;
+      if (this.flow && device.id === roles?.packer) robot.model.feeder = this.flow.packerFeeder;
       await robot.start();
       this.robots.push(robot);
       log?.info({ device: device.id }, `robot ${device.id} is an OPC UA server on ${robot.endpoint}`);
@@ -115,7 +197,9 @@ export class SimulatedFleet {
     const fullEvery = this.options.fullEverySeconds ?? 30;
     let first = true;
     sim.timer = setInterval(() => {
+      const done = sim.model.jobsDone;
       const values = sim.model.step(dt);
+      if (sim.model.jobsDone > done) this.flow?.printed();
       sim.sinceFull += dt;
       const full = first || sim.sinceFull >= fullEvery;
       if (full) sim.sinceFull = 0;
@@ -128,7 +212,25 @@ export class SimulatedFleet {
     }, 1000 / rate);
   }
 
+  /**
+   * Stops time for every simulated device (no more steps), while connections and servers
+   * stay up, so the last values reach the gateway: what it counted can then be compared with
+   * the simulators' ground truth.
+   */
+  freeze(): void {
+    for (const sim of this.running) clearInterval(sim.timer);
+    clearInterval(this.lineTimer);
+    for (const r of this.robots) r.freeze();
+  }
+
+  /** Finished print jobs per printer, as the simulators counted them. */
+  printsDone(): Record<string, number> {
+    return Object.fromEntries(this.running.map((s) => [s.device.id, s.model.jobsDone]));
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.lineTimer);
+    await Promise.all(this.lineClients.splice(0).map((c) => c.endAsync()));
     for (const sim of this.running) clearInterval(sim.timer);
     await Promise.all(this.running.map((s) => s.client.endAsync()));
     this.running.length = 0;

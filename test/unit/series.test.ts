@@ -93,4 +93,20 @@ describe('production series', () => {
     expect(r.oee).toMatchObject({ availability: 0, quality: null, oee: 0 });
     expect(r.bottleneck).toBeNull();
   });
+
+  it('packing after inspection: the packed parts are the good ones, the inspection scrap adds to the total', () => {
+    const line: CountingStation[] = [
+      { id: 'inspection', devices: [{ id: 'camera', idealCycleSeconds: 5 }] },
+      { id: 'packing', devices: [{ id: 'packer', idealCycleSeconds: 10 }] },
+    ];
+    const series = new ProductionSeries(spec, line, 0, new Map());
+    series.part('camera', { produced: 10, scrap: 2 }, 100 * S);
+    series.part('packer', { produced: 7, scrap: 0 }, 200 * S); // one good part still on its way
+    const r = series.summary(1000 * S, () => undefined);
+    expect([r.good, r.scrap, r.total]).toEqual([7, 2, 9]);
+    expect(r.oee.quality).toBeCloseTo(7 / 9, 10);
+    // No machine-state model: availability unknown, so no line availability or performance.
+    expect(r.oee).toMatchObject({ availability: null, performance: null });
+    expect(r.oee.oee).toBeCloseTo((7 * 10) / 1000, 10);
+  });
 });

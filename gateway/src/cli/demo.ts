@@ -54,12 +54,13 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   }
 
   const gatewayConfig = { ...config, mqtt: { ...config.mqtt, url: mqttUrl }, influx: { ...config.influx, url: influxUrl ?? config.influx.url } };
-  const fleet = new SimulatedFleet({ site, mqttUrl, timeScale: flags.timeScale, log, pkiDir: join(flags.dataDir, 'pki') });
+  const fleet = new SimulatedFleet({ site, mqttUrl, timeScale: flags.timeScale, log, pkiDir: join(flags.dataDir, 'pki'), lineFlow: true });
   await fleet.startRobots();
   const telemetry = new Telemetry(log);
   const gateway = new Gateway(site, gatewayConfig, telemetry, influxUrl ? {} : { sinks: [] });
   await gateway.start();
   await fleet.startPrinters();
+  await fleet.startLine();
 
   const http = gateway.httpAddress();
   log.info(

@@ -27,6 +27,7 @@ export async function runSimulate(opts: SimulateFlags): Promise<void> {
     robotBindHost: opts.robotHost,
     secureRobots: opts.secureRobots,
     pkiDir: opts.pkiDir,
+    lineFlow: true,
   });
   await fleet.start();
   await untilSignal();

@@ -9,7 +9,8 @@
 // - performance = ideal cycle time × parts produced / run time
 // - quality = good / produced (a machine: its own scrap rules; the line: all scrap found on it)
 // - OEE = availability × performance × quality
-// - the line: total = parts counted at its output (the last counting station); ideal cycle
+// - the line: good = parts counted at its output (the last counting station) less the scrap
+//   found there; total = good + all scrap found on the line; ideal cycle
 //   time = the slowest station's (a device's ideal divided by the devices working in parallel
 //   there), or the series' own; OEE = good × ideal / planned; availability = the mean of
 //   that station's machines; quality = good / total; performance = OEE / (A × Q).
@@ -152,10 +153,12 @@ export class ProductionSeries {
       const c = this.byStation.get(s.id)!;
       return { id: s.id, produced: c.produced, scrap: c.scrap, idealCycleSeconds: stationIdeal(s), cycleSeconds: cycleStats(cyclesOf(c.times)) };
     });
+    // What leaves the output station, less what it found bad itself, is good; the scrap
+    // taken out before it (an inspection upstream of packing) was made too.
     const output = stations[stations.length - 1];
-    const total = output?.produced ?? 0;
     const scrap = stations.reduce((n, s) => n + s.scrap, 0);
-    const good = Math.max(0, total - scrap);
+    const good = Math.max(0, (output?.produced ?? 0) - (output?.scrap ?? 0));
+    const total = good + scrap;
 
     let bottleneck: string | null = null;
     let slowest = -1;

@@ -67,6 +67,13 @@ export class RobotModel {
   private stopTimer = 0;
   private cycleStart = 0;
   private clock = 0;
+  /** A part taken from the feeder and not yet placed (survives a stop). */
+  private holding = false;
+  /**
+   * Where parts come from, when the robot works in a line: asked at each cycle's start;
+   * false means no part is waiting, and the robot waits at home (starved) and asks again.
+   */
+  feeder: (() => boolean) | undefined;
 
   constructor(options: RobotModelOptions) {
     this.random = new Random(options.seed);
@@ -137,6 +144,17 @@ export class RobotModel {
       this.segmentDuration = this.cycleSeconds * DWELL_SHARE * this.random.between(0.6, 1.6);
       return;
     }
+    const starting = this.segment === 0 || this.segment > PATH.length;
+    if (starting && this.feeder && !this.holding) {
+      if (!this.feeder()) {
+        // Starved: nothing to pick. Wait at home and look again shortly.
+        this.segment = PATH.length;
+        v.state = 'waiting';
+        this.segmentDuration = 0.5;
+        return;
+      }
+      this.holding = true;
+    }
     if (this.segment > PATH.length) {
       this.segment = 0;
       if (v.cycleCount > 0 || this.cycleStart > 0) v.lastCycleSeconds = Math.round((this.clock - this.cycleStart) * 100) / 100;
@@ -144,7 +162,10 @@ export class RobotModel {
       if (this.random.chance(this.eStop)) return this.stop('emergency_stop', this.random.between(20, 40));
       if (this.random.chance(this.pStop)) return this.stop('protective_stop', this.random.between(5, 15));
     }
-    if (this.segment === 4) v.cycleCount++;
+    if (this.segment === 4) {
+      v.cycleCount++;
+      this.holding = false;
+    }
     v.state = 'executing';
     this.segmentDuration = this.cycleSeconds * PATH[this.segment]![1] * this.random.between(0.95, 1.05);
   }

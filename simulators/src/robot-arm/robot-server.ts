@@ -148,7 +148,14 @@ export class RobotServer {
       for (const r of this.robots) this.publish(r, step ? r.model.step(dt) : r.model.values, at);
     };
     tick(false);
-    this.timer = setInterval(() => tick(true), 1000 / rate);
+    this.timer = setInterval(() => tick(!this.frozen), 1000 / rate);
+  }
+
+  private frozen = false;
+
+  /** Stops the robots' motion (the server keeps serving their last values): for counting against ground truth. */
+  freeze(): void {
+    this.frozen = true;
   }
 
   private publish(robot: Robot, v: RobotValues, at: Date): void {
