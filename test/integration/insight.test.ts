@@ -24,7 +24,7 @@ describe('machine states', () => {
   beforeAll(async () => {
     [influx, broker] = await Promise.all([startTestInflux(), startEmbeddedBroker(0)]);
     gateway = new Gateway(
-      meterSite(dir.path, ['meter-01', 'meter-02']),
+      meterSite(dir.path, ['meter-01', 'meter-02'], { judged: true }),
       gatewayConfig({
         mqtt: { url: broker.url, clientId: 'states-gateway' },
         influx: { url: influx.url, database: 'states', flushIntervalMs: 100 },
@@ -82,7 +82,7 @@ describe('alarms', () => {
   beforeAll(async () => {
     [influx, broker] = await Promise.all([startTestInflux(), startEmbeddedBroker(0)]);
     gateway = new Gateway(
-      meterSite(dir.path, ['meter-01']),
+      meterSite(dir.path, ['meter-01'], { judged: true }),
       gatewayConfig({
         mqtt: { url: broker.url, clientId: 'alarms-gateway' },
         influx: { url: influx.url, database: 'alarms', flushIntervalMs: 100 },
@@ -157,7 +157,7 @@ describe('production series over REST', () => {
   beforeAll(async () => {
     [influx, broker] = await Promise.all([startTestInflux(), startEmbeddedBroker(0)]);
     gateway = new Gateway(
-      meterSite(dir.path, ['meter-01']),
+      meterSite(dir.path, ['meter-01'], { judged: true }),
       gatewayConfig({
         mqtt: { url: broker.url, clientId: 'series-gateway' },
         influx: { url: influx.url, database: 'series', flushIntervalMs: 100 },

@@ -20,19 +20,27 @@ export const METER_PROFILE = {
     value: { type: 'float', range: [-1e6, 1e6] },
     note: { type: 'string' },
   },
-  // Producing while the value is positive; offline after a second of silence.
+  mqtt: { subscribe: ['lab/{id}/#'], topics: [{ topic: 'lab/{id}/count', timestamp: { path: 'ts', unit: 'ms' }, fields: { seq: 'seq', value: 'value', note: 'note' } }] },
+};
+
+/**
+ * The same meter judged like a machine: producing while the value is positive (offline
+ * after a second of silence), an alarm above 100, a part per step of the sequence number.
+ * The reliability tests use the plain meter, so that one message is exactly one point.
+ */
+export const JUDGED_METER_PROFILE = {
+  ...METER_PROFILE,
   states: { offlineAfterSeconds: 1, rules: [{ state: 'producing', signal: 'value', above: 0 }], default: 'idle' },
   // Every step of the sequence number is a part made.
   production: { idealCycleSeconds: 0.1, parts: [{ type: 'increment', signal: 'seq' }] },
   alarms: [{ id: 'too_high', type: 'threshold', signal: 'value', above: 100, hysteresis: 10, severity: 'critical', text: 'Value above 100' }],
-  mqtt: { subscribe: ['lab/{id}/#'], topics: [{ topic: 'lab/{id}/count', timestamp: { path: 'ts', unit: 'ms' }, fields: { seq: 'seq', value: 'value', note: 'note' } }] },
 };
 
 /** Writes the profile and a site with `ids` into `dir`; returns the site file. */
-export function writeMeterLab(dir: string, ids: readonly string[]): string {
+export function writeMeterLab(dir: string, ids: readonly string[], options: { judged?: boolean } = {}): string {
   const profiles = join(dir, 'profiles');
   mkdirSync(profiles, { recursive: true });
-  writeFileSync(join(profiles, 'test-meter.yaml'), stringify(METER_PROFILE));
+  writeFileSync(join(profiles, 'test-meter.yaml'), stringify(options.judged ? JUDGED_METER_PROFILE : METER_PROFILE));
   const file = join(dir, 'site.yaml');
   writeFileSync(
     file,
@@ -46,8 +54,8 @@ export function writeMeterLab(dir: string, ids: readonly string[]): string {
   return file;
 }
 
-export function meterSite(dir: string, ids: readonly string[]): SiteModel {
-  return loadSite(writeMeterLab(dir, ids));
+export function meterSite(dir: string, ids: readonly string[], options: { judged?: boolean } = {}): SiteModel {
+  return loadSite(writeMeterLab(dir, ids, options));
 }
 
 /**
