@@ -15,40 +15,42 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/src/serv
 import { meterSite } from '../support/meter-lab.ts';
 import { eventually, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 
-describe('machine states', () => {
-  let influx: TestInflux;
-  let broker: EmbeddedBroker;
-  let gateway: Gateway;
-  const dir = tempDir('states');
-
+/** A gateway on the judged meters with a real broker and InfluxDB, for one describe block. */
+function judgedLab(name: string, meters: string[]) {
+  const lab = {} as { influx: TestInflux; broker: EmbeddedBroker; gateway: Gateway };
+  const dir = tempDir(name);
   beforeAll(async () => {
-    [influx, broker] = await Promise.all([startTestInflux(), startEmbeddedBroker(0)]);
-    gateway = new Gateway(
-      meterSite(dir.path, ['meter-01', 'meter-02'], { judged: true }),
+    [lab.influx, lab.broker] = await Promise.all([startTestInflux(), startEmbeddedBroker(0)]);
+    lab.gateway = new Gateway(
+      meterSite(dir.path, meters, { judged: true }),
       gatewayConfig({
-        mqtt: { url: broker.url, clientId: 'states-gateway' },
-        influx: { url: influx.url, database: 'states', flushIntervalMs: 100 },
+        mqtt: { url: lab.broker.url, clientId: `${name}-gateway` },
+        influx: { url: lab.influx.url, database: name, flushIntervalMs: 100 },
         http: { host: '127.0.0.1', port: 0 },
         spool: { dir: spoolDir() },
       }),
       new Telemetry(pino({ level: 'silent' })),
     );
-    await gateway.start();
-    await eventually(() => gateway.sources[0]!.state() === 'connected', 10_000, 'gateway connected');
+    await lab.gateway.start();
+    await eventually(() => lab.gateway.sources[0]!.state() === 'connected', 10_000, 'gateway connected');
   });
-
   afterAll(async () => {
-    await gateway?.stop();
-    await broker?.close();
-    await influx?.stop();
+    await lab.gateway?.stop();
+    await lab.broker?.close();
+    await lab.influx?.stop();
     dir.remove();
   });
+  return lab;
+}
+
+describe('machine states', () => {
+  const lab = judgedLab('states', ['meter-01', 'meter-02']);
 
   it('follows the profile rules, goes offline on silence, stores each change and lists states over REST', async () => {
-    const client = await mqtt.connectAsync(broker.url, { clientId: 'states-publisher' });
+    const client = await mqtt.connectAsync(lab.broker.url, { clientId: 'states-publisher' });
     const send = (value: number) => client.publishAsync('lab/meter-01/count', JSON.stringify({ seq: 1, ts: Date.now(), value }), { qos: 1 });
     await send(5);
-    const states = async () => (await (await fetch(`${gateway.httpAddress()}/api/states`)).json()) as { device: string; state: string; reason: string; seconds: Record<string, number> }[];
+    const states = async () => (await (await fetch(`${lab.gateway.httpAddress()}/api/states`)).json()) as { device: string; state: string; reason: string; seconds: Record<string, number> }[];
     await eventually(async () => (await states()).find((s) => s.device === 'meter-01')?.state === 'producing', 5000, 'producing');
     await send(0);
     await eventually(async () => (await states()).find((s) => s.device === 'meter-01')?.state === 'idle', 5000, 'idle');
@@ -61,8 +63,8 @@ describe('machine states', () => {
     expect(m1.seconds.producing).toBeGreaterThan(0);
     expect(m1.seconds.idle).toBeGreaterThanOrEqual(0.9);
 
-    await gateway.flush();
-    const rows = await influx.client('states').query<{ state: string; previous: string; previous_s: number }>("SELECT state, previous, previous_s FROM machine_state WHERE device = 'meter-01' ORDER BY time");
+    await lab.gateway.flush();
+    const rows = await lab.influx.client('states').query<{ state: string; previous: string; previous_s: number }>("SELECT state, previous, previous_s FROM machine_state WHERE device = 'meter-01' ORDER BY time");
     expect(rows.map((r) => [r.previous, r.state])).toEqual([
       ['offline', 'producing'],
       ['producing', 'idle'],
@@ -74,41 +76,15 @@ describe('machine states', () => {
 });
 
 describe('alarms', () => {
-  let influx: TestInflux;
-  let broker: EmbeddedBroker;
-  let gateway: Gateway;
-  const dir = tempDir('alarms');
-
-  beforeAll(async () => {
-    [influx, broker] = await Promise.all([startTestInflux(), startEmbeddedBroker(0)]);
-    gateway = new Gateway(
-      meterSite(dir.path, ['meter-01'], { judged: true }),
-      gatewayConfig({
-        mqtt: { url: broker.url, clientId: 'alarms-gateway' },
-        influx: { url: influx.url, database: 'alarms', flushIntervalMs: 100 },
-        http: { host: '127.0.0.1', port: 0, liveRateHz: 20 },
-        spool: { dir: spoolDir() },
-      }),
-      new Telemetry(pino({ level: 'silent' })),
-    );
-    await gateway.start();
-    await eventually(() => gateway.sources[0]!.state() === 'connected', 10_000, 'gateway connected');
-  });
-
-  afterAll(async () => {
-    await gateway?.stop();
-    await broker?.close();
-    await influx?.stop();
-    dir.remove();
-  });
+  const lab = judgedLab('alarms', ['meter-01']);
 
   it('raised from the profile, pushed to viewers, acknowledged over REST and from a viewer, cleared, stored', async () => {
-    const viewer = io(gateway.httpAddress()!, { transports: ['websocket'] });
+    const viewer = io(lab.gateway.httpAddress()!, { transports: ['websocket'] });
     let insight: LiveInsight | undefined;
     viewer.on('insight', (i) => (insight = i));
-    const client = await mqtt.connectAsync(broker.url, { clientId: 'alarms-publisher' });
+    const client = await mqtt.connectAsync(lab.broker.url, { clientId: 'alarms-publisher' });
     const send = (value: number) => client.publishAsync('lab/meter-01/count', JSON.stringify({ seq: 1, ts: Date.now(), value }), { qos: 1 });
-    const api = (path: string, init?: RequestInit) => fetch(`${gateway.httpAddress()}${path}`, init);
+    const api = (path: string, init?: RequestInit) => fetch(`${lab.gateway.httpAddress()}${path}`, init);
     const ack = (by: unknown) => api('/api/alarms/meter-01/too_high/acknowledge', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ by }) });
 
     await send(150);
@@ -134,8 +110,8 @@ describe('alarms', () => {
     await client.endAsync();
     viewer.close();
 
-    await gateway.flush();
-    const rows = await influx.client('alarms').query<{ event: string; by: string; text: string }>("SELECT * FROM alarm WHERE device = 'meter-01' ORDER BY time");
+    await lab.gateway.flush();
+    const rows = await lab.influx.client('alarms').query<{ event: string; by: string; text: string }>("SELECT * FROM alarm WHERE device = 'meter-01' ORDER BY time");
     expect(rows.map((r) => [r.event, r.by])).toEqual([
       ['raised', ''],
       ['acknowledged', 'anna'],
@@ -149,38 +125,12 @@ describe('alarms', () => {
 });
 
 describe('production series over REST', () => {
-  let influx: TestInflux;
-  let broker: EmbeddedBroker;
-  let gateway: Gateway;
-  const dir = tempDir('series');
-
-  beforeAll(async () => {
-    [influx, broker] = await Promise.all([startTestInflux(), startEmbeddedBroker(0)]);
-    gateway = new Gateway(
-      meterSite(dir.path, ['meter-01'], { judged: true }),
-      gatewayConfig({
-        mqtt: { url: broker.url, clientId: 'series-gateway' },
-        influx: { url: influx.url, database: 'series', flushIntervalMs: 100 },
-        http: { host: '127.0.0.1', port: 0 },
-        spool: { dir: spoolDir() },
-      }),
-      new Telemetry(pino({ level: 'silent' })),
-    );
-    await gateway.start();
-    await eventually(() => gateway.sources[0]!.state() === 'connected', 10_000, 'gateway connected');
-  });
-
-  afterAll(async () => {
-    await gateway?.stop();
-    await broker?.close();
-    await influx?.stop();
-    dir.remove();
-  });
+  const lab = judgedLab('series', ['meter-01']);
 
   it('starts a series, counts its parts, refuses a second on the line, stops it and stores it', async () => {
     const post = (path: string, body?: unknown) =>
-      fetch(`${gateway.httpAddress()}${path}`, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-    const client = await mqtt.connectAsync(broker.url, { clientId: 'series-publisher' });
+      fetch(`${lab.gateway.httpAddress()}${path}`, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    const client = await mqtt.connectAsync(lab.broker.url, { clientId: 'series-publisher' });
     const send = (seq: number) => client.publishAsync('lab/meter-01/count', JSON.stringify({ seq, ts: Date.now(), value: 1 }), { qos: 1 });
     await send(100); // the counter's base, before the series
 
@@ -192,7 +142,7 @@ describe('production series over REST', () => {
     expect((await post('/api/series', { product: 'Other', target: 5, line: 'line-a' })).status).toBe(409);
 
     for (const seq of [101, 102, 103, 105]) await send(seq);
-    const get = async () => (await (await fetch(`${gateway.httpAddress()}/api/series/${id}`)).json()) as SeriesSummary;
+    const get = async () => (await (await fetch(`${lab.gateway.httpAddress()}/api/series/${id}`)).json()) as SeriesSummary;
     await eventually(async () => (await get()).total === 5, 5000, 'five parts counted');
     const running = await get();
     expect(running).toMatchObject({ product: 'Housing v3', target: 10, good: 5, scrap: 0, progress: 0.5, stoppedAt: null, bottleneck: 'st-1' });
@@ -205,8 +155,8 @@ describe('production series over REST', () => {
     expect((await get()).total).toBe(5); // nothing counted after the stop
     await client.endAsync();
 
-    await gateway.flush();
-    const db = influx.client('series');
+    await lab.gateway.flush();
+    const db = lab.influx.client('series');
     const events = await db.query<{ event: string; good: number; series_id: string }>('SELECT event, good, series_id FROM production_series ORDER BY time');
     expect(events.map((e) => [e.event, e.series_id, e.good])).toEqual([
       ['start', id, 0],
@@ -220,7 +170,7 @@ describe('production series over REST', () => {
     // Asynchronously: the gateway answering the CLI runs in this very process.
     const cli = (...args: string[]) =>
       new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, ['--import', 'tsx', 'gateway/src/cli/main.ts', 'series', ...args, '--gateway', gateway.httpAddress()!], { timeout: 30_000 }, (err, stdout, stderr) =>
+        execFile(process.execPath, ['--import', 'tsx', 'gateway/src/cli/main.ts', 'series', ...args, '--gateway', lab.gateway.httpAddress()!], { timeout: 30_000 }, (err, stdout, stderr) =>
           resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         );
       });

@@ -1,8 +1,9 @@
 // The one contract between the gateway's live hub and the twin viewer: socket.io's typed
 // event maps, imported by both sides so every emit and handler is type-checked.
-import type { Alarm, MachineState, Signal, Twin } from '../../../device-profiles/schema/profile.ts';
+import type { MachineState, Signal, Twin } from '../../../device-profiles/schema/profile.ts';
 import type { Value } from './reading.ts';
 import type { SeriesSummary } from '../state/series.ts';
+import type { AlarmInstance } from '../state/alarms.ts';
 
 export interface LiveDevice {
   readonly id: string;
@@ -48,19 +49,8 @@ export interface LiveFilter {
   readonly devices?: readonly string[];
 }
 
-export interface LiveAlarm {
-  readonly device: string;
-  readonly alarm: string;
-  readonly severity: Alarm['severity'];
-  readonly type: Alarm['type'];
-  readonly text: string;
-  readonly value: Value | undefined;
-  /** ms since the epoch. */
-  readonly raisedAt: number;
-  readonly clearedAt: number | undefined;
-  readonly acknowledgedAt: number | undefined;
-  readonly acknowledgedBy: string | undefined;
-}
+/** An alarm as the gateway lists it (times in ms since the epoch). */
+export type LiveAlarm = Readonly<AlarmInstance>;
 
 /** What needs a person: each device's machine state and the alarms still listed. Sent whole (it is small) when it changes. */
 export interface LiveInsight {
