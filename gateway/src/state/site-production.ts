@@ -67,7 +67,10 @@ export class SiteProduction {
     if (stations.length === 0) throw new SeriesError(`line "${input.line}" has no device that counts parts (a profile's production section)`, 400);
     const current = this.running.get(input.line);
     if (current) throw new SeriesError(`series ${current.spec.id} (${current.spec.product}) is running on line "${input.line}"; stop it first`, 409);
-    const spec: SeriesSpec = { ...input, id: `${new Date(at).toISOString().slice(0, 10)}-${this.nextId++}` };
+    // Named by its start (unique across gateway restarts, readable in InfluxDB), with a counter for the same second.
+    const stamp = new Date(at).toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+    const id = this.all.some((x) => x.spec.id === stamp) ? `${stamp}-${this.nextId++}` : stamp;
+    const spec: SeriesSpec = { ...input, id };
     const runAtStart = new Map(stations.flatMap((s) => s.devices.map((d) => [d.id, this.producingMs(d.id, at)] as const)));
     const series = new ProductionSeries(spec, stations, at, runAtStart);
     this.all.push(series);
