@@ -222,15 +222,15 @@ export class Gateway {
   }
 
   private accept(reading: Reading): void {
+    const now = Date.now();
     // Parts are judged against the state before this reading (a counter's step, a value that becomes).
-    const part = this.production.observe(reading.device, this.state.valuesOf(reading.device), reading.values, Date.now());
+    const part = this.production.observe(reading.device, this.state.valuesOf(reading.device), reading.values, now);
     const point = this.state.apply(reading);
-    if (part) this.store([part]);
     if (point) for (const runner of this.runners) runner.push(point);
     const values = this.state.valuesOf(reading.device);
-    const now = Date.now();
     const changes = this.machineStates.observe(reading.device, values, now);
     const alarms = this.alarms.observe(reading.device, values, now);
+    if (part) this.store([part]);
     if (changes) this.store(changes);
     if (alarms) this.store(alarms);
     if (changes || alarms || part) this.live.insightChanged();
