@@ -10,7 +10,7 @@ import { benchSpoolDrain, type DrainResult } from './spool/drain.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-/** `--only mqtt,spool,opcua,live,frames` runs a part of the suite. */
+/** `--only mqtt,spool,insight,opcua,live,frames` runs a part of the suite. */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set(args[onlyAt + 1]!.split(',')) : undefined;
 const runs = (part: string) => !only || only.has(part);
@@ -33,6 +33,13 @@ const spoolLoads: [string, IngestOptions][] = loads.map(([label, o]) => [label, 
 for (const [label, options] of runs('spool') ? spoolLoads : []) {
   const r = await benchMqttIngest(options);
   printIngest(`spool on vs off, ${label}`, r);
+  ingest.push(r);
+}
+// Machine states, alarms and part counting on the ingest path: as shipped vs the same gateway without them.
+const insightLoads: [string, IngestOptions][] = loads.map(([label, o]) => [label, { ...o, roles: ['gateway', 'gateway-plain'], target: 1.15 }]);
+for (const [label, options] of runs('insight') ? insightLoads : []) {
+  const r = await benchMqttIngest(options);
+  printIngest(`states, alarms and parts on vs off, ${label}`, r);
   ingest.push(r);
 }
 const drains: DrainResult[] = [];

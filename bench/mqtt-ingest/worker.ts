@@ -22,7 +22,12 @@ export interface WorkerReport {
 }
 
 const [role, dir, printers, mqttUrl, influxUrl, database] = process.argv.slice(2) as [string, string, string, string, string, string];
-const site = benchSite(dir, Number(printers));
+const built = benchSite(dir, Number(printers));
+// 'gateway-plain': the same gateway without machine states, alarms and part counting, to measure their share.
+const site =
+  role === 'gateway-plain'
+    ? { ...built, devices: built.devices.map((d) => ({ ...d, profileDef: { ...d.profileDef, states: undefined, alarms: [], production: undefined } })) }
+    : built;
 const send = (msg: unknown) => process.send!(msg);
 
 let peakRss = process.memoryUsage().rss;
@@ -35,11 +40,11 @@ if (role === 'floor') {
   await client.subscribeAsync(subscriptionsFor(site), { qos: 1 });
   measure(() => ({ messages, pointsWritten: 0, rejected: 0, dropped: 0 }), async () => {}, () => client.endAsync());
 } else {
-  // 'gateway' runs as shipped (disk spool on); 'gateway-nospool' with the spool off, into its own database.
+  // 'gateway' runs as shipped (disk spool on); 'gateway-nospool' with the spool off; each other variant into its own database.
   const spool = role !== 'gateway-nospool';
   const config = gatewayConfig({
     mqtt: { url: mqttUrl, clientId: `bench-${role}-${process.pid}` },
-    influx: { url: influxUrl, database: spool ? database : `${database}_nospool` },
+    influx: { url: influxUrl, database: role === 'gateway' ? database : `${database}_${role.replace('gateway-', '')}` },
     spool: { enabled: spool, dir: join(dir, `spool-${process.pid}`) },
     log: { level: 'warn' },
   });
