@@ -56,17 +56,23 @@ async function count(influx: TestInflux, database: string): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-async function fillSpool(dir: string, points: number): Promise<{ seconds: number; bytes: number }> {
-  // InfluxDB "down": nothing listens on this port.
-  const sink = new InfluxDbSink({ url: `http://127.0.0.1:${await freePort()}`, database: 'none', batchSize: BATCH, timeoutMs: 200 });
+/** The gateway's runner on a spool in `dir`, as the gateway builds it, with room for the whole backlog. */
+function spooledRunner(dir: string, sink: InfluxDbSink, replayPointsPerSecond: number, retryInitialMs?: number) {
   const spool = Spool.open(dir);
   const runner = new SinkRunner(sink, quiet(), {
     batchSize: BATCH,
     flushIntervalMs: 1000,
     maxBufferedPoints: 50_000,
-    retryInitialMs: 60_000,
-    spool: { spool, maxBytes: 8 * 1024 ** 3, whenFull: 'drop_oldest', replayPointsPerSecond: 1e9, deadLetter: new DeadLetterFile(join(dir, 'dl.jsonl'), 1e6) },
+    retryInitialMs,
+    spool: { spool, maxBytes: 8 * 1024 ** 3, whenFull: 'drop_oldest', replayPointsPerSecond, deadLetter: new DeadLetterFile(join(dir, 'dl.jsonl'), 1e6) },
   });
+  return { spool, runner };
+}
+
+async function fillSpool(dir: string, points: number): Promise<{ seconds: number; bytes: number }> {
+  // InfluxDB "down": nothing listens on this port.
+  const sink = new InfluxDbSink({ url: `http://127.0.0.1:${await freePort()}`, database: 'none', batchSize: BATCH, timeoutMs: 200 });
+  const { spool, runner } = spooledRunner(dir, sink, 1e9, 60_000);
   const point = printerPoints(points);
   const t0 = performance.now();
   for (let i = 0; i < points; i++) {
@@ -83,13 +89,7 @@ async function fillSpool(dir: string, points: number): Promise<{ seconds: number
 async function drain(dir: string, influx: TestInflux, database: string, replayPointsPerSecond: number, points: number): Promise<number> {
   const sink = new InfluxDbSink({ url: influx.url, database, batchSize: BATCH });
   await sink.start();
-  const spool = Spool.open(dir);
-  const runner = new SinkRunner(sink, quiet(), {
-    batchSize: BATCH,
-    flushIntervalMs: 1000,
-    maxBufferedPoints: 50_000,
-    spool: { spool, maxBytes: 8 * 1024 ** 3, whenFull: 'drop_oldest', replayPointsPerSecond, deadLetter: new DeadLetterFile(join(dir, 'dl.jsonl'), 1e6) },
-  });
+  const { spool, runner } = spooledRunner(dir, sink, replayPointsPerSecond);
   if (runner.depth() !== points) throw new Error(`spool holds ${runner.depth()} points, expected ${points}`);
   const t0 = performance.now();
   runner.start();

@@ -81,9 +81,9 @@ export class Gateway {
     this.live = new LiveHub(site, this.state, this.telemetry, { rateHz: config.http.liveRateHz });
     this.live.provideInsight(
       () => ({
-        states: Object.fromEntries(this.machineStates.list(Date.now()).map((s) => [s.device, { state: s.state, since: Date.parse(s.since), reason: s.reason }])),
+        states: this.machineStates.current(),
         alarms: this.alarms.list(),
-        series: this.production.list(Date.now()).filter((x) => x.stoppedAt === null),
+        series: this.production.running(Date.now()),
       }),
       (device, alarm, by) => void this.acknowledgeAlarm(device, alarm, by),
     );
@@ -112,7 +112,7 @@ export class Gateway {
       const changes = [...this.machineStates.check(now), ...this.alarms.check(now)];
       if (changes.length === 0) return;
       this.store(changes);
-      for (const r of this.runners) r.commit();
+      this.commit();
       this.live.insightChanged();
     }, 1000);
     this.stateTimer.unref();
@@ -158,6 +158,11 @@ export class Gateway {
   handle(message: RawMessage): void {
     if (message.kind === 'mqtt') this.handleMqtt(message);
     else this.handleOpcUa(message);
+    this.commit();
+  }
+
+  /** Everything pushed so far onto the spool: before a message is acknowledged, or after an event from a timer or a person. */
+  private commit(): void {
     for (let i = 0; i < this.runners.length; i++) this.runners[i]!.commit();
   }
 
@@ -252,7 +257,7 @@ export class Gateway {
 
   private recordSeries(point: Point, message: string): void {
     this.store([point]);
-    for (const r of this.runners) r.commit();
+    this.commit();
     this.live.insightChanged();
     this.telemetry.log.info(message);
   }
@@ -262,7 +267,7 @@ export class Gateway {
     const done = this.alarms.acknowledge(device, alarm, by, Date.now());
     if (!done) return undefined;
     this.store([done.point]);
-    for (const r of this.runners) r.commit();
+    this.commit();
     this.live.insightChanged();
     this.telemetry.log.info({ device, alarm, by }, `alarm ${alarm} on ${device} acknowledged by ${by}`);
     return done;

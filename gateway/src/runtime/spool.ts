@@ -54,9 +54,7 @@ export class Spool {
     const lockFile = takeLock(dir);
     openHere.add(resolve(dir));
     const root = open({ path: join(dir, 'points.lmdb'), encoding: 'binary', compression: false });
-    const db = root as unknown as Database<Buffer, number>;
-    const spool = new Spool(dir, root, db, lockFile);
-    return spool;
+    return new Spool(dir, root, root as unknown as Database<Buffer, number>, lockFile);
   }
 
   /**

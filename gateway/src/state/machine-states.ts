@@ -62,6 +62,11 @@ export class MachineStates {
     return points;
   }
 
+  /** Each device's state now, times in ms: what viewers get. */
+  current(): Record<string, { state: MachineState; since: number; reason: string }> {
+    return Object.fromEntries([...this.entries.values()].map((e) => [e.device.id, { state: e.tracker.state, since: e.tracker.stateSince, reason: e.tracker.why }]));
+  }
+
   list(now: number): DeviceStateView[] {
     return [...this.entries.values()].map((e) => {
       const ms = e.tracker.durations(now);

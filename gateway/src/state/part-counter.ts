@@ -28,8 +28,9 @@ export function countParts(production: Production, signals: Readonly<Record<stri
     } else if (rule.type === 'event') {
       if (same(now, rule.equals, signals[rule.signal])) n = 1;
     } else {
+      // A first value is no transition: the part may have been counted before the gateway started.
       const was = before[rule.signal];
-      if (same(now, rule.to, signals[rule.signal]) && (was === undefined || !same(was, rule.to, signals[rule.signal]))) n = was === undefined ? 0 : 1;
+      if (was !== undefined && same(now, rule.to, signals[rule.signal]) && !same(was, rule.to, signals[rule.signal])) n = 1;
     }
     if (rule.as === 'produced') produced += n;
     else scrap += n;

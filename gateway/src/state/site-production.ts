@@ -20,7 +20,7 @@ export class SeriesError extends Error {
 export class SiteProduction {
   private readonly stations = new Map<string, CountingStation[]>();
   private readonly all: ProductionSeries[] = [];
-  private readonly running = new Map<string, ProductionSeries>();
+  private readonly runningOn = new Map<string, ProductionSeries>();
   private readonly partSeries = new Map<string, Series>();
   private readonly seriesSeries: Series;
   private nextId = 1;
@@ -51,7 +51,7 @@ export class SiteProduction {
     if (!production) return undefined;
     const count = countParts(production, device.profileDef.signals, before, reading);
     if (!count) return undefined;
-    const series = this.running.get(device.line);
+    const series = this.runningOn.get(device.line);
     series?.part(device.id, count, at);
     let s = this.partSeries.get(device.id);
     if (!s) {
@@ -65,7 +65,7 @@ export class SiteProduction {
     const stations = this.stations.get(input.line);
     if (!stations) throw new SeriesError(`no line "${input.line}" in this site (lines: ${[...this.stations.keys()].join(', ')})`, 404);
     if (stations.length === 0) throw new SeriesError(`line "${input.line}" has no device that counts parts (a profile's production section)`, 400);
-    const current = this.running.get(input.line);
+    const current = this.runningOn.get(input.line);
     if (current) throw new SeriesError(`series ${current.spec.id} (${current.spec.product}) is running on line "${input.line}"; stop it first`, 409);
     // Named by its start (unique across gateway restarts, readable in InfluxDB), with a counter for the same second.
     const stamp = new Date(at).toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
@@ -74,7 +74,7 @@ export class SiteProduction {
     const runAtStart = new Map(stations.flatMap((s) => s.devices.map((d) => [d.id, this.producingMs(d.id, at)] as const)));
     const series = new ProductionSeries(spec, stations, at, runAtStart);
     this.all.push(series);
-    this.running.set(input.line, series);
+    this.runningOn.set(input.line, series);
     const summary = series.summary(at, (d) => this.producingMs(d, at));
     return { summary, point: this.pointOf('start', summary, at) };
   }
@@ -84,7 +84,7 @@ export class SiteProduction {
     if (!series) throw new SeriesError(`no series "${id}"`, 404);
     if (!series.running) throw new SeriesError(`series "${id}" has already stopped`, 409);
     series.stop(at, (d) => this.producingMs(d, at));
-    this.running.delete(series.spec.line);
+    this.runningOn.delete(series.spec.line);
     const summary = series.summary(at, (d) => this.producingMs(d, at));
     return { summary, point: this.pointOf('stop', summary, at) };
   }
@@ -94,6 +94,11 @@ export class SiteProduction {
     return [...this.all]
       .sort((a, b) => Number(b.running) - Number(a.running) || b.startedAt - a.startedAt)
       .map((s) => s.summary(now, (d) => this.producingMs(d, now)));
+  }
+
+  /** The series running now (one per line at most). */
+  running(now: number): SeriesSummary[] {
+    return [...this.runningOn.values()].map((s) => s.summary(now, (d) => this.producingMs(d, now)));
   }
 
   get(id: string, now: number): SeriesSummary | undefined {
