@@ -38,7 +38,7 @@ export async function benchFrames(frames = 30): Promise<FrameResult[]> {
   try {
     for (const [name, file] of [['demo site', multiplied(dir.path, 1)], ['10× devices', multiplied(dir.path, 10)]] as const) {
       const site = loadSite(file);
-      const gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 } }), new Telemetry(log), { sources: [], sinks: [] });
+      const gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { dir: join(dir.path, 'spool') } }), new Telemetry(log), { sources: [], sinks: [] });
       await gateway.start();
       const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
       await page.goto(`${gateway.httpAddress()}/`);

@@ -20,7 +20,7 @@ if (role === 'relay') {
   await client.subscribeAsync('device/+/report');
   await new Promise<void>((r) => http.listen(Number(port), '127.0.0.1', r));
 } else {
-  const config = gatewayConfig({ mqtt: { url: mqttUrl, clientId: `live-gw-${process.pid}` }, http: { host: '127.0.0.1', port: Number(port) }, log: { level: 'warn' } });
+  const config = gatewayConfig({ mqtt: { url: mqttUrl, clientId: `live-gw-${process.pid}` }, http: { host: '127.0.0.1', port: Number(port) }, spool: { dir: `${dir}/spool-${process.pid}` }, log: { level: 'warn' } });
   const gateway = new Gateway(site, config, new Telemetry(pino({ level: 'warn' })), { sinks: [] });
   await gateway.start();
   while (gateway.sources[0]!.state() !== 'connected') await new Promise((r) => setTimeout(r, 20));

@@ -34,7 +34,7 @@ export const GatewayConfigSchema = z.strictObject({
     .strictObject({
       /** Off: points wait in memory only, and a crash loses what was not yet written. */
       enabled: z.boolean().default(true),
-      /** One folder per gateway; a second gateway on the same folder is refused. */
+      /** One folder per gateway (a second gateway on the same folder is refused); it also holds the production series journal. */
       dir: z.string().default('.data/spool'),
       /** Disk space for points InfluxDB has not confirmed yet. */
       maxBytes: z.number().int().positive().default(1024 ** 3),
@@ -44,6 +44,16 @@ export const GatewayConfigSchema = z.strictObject({
       replayPointsPerSecond: z.number().int().positive().default(100_000),
       /** Points InfluxDB refuses for good go to <dir>/<sink>/dead-letter.jsonl, up to this size. */
       deadLetterMaxBytes: z.number().int().positive().default(100 * 1024 ** 2),
+    })
+    .prefault({}),
+  production: z
+    .strictObject({
+      /** Running and recent production series, so a restarted gateway goes on with them. Default: production-series.jsonl in spool.dir. */
+      journal: z.string().min(1).optional(),
+      /** Stopped series kept in the list and the journal besides the running ones (all of them stay in InfluxDB). */
+      keepStoppedSeries: z.number().int().min(0).default(100),
+      /** Machine seconds per real second: only for simulators run faster than real time (the demo's --time-scale), so ideal cycle times and OEE keep their meaning. */
+      timeScale: z.number().positive().default(1),
     })
     .prefault({}),
   opcua: z

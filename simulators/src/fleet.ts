@@ -180,7 +180,7 @@ export class SimulatedFleet {
         const sim: Simulated = {
           device,
           client,
-          model: new PrinterModel({ seed: device.simulation?.seed ?? deviceSeed(site.site.seed, device.id), jobSeconds: device.simulation?.jobSeconds }),
+          model: new PrinterModel({ seed: device.simulation?.seed ?? deviceSeed(site.site.seed, device.id), jobSeconds: device.simulation?.jobSeconds ?? device.profileDef.production?.idealCycleSeconds }),
           encoder: new ProfileEncoder(device.profileDef, device.topicId),
           sinceFull: 0,
         };

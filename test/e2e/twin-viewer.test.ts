@@ -16,7 +16,7 @@ import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/src/services/embedded-broker.ts';
 import { freePort } from '../../gateway/src/services/free-port.ts';
 import { SimulatedFleet } from '../../simulators/src/fleet.ts';
-import { eventually, tempDir } from '../support/services.ts';
+import { eventually, spoolDir, tempDir } from '../support/services.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -62,7 +62,7 @@ describe('twin viewer in a real browser', () => {
     await fleet.startRobots();
     gateway = new Gateway(
       site,
-      gatewayConfig({ mqtt: { url: broker.url }, http: { host: '127.0.0.1', port: 0 }, opcua: { pkiDir: join(dir.path, 'gw-pki') } }),
+      gatewayConfig({ mqtt: { url: broker.url }, http: { host: '127.0.0.1', port: 0 }, opcua: { pkiDir: join(dir.path, 'gw-pki') }, spool: { dir: join(dir.path, 'spool') } }),
       new Telemetry(log),
       { sinks: [] },
     );
@@ -227,6 +227,23 @@ describe('twin viewer in a real browser', () => {
     await page.click('#series .series-form button[type=submit]');
     await eventually(async () => ((await page.locator('#series .series-error').textContent()) ?? '').includes('is running on line'), 5000, 'the refusal shown');
     await page.click('#series .series-form .cancel');
+    // Per station and machine: the table lists every counting station, the packing robot with its OEE.
+    await card.locator('.detail summary').click();
+    const rows = card.locator('.detail tbody tr');
+    await eventually(async () => (await rows.count()) > 0, 5000, 'the stations table');
+    const stationRows = await card.locator('.detail tr.station td:first-child').allTextContents();
+    expect(stationRows).toEqual(expect.arrayContaining(['Print farm', 'Vision inspection', 'Robot packing']));
+    const packer = card.locator('.detail tr.machine', { hasText: gateway.site.devices.find((d) => d.id === 'robot-02')!.name.split(' — ')[0]! });
+    expect(await packer.locator('td').nth(4).textContent()).toMatch(/^(\d+%|—)$/);
+    // A planned stop with its reason, then resumed.
+    await card.locator('.series-pause').click();
+    await card.locator('.pause-form input').fill('Changeover');
+    await card.locator('.pause-form button[type=submit]').click();
+    await eventually(async () => (await card.locator('.planned .reason').textContent()) === 'Changeover' && (await card.locator('.planned').isVisible()), 5000, 'the planned stop shown');
+    expect(gateway.production.list(Date.now())[0]!.plannedStop).toMatchObject({ reason: 'Changeover' });
+    await card.locator('.series-resume').click();
+    await eventually(async () => !(await card.locator('.planned').isVisible()), 5000, 'the planned stop over');
+    expect(gateway.production.list(Date.now())[0]!.plannedStops).toHaveLength(1);
     await card.locator('.series-stop').click();
     await card.waitFor({ state: 'detached', timeout: 5000 });
     expect(gateway.production.list(Date.now())[0]!.stoppedAt).not.toBeNull();
@@ -280,7 +297,7 @@ describe('a profile that names a glTF model', () => {
       }),
     );
     const site = loadSite(siteFile);
-    const gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 } }), new Telemetry(pino({ level: 'silent' })), { sources: [], sinks: [] });
+    const gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() } }), new Telemetry(pino({ level: 'silent' })), { sources: [], sinks: [] });
     await gateway.start();
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     try {

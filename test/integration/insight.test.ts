@@ -15,24 +15,43 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/src/serv
 import { meterSite } from '../support/meter-lab.ts';
 import { eventually, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 
+/** `fieldlab series ...` against a gateway; asynchronously, since that gateway runs in this very process. */
+function cli(gateway: string, ...args: string[]) {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'gateway/src/cli/main.ts', 'series', ...args, '--gateway', gateway], { timeout: 30_000 }, (err, stdout, stderr) =>
+      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
 /** A gateway on the judged meters with a real broker and InfluxDB, for one describe block. */
 function judgedLab(name: string, meters: string[]) {
-  const lab = {} as { influx: TestInflux; broker: EmbeddedBroker; gateway: Gateway };
+  const lab = {} as { influx: TestInflux; broker: EmbeddedBroker; gateway: Gateway; restart(down?: () => Promise<void>): Promise<void> };
   const dir = tempDir(name);
-  beforeAll(async () => {
-    [lab.influx, lab.broker] = await Promise.all([startTestInflux(), startEmbeddedBroker(0)]);
+  const spool = spoolDir();
+  const launch = async () => {
     lab.gateway = new Gateway(
       meterSite(dir.path, meters, { judged: true }),
       gatewayConfig({
         mqtt: { url: lab.broker.url, clientId: `${name}-gateway` },
         influx: { url: lab.influx.url, database: name, flushIntervalMs: 100 },
         http: { host: '127.0.0.1', port: 0 },
-        spool: { dir: spoolDir() },
+        spool: { dir: spool },
       }),
       new Telemetry(pino({ level: 'silent' })),
     );
     await lab.gateway.start();
     await eventually(() => lab.gateway.sources[0]!.state() === 'connected', 10_000, 'gateway connected');
+  };
+  /** A new gateway on the same folders and MQTT session; `down` runs while there is none. */
+  lab.restart = async (down) => {
+    await lab.gateway.stop();
+    await down?.();
+    await launch();
+  };
+  beforeAll(async () => {
+    [lab.influx, lab.broker] = await Promise.all([startTestInflux(), startEmbeddedBroker(0)]);
+    await launch();
   });
   afterAll(async () => {
     await lab.gateway?.stop();
@@ -167,26 +186,81 @@ describe('production series over REST', () => {
   }, 30_000);
 
   it('is driven from the CLI too: start, status, stop', async () => {
-    // Asynchronously: the gateway answering the CLI runs in this very process.
-    const cli = (...args: string[]) =>
-      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, ['--import', 'tsx', 'gateway/src/cli/main.ts', 'series', ...args, '--gateway', lab.gateway.httpAddress()!], { timeout: 30_000 }, (err, stdout, stderr) =>
-          resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-        );
-      });
-    const start = await cli('start', '--product', 'Lens cap', '--target', '3', '--line', 'line-a');
+    const run = (...args: string[]) => cli(lab.gateway.httpAddress()!, ...args);
+    const start = await run('start', '--product', 'Lens cap', '--target', '3', '--line', 'line-a');
     expect(start.status, start.stderr).toBe(0);
     expect(start.stdout).toMatch(/started .*Lens cap\s+line line-a\s+running/);
     expect(start.stdout).toMatch(/good 0 of 3/);
-    const again = await cli('start', '--product', 'Lens cap', '--target', '3', '--line', 'line-a');
+    const again = await run('start', '--product', 'Lens cap', '--target', '3', '--line', 'line-a');
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/is running on line "line-a"; stop it first/);
-    const status = await cli('status', '--json');
+    const status = await run('status', '--json');
     expect((JSON.parse(status.stdout) as SeriesSummary[])[0]).toMatchObject({ product: 'Lens cap', stoppedAt: null });
-    const stop = await cli('stop');
+    const stop = await run('stop');
     expect(stop.status, stop.stderr).toBe(0);
     expect(stop.stdout).toMatch(/stopped .*Lens cap.*stopped/);
     expect(stop.stdout).toMatch(/OEE .* = availability .* × performance .* × quality/);
   }, 60_000);
-});
 
+  it('goes on after a gateway restart, counting what was made meanwhile; planned stops from REST and the CLI', async () => {
+    const api = lab.gateway.httpAddress()!;
+    const post = async (path: string, body?: unknown) => {
+      const res = await fetch(`${lab.gateway.httpAddress()}${path}`, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+      return { status: res.status, body: (await res.json()) as SeriesSummary & { error?: string } };
+    };
+    const client = await mqtt.connectAsync(lab.broker.url, { clientId: 'restart-publisher' });
+    const send = (seq: number) => client.publishAsync('lab/meter-01/count', JSON.stringify({ seq, ts: Date.now(), value: 1 }), { qos: 1 });
+    await send(300);
+    const meter = lab.gateway.site.devices.find((d) => d.id === 'meter-01')!;
+    await eventually(() => lab.gateway.state.valuesOf(meter).seq === 300, 5000, 'the counter at 300 before the series');
+    const { body: started } = await post('/api/series', { product: 'Diffuser', target: 8, line: 'line-a' });
+    for (const seq of [301, 302, 303]) await send(seq);
+    const get = async () => (await (await fetch(`${lab.gateway.httpAddress()}/api/series/${started.id}`)).json()) as SeriesSummary;
+    await eventually(async () => (await get()).good === 3, 5000, 'three parts');
+
+    // Made while no gateway runs: the broker keeps them for the gateway's session.
+    await lab.restart(async () => {
+      for (const seq of [304, 305]) await send(seq);
+    });
+    expect(lab.gateway.httpAddress()).not.toBe(api);
+    await eventually(async () => (await get()).good === 5, 5000, 'the two made during the restart counted');
+    expect(await get()).toMatchObject({ id: started.id, product: 'Diffuser', stoppedAt: null, startedAt: started.startedAt });
+
+    expect((await post(`/api/series/${started.id}/pause`, {})).status).toBe(400);
+    const paused = await post(`/api/series/${started.id}/pause`, { reason: 'Changeover' });
+    expect(paused.status).toBe(200);
+    expect(paused.body.plannedStop).toMatchObject({ reason: 'Changeover' });
+    expect((await post(`/api/series/${started.id}/pause`, { reason: 'Again' })).status).toBe(409);
+    await new Promise((r) => setTimeout(r, 1200));
+    const during = await get();
+    // Planned time stands still in a planned stop.
+    expect(during.plannedSeconds).toBeCloseTo(paused.body.plannedSeconds, 1);
+    // ... also across a restart during it.
+    await lab.restart();
+    expect((await get()).plannedStop).toMatchObject({ reason: 'Changeover' });
+    const resumed = await cli(lab.gateway.httpAddress()!, 'resume');
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/resumed .*Diffuser.*running.*planned stops/);
+    expect((await post(`/api/series/${started.id}/resume`)).status).toBe(409);
+    const cliPause = await cli(lab.gateway.httpAddress()!, 'pause', '--reason', 'Break');
+    expect(cliPause.stdout).toMatch(/paused .*planned stop: Break/);
+    const stopped = await post(`/api/series/${started.id}/stop`);
+    expect(stopped.body).toMatchObject({ good: 5, plannedStop: null });
+    expect(stopped.body.plannedStops.map((p) => p.reason)).toEqual(['Changeover', 'Break']);
+    expect(stopped.body.plannedStopSeconds).toBeGreaterThan(1.2);
+    await client.endAsync();
+
+    await lab.gateway.flush();
+    const db = lab.influx.client('series');
+    const events = await db.query<{ event: string; reason: string | null }>(`SELECT event, reason FROM production_series WHERE series_id = '${started.id}' ORDER BY time`);
+    expect(events.map((e) => [e.event, e.reason])).toEqual([
+      ['start', null],
+      ['pause', 'Changeover'],
+      ['resume', null],
+      ['pause', 'Break'],
+      ['stop', null],
+    ]);
+    const parts = await db.query<{ n: number }>(`SELECT sum(produced) AS n FROM part WHERE series_id = '${started.id}'`);
+    expect(parts[0]!.n).toBe(5);
+  }, 60_000);
+});

@@ -11,7 +11,7 @@ import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { LiveHub } from '../../gateway/src/sinks/live/live-hub.ts';
 import { DeviceStateStore } from '../../gateway/src/state/device-state.ts';
 import { testSite } from '../support/fixtures.ts';
-import { eventually } from '../support/services.ts';
+import { eventually, spoolDir } from '../support/services.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -32,7 +32,7 @@ describe('live hub', () => {
   };
 
   beforeAll(async () => {
-    const config = gatewayConfig({ http: { host: '127.0.0.1', port: 0, liveRateHz: 20 } });
+    const config = gatewayConfig({ http: { host: '127.0.0.1', port: 0, liveRateHz: 20 }, spool: { dir: spoolDir() } });
     gateway = new Gateway(site, config, new Telemetry(pino({ level: 'silent' })), { sources: [], sinks: [] });
     await gateway.start();
   });

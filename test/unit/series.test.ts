@@ -109,4 +109,46 @@ describe('production series', () => {
     expect(r.oee).toMatchObject({ availability: null, performance: null });
     expect(r.oee.oee).toBeCloseTo((7 * 10) / 1000, 10);
   });
+
+  it('planned stops leave planned time, run time and the cycles across them out', () => {
+    const line: CountingStation[] = [{ id: 'printing', devices: [{ id: 'printer-1', idealCycleSeconds: 600 }] }];
+    const series = new ProductionSeries(spec, line, 0, new Map([['printer-1', 0]]));
+    // The printer produces the whole time, through the break too (its producing clock is t).
+    const producing = (t: number) => () => t * S;
+    for (const at of [600, 1200, 1800, 2400, 3000, 3600]) series.part('printer-1', { produced: 1, scrap: 0 }, at * S);
+    series.pause(1000 * S, 'Break', producing(1000));
+    const during = series.summary(1300 * S, producing(1300));
+    expect(during.plannedStop).toEqual({ reason: 'Break', since: 1000 * S });
+    expect(during.plannedSeconds).toBe(1000);
+    expect(during.machines[0]!.runSeconds).toBe(1000); // its producing during the break is not run time
+    series.resume(1600 * S, producing(1600));
+    series.pause(3500 * S, 'End of shift', producing(3500));
+    series.stop(3700 * S, producing(3700)); // stopped during a planned stop: that stop ends with it
+    const r = series.summary(9999 * S, producing(9999));
+    expect(r.plannedStop).toBeNull();
+    expect(r.plannedStops).toEqual([
+      { from: 1000 * S, to: 1600 * S, reason: 'Break' },
+      { from: 3500 * S, to: 3700 * S, reason: 'End of shift' },
+    ]);
+    // Planned: 3700 − 600 − 200 = 2900 s; run: 1000 + (3500 − 1600) = 2900 s.
+    expect([r.plannedSeconds, r.plannedStopSeconds]).toEqual([2900, 800]);
+    expect(r.machines[0]!.runSeconds).toBe(2900);
+    expect(r.machines[0]!.oee.availability).toBe(1);
+    // P = 600 × 6 / 2900; the line: OEE = 6 × 600 / 2900.
+    expect(r.machines[0]!.oee.performance).toBeCloseTo(3600 / 2900, 10);
+    expect(r.oee.oee).toBeCloseTo(3600 / 2900, 10);
+    // Cycles 600→1200 and 1200→1800 span the break, 3000→3600 runs into the end of shift: two are left.
+    expect(r.stations[0]!.cycleSeconds).toMatchObject({ n: 2, mean: 600, min: 600, max: 600 });
+  });
+
+  it('a pause or resume out of turn changes nothing', () => {
+    const series = new ProductionSeries(spec, stations, 0, new Map());
+    series.resume(10 * S, () => 0);
+    series.pause(20 * S, 'Break', () => 0);
+    series.pause(30 * S, 'Again', () => 0);
+    expect(series.summary(40 * S, () => 0).plannedStops).toEqual([{ from: 20 * S, to: null, reason: 'Break' }]);
+    series.stop(50 * S, () => 0);
+    series.resume(60 * S, () => 0);
+    expect(series.summary(70 * S, () => 0)).toMatchObject({ plannedSeconds: 20, plannedStopSeconds: 30, plannedStop: null });
+  });
 });

@@ -65,7 +65,11 @@ scene.onCameraChange = saveView;
 
 const seriesPanel = new SeriesPanel(
   document.getElementById('series')!,
-  (line, station) => client.snapshot?.lines.find((l) => l.id === line)?.stations.find((st) => st.id === station)?.name ?? station,
+  {
+    station: (line, station) => client.snapshot?.lines.find((l) => l.id === line)?.stations.find((st) => st.id === station)?.name ?? station,
+    // "Printer 1 — Prusa MK4 (OctoPrint)" → "Printer 1": the table has little room.
+    device: (id) => client.snapshot?.devices.find((d) => d.id === id)?.name.split(' — ')[0] ?? id,
+  },
   kiosk,
 );
 

@@ -18,6 +18,23 @@ interface DemoFlags extends GatewayFlags {
 }
 
 export async function runDemo(flags: DemoFlags): Promise<void> {
+  // What is running, stopped in reverse order: at Ctrl+C, and when a later part fails to start
+  // (a spool in use, a port taken), so no influxd or robot server is left behind.
+  const running: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of running.reverse()) await stop().catch(() => {});
+  };
+  try {
+    await startDemo(flags, running);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  await untilSignal();
+  await stopAll();
+}
+
+async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Promise<void> {
   const site = loadSite(flags.site, { profilesDir: flags.profiles });
   const config = resolveConfig({ spoolDir: join(flags.dataDir, 'spool'), ...flags });
   const log = createLogger(config.log.level);
@@ -32,6 +49,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
       return startEmbeddedBroker(0);
     });
     mqttUrl = broker.url;
+    running.push(() => broker!.close());
     log.info(`embedded MQTT broker (aedes) on ${mqttUrl}`);
   }
 
@@ -43,6 +61,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
       const port = Number(new URL(influxUrl).port || 8086);
       influxd = await startInfluxd({ dataDir: join(flags.dataDir, 'influxdb'), port });
       influxUrl = influxd.url;
+      running.push(() => influxd!.stop());
       log.info(`started influxd on ${influxUrl} with its data in ${influxd.dataDir}`);
     } else {
       log.warn(
@@ -53,11 +72,21 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     }
   }
 
-  const gatewayConfig = { ...config, mqtt: { ...config.mqtt, url: mqttUrl }, influx: { ...config.influx, url: influxUrl ?? config.influx.url } };
+  const gatewayConfig = {
+    ...config,
+    mqtt: { ...config.mqtt, url: mqttUrl },
+    influx: { ...config.influx, url: influxUrl ?? config.influx.url },
+    production: { ...config.production, timeScale: flags.timeScale },
+  };
   const fleet = new SimulatedFleet({ site, mqttUrl, timeScale: flags.timeScale, log, pkiDir: join(flags.dataDir, 'pki'), lineFlow: true });
+  running.push(() => fleet.stop());
   await fleet.startRobots();
   const telemetry = new Telemetry(log);
   const gateway = new Gateway(site, gatewayConfig, telemetry, influxUrl ? {} : { sinks: [] });
+  running.push(async () => {
+    log.info('stopping…');
+    await gateway.stop();
+  });
   await gateway.start();
   await fleet.startPrinters();
   await fleet.startLine();
@@ -97,12 +126,5 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     );
   }, 10_000);
   status.unref();
-
-  await untilSignal();
-  clearInterval(status);
-  log.info('stopping…');
-  await fleet.stop();
-  await gateway.stop();
-  await broker?.close();
-  await influxd?.stop();
+  running.push(async () => clearInterval(status));
 }

@@ -63,7 +63,7 @@ program
   .action(async (opts) => (await import('./simulate.ts')).runSimulate(opts));
 
 const gatewayUrl = () => new Option('--gateway <url>', 'the running gateway').default('http://127.0.0.1:8080').env('FIELDLAB_GATEWAY_URL');
-const seriesCommand = program.command('series').description('production series on a running gateway: start, stop, status');
+const seriesCommand = program.command('series').description('production series on a running gateway: start, pause, resume, stop, status');
 seriesCommand
   .command('start')
   .description('start a production series on a line')
@@ -80,7 +80,22 @@ seriesCommand
   .option('--line <id>', 'the line whose series to stop')
   .addOption(gatewayUrl())
   .option('--json', 'print JSON')
-  .action(async (id: string | undefined, opts) => (await import('./series.ts')).seriesStop({ ...opts, id }));
+  .action(async (id: string | undefined, opts) => (await import('./series.ts')).seriesAct('stop', { ...opts, id }));
+seriesCommand
+  .command('pause [id]')
+  .description('begin a planned stop (break, changeover): left out of planned time, so it does not lower availability')
+  .requiredOption('--reason <text>', 'why production stops')
+  .option('--line <id>', 'the line whose series to pause')
+  .addOption(gatewayUrl())
+  .option('--json', 'print JSON')
+  .action(async (id: string | undefined, opts) => (await import('./series.ts')).seriesAct('pause', { ...opts, id }));
+seriesCommand
+  .command('resume [id]')
+  .description('end the planned stop')
+  .option('--line <id>', 'the line whose series to resume')
+  .addOption(gatewayUrl())
+  .option('--json', 'print JSON')
+  .action(async (id: string | undefined, opts) => (await import('./series.ts')).seriesAct('resume', { ...opts, id }));
 seriesCommand
   .command('status')
   .description('every series with its counts, cycle times, OEE and bottleneck')

@@ -1,4 +1,4 @@
-// `fieldlab series start|stop|status`: production series through a running gateway's REST API.
+// `fieldlab series start|pause|resume|stop|status`: production series through a running gateway's REST API.
 import type { SeriesSummary } from '../state/series.ts';
 
 export interface SeriesFlags {
@@ -23,7 +23,7 @@ const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}
 
 export function formatSeries(s: SeriesSummary): string {
   const lines = [
-    `${s.id}  ${s.product}  line ${s.line}  ${s.stoppedAt === null ? 'running' : 'stopped'} (${Math.round(s.plannedSeconds / 60)} min)`,
+    `${s.id}  ${s.product}  line ${s.line}  ${s.stoppedAt !== null ? 'stopped' : s.plannedStop ? `planned stop: ${s.plannedStop.reason}` : 'running'} (${Math.round(s.plannedSeconds / 60)} min planned${s.plannedStopSeconds > 0 ? `, ${Math.round(s.plannedStopSeconds / 60)} min planned stops` : ''})`,
     `  good ${s.good} of ${s.target} (${pct(s.progress)})   scrap ${s.scrap}   total ${s.total}`,
     `  OEE ${pct(s.oee.oee)} = availability ${pct(s.oee.availability)} × performance ${pct(s.oee.performance)} × quality ${pct(s.oee.quality)}`,
     `  bottleneck ${s.bottleneck ?? '—'}`,
@@ -31,6 +31,9 @@ export function formatSeries(s: SeriesSummary): string {
   for (const st of s.stations) {
     const c = st.cycleSeconds;
     lines.push(`  ${st.id.padEnd(14)} ${String(st.produced).padStart(5)} parts  ${String(st.scrap).padStart(4)} scrap  cycle ${c ? `${c.mean.toFixed(1)} s mean, p50 ${c.p50.toFixed(1)}, p90 ${c.p90.toFixed(1)}` : '—'}`);
+  }
+  for (const m of s.machines) {
+    lines.push(`    ${m.device.padEnd(20)} OEE ${pct(m.oee.oee)} = A ${pct(m.oee.availability)} × P ${pct(m.oee.performance)} × Q ${pct(m.oee.quality)}`);
   }
   return lines.join('\n');
 }
@@ -40,15 +43,18 @@ export async function seriesStart(flags: SeriesFlags & { product: string; target
   process.stdout.write(flags.json ? `${JSON.stringify(s)}\n` : `started ${formatSeries(s)}\n`);
 }
 
-export async function seriesStop(flags: SeriesFlags & { id?: string; line?: string }): Promise<void> {
+const DONE = { stop: 'stopped', pause: 'paused', resume: 'resumed' } as const;
+
+/** stop, pause or resume: the series named, else the one running (on --line). */
+export async function seriesAct(action: 'stop' | 'pause' | 'resume', flags: SeriesFlags & { id?: string; line?: string; reason?: string }): Promise<void> {
   let id = flags.id;
   if (!id) {
     const running = ((await call(flags, 'GET', '/api/series')) as SeriesSummary[]).filter((s) => s.stoppedAt === null && (!flags.line || s.line === flags.line));
     if (running.length !== 1) throw new Error(running.length ? `${running.length} series are running (${running.map((s) => s.id).join(', ')}): name one, or --line` : 'no series is running');
     id = running[0]!.id;
   }
-  const s = (await call(flags, 'POST', `/api/series/${encodeURIComponent(id)}/stop`)) as SeriesSummary;
-  process.stdout.write(flags.json ? `${JSON.stringify(s)}\n` : `stopped ${formatSeries(s)}\n`);
+  const s = (await call(flags, 'POST', `/api/series/${encodeURIComponent(id)}/${action}`, action === 'pause' ? { reason: flags.reason } : undefined)) as SeriesSummary;
+  process.stdout.write(flags.json ? `${JSON.stringify(s)}\n` : `${DONE[action]} ${formatSeries(s)}\n`);
 }
 
 export async function seriesStatus(flags: SeriesFlags): Promise<void> {

@@ -26,6 +26,8 @@ const SeriesBody = z.strictObject({
   idealCycleSeconds: z.number().positive().optional(),
 });
 
+const PauseBody = z.strictObject({ reason: z.string().trim().min(1).max(200) });
+
 function seriesCall<T>(reply: FastifyReply, call: () => T): T | FastifyReply {
   try {
     return call();
@@ -92,6 +94,12 @@ export async function startHttpServer(gateway: Gateway, options: { host: string;
     return seriesCall(reply, () => reply.code(201).send(gateway.startSeries(body.data)));
   });
   app.post<{ Params: { id: string } }>('/api/series/:id/stop', async (req, reply) => seriesCall(reply, () => gateway.stopSeries(req.params.id)));
+  app.post<{ Params: { id: string } }>('/api/series/:id/pause', async (req, reply) => {
+    const body = PauseBody.safeParse(req.body ?? {});
+    if (!body.success) return reply.code(400).send({ error: 'expected {"reason": "<why production stops: break, changeover, ...>"}' });
+    return seriesCall(reply, () => gateway.pauseSeries(req.params.id, body.data.reason));
+  });
+  app.post<{ Params: { id: string } }>('/api/series/:id/resume', async (req, reply) => seriesCall(reply, () => gateway.resumeSeries(req.params.id)));
 
   app.post<{ Params: { device: string; alarm: string } }>('/api/alarms/:device/:alarm/acknowledge', async (req, reply) => {
     const body = AckBody.safeParse(req.body ?? {});

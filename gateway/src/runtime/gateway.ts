@@ -23,6 +23,7 @@ import { SinkRunner, type SpoolSetup } from './sink-runner.ts';
 import { Spool } from './spool.ts';
 import { DeviceRateLimit } from './device-rate-limit.ts';
 import { DeadLetterFile } from './dead-letter.ts';
+import { SeriesJournal } from './series-journal.ts';
 import { LiveHub } from '../sinks/live/live-hub.ts';
 
 export interface GatewayParts {
@@ -56,6 +57,7 @@ export class Gateway {
   /** Parts counted from the profiles, and the production series on each line. */
   readonly production: SiteProduction;
   private stateTimer: NodeJS.Timeout | undefined;
+  private journal: SeriesJournal | undefined;
   /** Live state for viewers over socket.io, on the HTTP server. */
   readonly live: LiveHub;
   private readonly startedAt = Date.now();
@@ -71,7 +73,7 @@ export class Gateway {
     this.state = new DeviceStateStore(site);
     this.machineStates = new MachineStates(site, Date.now());
     this.alarms = new SiteAlarms(site, Date.now());
-    this.production = new SiteProduction(site, (device, now) => this.machineStates.producingMs(device, now));
+    this.production = new SiteProduction(site, (device, now) => this.machineStates.producingMs(device, now), config.production.keepStoppedSeries, config.production.timeScale);
     this.maxPayloadBytes = config.mqtt.maxPayloadBytes;
     this.rateLimit = new DeviceRateLimit(config.mqtt.maxMessagesPerSecondPerDevice);
     this.sources = parts.sources ? [...parts.sources] : [];
@@ -106,9 +108,12 @@ export class Gateway {
       // wait in the runner, which retries the sink's start in the background.
       void this.startSink(runner);
     }
+    this.openJournal();
     // Silence is noticed by time, not by data: once a second, stale devices go offline.
+    let ticks = 0;
     this.stateTimer = setInterval(() => {
       const now = Date.now();
+      if (++ticks % 10 === 0) this.production.tick(now);
       const changes = [...this.machineStates.check(now), ...this.alarms.check(now)];
       if (changes.length === 0) return;
       this.store(changes);
@@ -125,6 +130,21 @@ export class Gateway {
       this.onReading(this.live.onReading);
     }
     this.telemetry.log.info({ devices: this.site.devices.length, site: this.site.site.id }, `gateway started for ${this.site.site.name}`);
+  }
+
+  /** Series running when the gateway last stopped (or was killed) go on; before any source delivers a part. */
+  private openJournal(): void {
+    if (!this.production.countsParts) return;
+    const file = this.config.production.journal ?? join(this.config.spool.dir, 'production-series.jsonl');
+    const log = this.telemetry.log;
+    const { journal, contents } = SeriesJournal.open(file, (err) => log.warn({ file, err: err.message }, `series journal write failed: series go on in memory only until it works again`));
+    const now = Date.now();
+    for (const problem of this.production.restore(contents.entries, now)) log.warn({ file }, `series journal: ${problem}`);
+    if (contents.unreadable > 0) log.warn({ file, lines: contents.unreadable }, `series journal: ${contents.unreadable} unreadable line(s) skipped`);
+    this.production.attach(journal, now);
+    this.journal = journal;
+    const running = this.production.running(now);
+    if (running.length) log.info({ file }, `series ${running.map((s) => `${s.id} (${s.product}, ${s.good} good so far)`).join(', ')} continued`);
   }
 
   private spoolFor(sink: Sink<unknown>): SpoolSetup | undefined {
@@ -255,6 +275,19 @@ export class Gateway {
     return summary;
   }
 
+  /** A planned stop (break, changeover) begins on a running series. */
+  pauseSeries(id: string, reason: string): SeriesSummary {
+    const { summary, point } = this.production.pause(id, reason, Date.now());
+    this.recordSeries(point, `series ${summary.id}: planned stop (${reason})`);
+    return summary;
+  }
+
+  resumeSeries(id: string): SeriesSummary {
+    const { summary, point } = this.production.resume(id, Date.now());
+    this.recordSeries(point, `series ${summary.id} resumed`);
+    return summary;
+  }
+
   private recordSeries(point: Point, message: string): void {
     this.store([point]);
     this.commit();
@@ -293,6 +326,10 @@ export class Gateway {
   async stop(): Promise<void> {
     clearInterval(this.stateTimer);
     await Promise.all(this.sources.map((s) => s.stop()));
+    if (this.journal) {
+      this.production.tick(Date.now()); // the run times up to now, for the next start
+      this.journal.close();
+    }
     await Promise.all(this.runners.map((r) => r.stop()));
     await Promise.all(this.runners.map((r) => r.sink.stop()));
     await Promise.all(this.spools.map((s) => s.close()));

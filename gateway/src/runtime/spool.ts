@@ -6,15 +6,14 @@
 // Keys are numbers, strictly increasing, built from the time of the append (ms × 4096 +
 // a counter), so the age of the oldest unsent entry is read from its key, also after a
 // restart. A value is the line-protocol bytes of one message's points.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { FolderLockedError, takePidLock } from './pid-lock.ts';
 
 /** lmdb-js: commit before returning (so the data is in the file and survives a process crash), flush to disk in the background. */
 const COMMIT_NO_FLUSH = 0x2 | 0x10000;
 const PER_MS = 4096;
-/** Spools open in this process: a second open of one folder is a mistake, not a stale lock. */
-const openHere = new Set<string>();
 
 export interface SpoolEntryRange {
   /** First and last key, inclusive. */
@@ -44,17 +43,20 @@ export class Spool {
     readonly dir: string,
     private readonly root: RootDatabase,
     private readonly db: Database<Buffer, number>,
-    private readonly lockFile: string,
+    private readonly unlock: () => void,
   ) {}
 
   /** Opens (or creates) the spool in `dir`. One gateway process per folder: a second one is refused. */
   static open(dir: string): Spool {
     mkdirSync(dir, { recursive: true });
-    if (openHere.has(resolve(dir))) throw new SpoolLockedError(dir, process.pid);
-    const lockFile = takeLock(dir);
-    openHere.add(resolve(dir));
+    let unlock: () => void;
+    try {
+      unlock = takePidLock(join(dir, 'gateway.pid'));
+    } catch (err) {
+      throw err instanceof FolderLockedError ? new SpoolLockedError(dir, err.pid) : err;
+    }
     const root = open({ path: join(dir, 'points.lmdb'), encoding: 'binary', compression: false });
-    return new Spool(dir, root, root as unknown as Database<Buffer, number>, lockFile);
+    return new Spool(dir, root, root as unknown as Database<Buffer, number>, unlock);
   }
 
   /**
@@ -137,8 +139,7 @@ export class Spool {
     this.closed = true;
     await this.root.flushed;
     await this.root.close();
-    rmSync(this.lockFile, { force: true });
-    openHere.delete(resolve(this.dir));
+    this.unlock();
   }
 }
 
@@ -150,33 +151,4 @@ function countLines(buf: Buffer): number {
     at = buf.indexOf(0x0a, at + 1);
   }
   return n;
-}
-
-/** A pid file: a spool left by a process that is gone (killed, crashed) is taken over. */
-function takeLock(dir: string): string {
-  const file = join(dir, 'gateway.pid');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return file;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(readFileSync(file, 'utf8').trim());
-      // Our own pid here is a stale file from an earlier run (a container's pid 1 after a crash).
-      if (pid > 0 && pid !== process.pid && alive(pid)) throw new SpoolLockedError(dir, pid);
-      rmSync(file, { force: true });
-    }
-  }
-  throw new Error(`could not lock the spool ${dir}`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -3,8 +3,8 @@
 // and machine run times are handed in, so every figure can be checked by hand.
 //
 // Definitions (docs/shop-floor-insight.md):
-// - planned time: from the series' start to its stop (or now); no planned stops yet.
-// - a machine's run time: its time in `producing` within the series.
+// - planned time: from the series' start to its stop (or now), less its planned stops.
+// - a machine's run time: its time in `producing` within the series, outside planned stops.
 // - availability = run time / planned time
 // - performance = ideal cycle time × parts produced / run time
 // - quality = good / produced (a machine: its own scrap rules; the line: all scrap found on it)
@@ -24,6 +24,31 @@ export interface SeriesSpec {
   /** Overrides the line's ideal cycle time (seconds per part). */
   readonly idealCycleSeconds?: number | undefined;
 }
+
+/** A break, a changeover, a shift end: time nobody planned to produce in. `to` null while it lasts. */
+export interface PlannedStop {
+  readonly from: number;
+  readonly to: number | null;
+  readonly reason: string;
+}
+
+/**
+ * What a series needs to go on in another process (the journal's copy): plain JSON. Run
+ * times are the series' own (ms producing within it so far, null where unknown), because
+ * the machine-state counters they come from start again with the gateway.
+ */
+export interface SeriesRecord {
+  readonly spec: SeriesSpec;
+  readonly startedAt: number;
+  readonly stoppedAt: number | null;
+  readonly plannedStops: readonly PlannedStop[];
+  readonly devices: Readonly<Record<string, PartCount>>;
+  /** Per station, the time of every part made there. */
+  readonly partTimes: Readonly<Record<string, readonly number[]>>;
+  readonly runMs: RunTimes;
+}
+
+export type RunTimes = Readonly<Record<string, number | null>>;
 
 /** A station of the line that counts parts, in line order (the last is the output). */
 export interface CountingStation {
@@ -55,7 +80,12 @@ export interface SeriesSummary {
   readonly line: string;
   readonly startedAt: number;
   readonly stoppedAt: number | null;
+  /** The planned stop going on now, if any. */
+  readonly plannedStop: { readonly reason: string; readonly since: number } | null;
+  readonly plannedStops: readonly PlannedStop[];
+  /** Elapsed time less planned stops. */
   readonly plannedSeconds: number;
+  readonly plannedStopSeconds: number;
   readonly total: number;
   readonly good: number;
   readonly scrap: number;
@@ -71,35 +101,66 @@ export interface SeriesSummary {
 
 const NONE: Oee = { availability: null, performance: null, quality: null, oee: null };
 
+/** Run time of one device within a series: closed segments plus the open one. null: unknown. */
+interface RunAccount {
+  counted: number;
+  /** The device's producing time (ms, machine-state clock) when the open segment began; undefined while none is open. */
+  since: number | undefined;
+}
+
+export type RunNow = (device: string) => number | undefined;
+
 export class ProductionSeries {
   private stoppedAt: number | undefined;
-  private runAtStop: Map<string, number | undefined> | undefined;
+  private readonly stops: { from: number; to: number | null; reason: string }[] = [];
   private readonly byDevice = new Map<string, PartCount>();
-  /** Per station its counts and the time of every part made there. */
-  private readonly byStation = new Map<string, PartCount & { times: number[] }>();
+  private readonly times = new Map<string, number[]>();
   private readonly stationOf = new Map<string, string>();
+  private readonly runs = new Map<string, RunAccount | null>();
 
   /**
-   * `runAtStart(device)`: the device's producing time (ms) so far when the series starts;
-   * later run times are measured from it.
+   * `runAtStart`: each device's producing time (ms) so far when the series starts; its run
+   * time in the series is measured from there (missing: from 0).
    */
   constructor(
     readonly spec: SeriesSpec,
     private readonly stations: readonly CountingStation[],
     readonly startedAt: number,
-    private readonly runAtStart: ReadonlyMap<string, number | undefined>,
+    runAtStart: ReadonlyMap<string, number | undefined>,
   ) {
     for (const s of stations) {
-      this.byStation.set(s.id, { produced: 0, scrap: 0, times: [] });
+      this.times.set(s.id, []);
       for (const d of s.devices) {
         this.stationOf.set(d.id, s.id);
         this.byDevice.set(d.id, { produced: 0, scrap: 0 });
+        this.runs.set(d.id, { counted: 0, since: runAtStart.get(d.id) ?? 0 });
       }
     }
   }
 
+  /**
+   * A series from its record, frozen: its run times stay as recorded until `continueRun`
+   * (once the journal's later entries are applied). Devices no longer on the line are left out.
+   */
+  static restore(record: SeriesRecord, stations: readonly CountingStation[]): ProductionSeries {
+    const series = new ProductionSeries(record.spec, stations, record.startedAt, new Map());
+    series.stoppedAt = record.stoppedAt ?? undefined;
+    series.stops.push(...record.plannedStops.map((p) => ({ ...p })));
+    for (const [device, count] of Object.entries(record.devices)) {
+      const mine = series.byDevice.get(device);
+      if (mine) Object.assign(mine, count);
+    }
+    for (const [station, times] of Object.entries(record.partTimes)) series.times.get(station)?.push(...times);
+    series.setRun(record.runMs);
+    return series;
+  }
+
   get running(): boolean {
     return this.stoppedAt === undefined;
+  }
+
+  get paused(): boolean {
+    return this.stops.at(-1)?.to === null;
   }
 
   /** Whether this series counts the device's parts. */
@@ -112,35 +173,97 @@ export class ProductionSeries {
     const d = this.byDevice.get(device)!;
     d.produced += count.produced;
     d.scrap += count.scrap;
-    const s = this.byStation.get(this.stationOf.get(device)!)!;
-    s.scrap += count.scrap;
-    if (count.produced === 0) return;
-    s.produced += count.produced;
-    for (let i = 0; i < count.produced; i++) s.times.push(at);
+    const times = this.times.get(this.stationOf.get(device)!)!;
+    for (let i = 0; i < count.produced; i++) times.push(at);
   }
 
   /**
-   * `runNow(device)`: producing time (ms) so far, captured so a stopped series stays fixed;
-   * undefined for a device without a machine-state model (its availability is unknown).
+   * `runNow(device)`: producing time (ms) so far, undefined for a device without a
+   * machine-state model (its availability is unknown). Run times are fixed at the stop.
    */
-  stop(at: number, runNow: (device: string) => number | undefined): void {
+  stop(at: number, runNow: RunNow): void {
     if (!this.running) return;
+    this.closeRun(runNow);
+    const open = this.stops.at(-1);
+    if (open && open.to === null) open.to = at;
     this.stoppedAt = at;
-    this.runAtStop = new Map([...this.stationOf.keys()].map((d) => [d, runNow(d)]));
   }
 
-  summary(now: number, runNow: (device: string) => number | undefined): SeriesSummary {
-    const end = this.stoppedAt ?? now;
-    const plannedMs = Math.max(0, end - this.startedAt);
-    const run = (device: string): number | undefined => {
-      const at = this.runAtStop ? this.runAtStop.get(device) : runNow(device);
-      return at === undefined ? undefined : Math.max(0, at - (this.runAtStart.get(device) ?? 0));
+  /** A planned stop begins: planned time and run time pause until `resume`. */
+  pause(at: number, reason: string, runNow: RunNow): void {
+    if (!this.running || this.paused) return;
+    this.closeRun(runNow);
+    this.stops.push({ from: at, to: null, reason });
+  }
+
+  /** Without `runNow` (replaying a journal) run segments stay closed until `continueRun`. */
+  resume(at: number, runNow?: RunNow): void {
+    if (!this.running || !this.paused) return;
+    this.stops.at(-1)!.to = at;
+    if (runNow) this.continueRun(runNow);
+  }
+
+  /** Run times as recorded elsewhere (the journal), with no segment open. */
+  setRun(runMs: RunTimes): void {
+    for (const device of this.runs.keys()) {
+      const ms = runMs[device];
+      this.runs.set(device, ms === null || ms === undefined ? null : { counted: ms, since: undefined });
+    }
+  }
+
+  /** Opens a run segment for each device from its producing time now, while the series runs and is not paused. */
+  continueRun(runNow: RunNow): void {
+    if (!this.running || this.paused) return;
+    for (const [device, run] of this.runs) {
+      if (!run) continue;
+      const since = runNow(device);
+      if (since === undefined) this.runs.set(device, null);
+      else run.since = since;
+    }
+  }
+
+  private closeRun(runNow: RunNow): void {
+    for (const [device, run] of this.runs) {
+      if (!run || run.since === undefined) continue;
+      const ms = this.runOf(device, runNow);
+      this.runs.set(device, ms === undefined ? null : { counted: ms, since: undefined });
+    }
+  }
+
+  private runOf(device: string, runNow: RunNow): number | undefined {
+    const run = this.runs.get(device);
+    if (!run) return undefined;
+    if (run.since === undefined) return run.counted;
+    const now = runNow(device);
+    return now === undefined ? undefined : run.counted + Math.max(0, now - run.since);
+  }
+
+  /** Each device's run time in the series so far. */
+  runTimes(runNow: RunNow): RunTimes {
+    return Object.fromEntries([...this.runs.keys()].map((d) => [d, this.runOf(d, runNow) ?? null]));
+  }
+
+  record(runNow: RunNow): SeriesRecord {
+    return {
+      spec: this.spec,
+      startedAt: this.startedAt,
+      stoppedAt: this.stoppedAt ?? null,
+      plannedStops: this.stops.map((p) => ({ ...p })),
+      devices: Object.fromEntries([...this.byDevice].map(([d, c]) => [d, { ...c }])),
+      partTimes: Object.fromEntries([...this.times].map(([s, t]) => [s, [...t]])),
+      runMs: this.runTimes(runNow),
     };
+  }
+
+  summary(now: number, runNow: RunNow): SeriesSummary {
+    const end = this.stoppedAt ?? now;
+    const stopMs = this.stops.reduce((ms, p) => ms + Math.max(0, Math.min(p.to ?? end, end) - p.from), 0);
+    const plannedMs = Math.max(0, end - this.startedAt - stopMs);
 
     const machines = this.stations.flatMap((s) =>
       s.devices.map((d) => {
         const c = this.byDevice.get(d.id)!;
-        const runMs = run(d.id);
+        const runMs = this.runOf(d.id, runNow);
         return { device: d.id, station: s.id, produced: c.produced, scrap: c.scrap, runSeconds: runMs === undefined ? null : runMs / 1000, oee: machineOee(plannedMs, runMs, d.idealCycleSeconds, c) };
       }),
     );
@@ -150,8 +273,13 @@ export class ProductionSeries {
       return ideals.length ? Math.max(...ideals) / s.devices.length : null;
     };
     const stations = this.stations.map((s) => {
-      const c = this.byStation.get(s.id)!;
-      return { id: s.id, produced: c.produced, scrap: c.scrap, idealCycleSeconds: stationIdeal(s), cycleSeconds: cycleStats(cyclesOf(c.times)) };
+      let produced = 0;
+      let scrap = 0;
+      for (const d of s.devices) {
+        produced += this.byDevice.get(d.id)!.produced;
+        scrap += this.byDevice.get(d.id)!.scrap;
+      }
+      return { id: s.id, produced, scrap, idealCycleSeconds: stationIdeal(s), cycleSeconds: cycleStats(cyclesOf(this.times.get(s.id)!, this.stops)) };
     });
     // What leaves the output station, less what it found bad itself, is good; the scrap
     // taken out before it (an inspection upstream of packing) was made too.
@@ -183,7 +311,10 @@ export class ProductionSeries {
       line,
       startedAt: this.startedAt,
       stoppedAt: this.stoppedAt ?? null,
+      plannedStop: this.paused ? { reason: this.stops.at(-1)!.reason, since: this.stops.at(-1)!.from } : null,
+      plannedStops: this.stops.map((p) => ({ ...p })),
       plannedSeconds: plannedMs / 1000,
+      plannedStopSeconds: stopMs / 1000,
       total,
       good,
       scrap,
@@ -210,17 +341,18 @@ function machineOee(plannedMs: number, runMs: number | undefined, ideal: number 
 /**
  * The station's cycle times: intervals between consecutive parts, in time order (devices
  * working in parallel interleave). Parts a counter reported at once share the interval
- * before them.
+ * before them. An interval that spans a planned stop is no cycle: the break is not the station's.
  */
-function cyclesOf(times: readonly number[]): number[] {
+function cyclesOf(times: readonly number[], stops: readonly PlannedStop[]): number[] {
   const sorted = [...times].sort((a, b) => a - b);
   const cycles: number[] = [];
   let i = 1;
   while (i < sorted.length) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[i]) j++;
-    const share = (sorted[i]! - sorted[i - 1]!) / 1000 / (j - i + 1);
-    for (let k = i; k <= j; k++) cycles.push(share);
+    const [from, to] = [sorted[i - 1]!, sorted[i]!];
+    const share = (to - from) / 1000 / (j - i + 1);
+    if (!stops.some((p) => p.from < to && (p.to ?? Infinity) > from)) for (let k = i; k <= j; k++) cycles.push(share);
     i = j + 1;
   }
   return cycles;

@@ -149,7 +149,8 @@ export class PrinterModel {
     v.print_error = 0;
     v.job_state = 'heating';
     v.event = 'PrintStarted';
-    this.jobDuration = this.jobSeconds * r.between(0.8, 1.2);
+    // jobSeconds is the ideal (the profiles' idealCycleSeconds): a real job takes as long or longer.
+    this.jobDuration = this.jobSeconds * r.between(1, 1.3);
     v.remaining_min = Math.ceil(this.jobDuration / 60);
     this.runoutAt = r.chance(this.runoutChance) ? r.between(10, 90) : -1;
     this.failAt = r.chance(this.failureChance) ? r.between(5, 60) : -1;

@@ -1,11 +1,18 @@
 // The production-series dashboard: for each running series its progress to target, good and
-// scrap, OEE with its three factors, and the bottleneck; a form to start one and a button
-// to stop it (hidden for visitors). Series are started and stopped over the REST API; the
-// figures arrive with the gateway's insight.
+// scrap, OEE with its three factors, the bottleneck, and per station and machine their parts,
+// cycle times and OEE; a form to start one and buttons for a planned stop and to stop it
+// (hidden for visitors). Series are changed over the REST API; the figures arrive with the
+// gateway's insight.
 import type { LiveSnapshot } from '../../../gateway/src/core/live-events.ts';
 import type { SeriesSummary } from '../../../gateway/src/state/series.ts';
 
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)}%`);
+const clock = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+export interface Names {
+  station(line: string, station: string): string;
+  device(id: string): string;
+}
 
 export class SeriesPanel {
   private readonly body: HTMLElement;
@@ -15,7 +22,7 @@ export class SeriesPanel {
 
   constructor(
     private readonly root: HTMLElement,
-    private readonly stationName: (line: string, station: string) => string,
+    private readonly names: Names,
     readonly visitor: boolean,
   ) {
     root.innerHTML = `
@@ -28,6 +35,7 @@ export class SeriesPanel {
         <button type="button" class="cancel">Cancel</button>
       </form>
       <div class="series-error"></div>
+      <datalist id="stop-reasons"><option value="Break"><option value="Changeover"><option value="Planned maintenance"><option value="End of shift"></datalist>
       <button class="series-new" type="button">Start a series</button>`;
     this.body = root.querySelector('.series-body')!;
     this.form = root.querySelector('.series-form')!;
@@ -54,8 +62,29 @@ export class SeriesPanel {
       });
     });
     root.addEventListener('click', (e) => {
-      const stop = (e.target as HTMLElement).closest<HTMLButtonElement>('.series-stop');
-      if (stop?.dataset.id) void this.post(`/api/series/${encodeURIComponent(stop.dataset.id)}/stop`);
+      const button = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-act]');
+      const card = button?.closest<HTMLElement>('.series-card');
+      if (!button || !card) return;
+      const path = `/api/series/${encodeURIComponent(card.dataset.id!)}`;
+      if (button.dataset.act === 'stop') void this.post(`${path}/stop`);
+      else if (button.dataset.act === 'resume') void this.post(`${path}/resume`);
+      else if (button.dataset.act === 'pause') {
+        const form = card.querySelector<HTMLFormElement>('.pause-form')!;
+        form.hidden = !form.hidden;
+        if (!form.hidden) form.querySelector('input')!.focus();
+      }
+    });
+    root.addEventListener('submit', (e) => {
+      const form = (e.target as HTMLElement).closest<HTMLFormElement>('.pause-form');
+      const card = form?.closest<HTMLElement>('.series-card');
+      if (!form || !card) return;
+      e.preventDefault();
+      const reason = String(new FormData(form).get('reason'));
+      void this.post(`/api/series/${encodeURIComponent(card.dataset.id!)}/pause`, { reason }).then((ok) => {
+        if (!ok) return;
+        form.reset();
+        form.hidden = true;
+      });
     });
   }
 
@@ -88,11 +117,23 @@ export class SeriesPanel {
       <div class="bar"><div class="fill"></div></div>
       <div class="counts"><span class="good"></span> good of <span class="target"></span> · <span class="scrap"></span> scrap</div>
       <div class="oee"><span class="big"></span> <span class="a"></span> <span class="p"></span> <span class="q"></span></div>
-      <div class="bottleneck">bottleneck: <span></span></div>`;
+      <div class="bottleneck">bottleneck: <span></span></div>
+      <div class="planned" hidden>Planned stop: <span class="reason"></span> since <span class="since"></span></div>
+      <details class="detail"><summary>Stations and machines</summary>
+        <table><thead><tr><th></th><th>parts</th><th>scrap</th><th title="mean seconds between parts">cycle s</th><th>OEE</th><th>A</th><th>P</th><th>Q</th></tr></thead><tbody></tbody></table>
+      </details>`;
     if (!this.visitor) {
-      const stop = Object.assign(document.createElement('button'), { className: 'series-stop', type: 'button', textContent: 'Stop' });
-      stop.dataset.id = id;
-      div.appendChild(stop);
+      const actions = document.createElement('div');
+      actions.className = 'actions';
+      actions.innerHTML = `
+        <button type="button" data-act="pause" class="series-pause">Planned stop</button>
+        <button type="button" data-act="resume" class="series-resume" hidden>Resume</button>
+        <button type="button" data-act="stop" class="series-stop">Stop</button>
+        <form class="pause-form" hidden>
+          <input name="reason" list="stop-reasons" placeholder="Why: break, changeover…" required maxlength="200">
+          <button type="submit">Begin</button>
+        </form>`;
+      div.appendChild(actions);
     }
     return div;
   }
@@ -112,7 +153,41 @@ export class SeriesPanel {
     text('.oee .a', `A ${pct(s.oee.availability)}`);
     text('.oee .p', `P ${pct(s.oee.performance)}`);
     text('.oee .q', `Q ${pct(s.oee.quality)}`);
-    text('.bottleneck span', s.bottleneck ? this.stationName(s.line, s.bottleneck) : '—');
+    text('.bottleneck span', s.bottleneck ? this.names.station(s.line, s.bottleneck) : '—');
+    const planned = card.querySelector<HTMLElement>('.planned')!;
+    planned.hidden = !s.plannedStop;
+    card.classList.toggle('paused', !!s.plannedStop);
+    if (s.plannedStop) {
+      text('.planned .reason', s.plannedStop.reason);
+      text('.planned .since', clock(s.plannedStop.since));
+    }
+    const pause = card.querySelector<HTMLElement>('.series-pause');
+    if (pause) pause.hidden = !!s.plannedStop;
+    const resume = card.querySelector<HTMLElement>('.series-resume');
+    if (resume) resume.hidden = !s.plannedStop;
+    this.fillTable(card.querySelector('tbody')!, s);
+  }
+
+  /** A row per station (parts, scrap, mean cycle), each followed by its machines (parts, scrap, OEE and factors). */
+  private fillTable(body: HTMLElement, s: SeriesSummary): void {
+    const rows: HTMLTableRowElement[] = [];
+    const row = (className: string, cells: string[], title?: string) => {
+      const tr = document.createElement('tr');
+      tr.className = className;
+      if (title) tr.title = title;
+      for (const c of cells) tr.appendChild(Object.assign(document.createElement('td'), { textContent: c }));
+      rows.push(tr);
+    };
+    for (const st of s.stations) {
+      const c = st.cycleSeconds;
+      const cycle = c ? `${c.mean.toFixed(1)}` : '—';
+      const spread = c ? `cycle ${c.n} times: min ${c.min.toFixed(1)}, p10 ${c.p10.toFixed(1)}, median ${c.p50.toFixed(1)}, p90 ${c.p90.toFixed(1)}, max ${c.max.toFixed(1)} s` : undefined;
+      row(st.id === s.bottleneck ? 'station bottleneck' : 'station', [this.names.station(s.line, st.id), String(st.produced), String(st.scrap), cycle, '', '', '', ''], spread);
+      for (const m of s.machines.filter((x) => x.station === st.id)) {
+        row('machine', [this.names.device(m.device), String(m.produced), String(m.scrap), '', pct(m.oee.oee), pct(m.oee.availability), pct(m.oee.performance), pct(m.oee.quality)]);
+      }
+    }
+    body.replaceChildren(...rows);
   }
 
   private async post(path: string, body?: unknown): Promise<boolean> {

@@ -1,0 +1,92 @@
+// The production series journal: one JSON line per change to a series, appended as it happens
+// (written before the call returns, so a killed gateway keeps it; flushed to disk by the OS).
+// Read back when the gateway starts, then compacted to one line per series kept.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { JournalEntry, SeriesJournalWriter } from '../state/site-production.ts';
+import { takePidLock } from './pid-lock.ts';
+
+const KINDS = new Set(['series', 'seen', 'part', 'pause', 'resume', 'stop', 'run']);
+
+export interface JournalContents {
+  readonly entries: JournalEntry[];
+  /** Lines that are not entries: a last line cut off by a crash, or a file edited by hand. */
+  readonly unreadable: number;
+}
+
+export class SeriesJournal implements SeriesJournalWriter {
+  private fd: number;
+  appended = 0;
+  private failing = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly unlock: () => void,
+    /** A write that failed (disk full): the series go on in memory; called once per run of failures. */
+    private readonly onError: (err: Error) => void,
+  ) {
+    this.fd = openSync(file, 'a');
+  }
+
+  /** Locks the journal for this gateway and reads what it holds. */
+  static open(file: string, onError: (err: Error) => void): { journal: SeriesJournal; contents: JournalContents } {
+    mkdirSync(dirname(file), { recursive: true });
+    const unlock = takePidLock(`${file}.pid`);
+    const contents = existsSync(file) ? parse(readFileSync(file, 'utf8')) : { entries: [], unreadable: 0 };
+    return { journal: new SeriesJournal(file, unlock, onError), contents };
+  }
+
+  append(entry: JournalEntry): void {
+    this.appended++;
+    this.guard(() => writeSync(this.fd, `${JSON.stringify(entry)}\n`));
+  }
+
+  /** Replaces the journal by `entries`: written beside it, then renamed over it, so a crash leaves one or the other. */
+  rewrite(entries: readonly JournalEntry[]): void {
+    this.appended = 0;
+    this.guard(() => {
+      const tmp = `${this.file}.tmp`;
+      const fd = openSync(tmp, 'w');
+      try {
+        writeSync(fd, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.file);
+      closeSync(this.fd);
+      this.fd = openSync(this.file, 'a');
+    });
+  }
+
+  close(): void {
+    closeSync(this.fd);
+    this.unlock();
+  }
+
+  private guard(write: () => void): void {
+    try {
+      write();
+      this.failing = false;
+    } catch (err) {
+      if (!this.failing) this.onError(err as Error);
+      this.failing = true;
+    }
+  }
+}
+
+function parse(text: string): JournalContents {
+  const entries: JournalEntry[] = [];
+  let unreadable = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const entry = JSON.parse(line) as JournalEntry;
+      if (typeof entry !== 'object' || entry === null || !KINDS.has(entry.e)) throw new Error('not an entry');
+      entries.push(entry);
+    } catch {
+      unreadable++;
+    }
+  }
+  return { entries, unreadable };
+}
