@@ -7,10 +7,11 @@ import { benchOpcUaIngest, type OpcUaIngestResult } from './opcua-ingest/bench.t
 import { benchClients, benchLatency } from './live-hub/bench.ts';
 import { benchFrames } from './live-hub/frames.ts';
 import { benchSpoolDrain, type DrainResult } from './spool/drain.ts';
+import { benchJournal, type JournalResult } from './insight/journal.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-/** `--only mqtt,spool,insight,opcua,live,frames` runs a part of the suite. */
+/** `--only mqtt,spool,insight,journal,opcua,live,frames` runs a part of the suite. */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set(args[onlyAt + 1]!.split(',')) : undefined;
 const runs = (part: string) => !only || only.has(part);
@@ -41,6 +42,13 @@ for (const [label, options] of runs('insight') ? insightLoads : []) {
   const r = await benchMqttIngest(options);
   printIngest(`states, alarms and parts on vs off, ${label}`, r);
   ingest.push(r);
+}
+const journals: JournalResult[] = [];
+if (runs('journal')) {
+  const r = benchJournal(quick ? 20_000 : 50_000, quick ? 3 : 5);
+  journals.push(r);
+  console.log(`\nSeries journal: ${r.parts.toLocaleString('en')} robot cycles counted in a running series, with vs without the journal (median of ${r.rounds} rounds each)`);
+  console.log(`  with ${r.withJournal.toFixed(2)} µs/part, without ${r.without.toFixed(2)} µs/part, ratio ${r.ratio.toFixed(2)}; journal ${(r.journalBytes / 2 ** 20).toFixed(1)} MB before compaction`);
 }
 const drains: DrainResult[] = [];
 if (runs('spool')) {
@@ -85,7 +93,7 @@ const frames = runs('frames') ? await benchFrames(quick ? 10 : 30) : [];
 for (const f of frames) console.log(`${f.site.padEnd(12)} ${String(f.devices).padStart(3)} devices  ${f.meanMs.toFixed(1).padStart(7)} ms/frame  ${f.drawCalls} draw calls  ${f.triangles} triangles`);
 
 mkdirSync(dirname(jsonFile), { recursive: true });
-writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }] }, null, 2));
+writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }] }, null, 2));
 console.log(`\nresults written to ${jsonFile}`);
 process.exit(0);
 

@@ -52,8 +52,6 @@ export const GatewayConfigSchema = z.strictObject({
       journal: z.string().min(1).optional(),
       /** Stopped series kept in the list and the journal besides the running ones (all of them stay in InfluxDB). */
       keepStoppedSeries: z.number().int().min(0).default(100),
-      /** Machine seconds per real second: only for simulators run faster than real time (the demo's --time-scale), so ideal cycle times and OEE keep their meaning. */
-      timeScale: z.number().positive().default(1),
     })
     .prefault({}),
   opcua: z
@@ -74,6 +72,8 @@ export const GatewayConfigSchema = z.strictObject({
       liveRateHz: z.number().positive().max(100).default(20),
     })
     .prefault({}),
+  /** Machine seconds per real second: 1 for real machines; for simulators run faster (the demo's --time-scale), so rate alarms, ideal cycle times and OEE keep their meaning. */
+  timeScale: z.number().positive().default(1),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info') }).prefault({}),
 });
 

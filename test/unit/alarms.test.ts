@@ -60,6 +60,20 @@ describe('rate, stale and code alarms', () => {
     expect(events(a.observe({ t: 55 }, 2_500))).toEqual(['cleared@2500']);
   });
 
+  it('rate of change by the samples of its own signal and their own time', () => {
+    const a = new DeviceAlarms('d', [alarm({ id: 'fast', type: 'rate', signal: 't', perSecond: 20 })], 0);
+    a.observe({ t: 200 }, 0, { values: { t: 200 }, time: 0 });
+    // A reading of another signal (a progress message) does not move the base: 15 in 1 s is no 150 in 0.1 s.
+    expect(a.observe({ t: 200, progress: 5 }, 900, { values: { progress: 5 }, time: 900 })).toEqual([]);
+    expect(a.observe({ t: 215 }, 1_000, { values: { t: 215 }, time: 1_000 })).toEqual([]);
+    // Queued messages delivered in a burst after a reconnect: 2 s apart by the device's clock, 5 ms by the gateway's.
+    expect(a.observe({ t: 225 }, 60_000, { values: { t: 225 }, time: 3_000 })).toEqual([]);
+    expect(a.observe({ t: 235 }, 60_005, { values: { t: 235 }, time: 5_000 })).toEqual([]);
+    // A sample older than the base (out of order) is no rate and leaves the base.
+    expect(a.observe({ t: 100 }, 60_010, { values: { t: 100 }, time: 4_000 })).toEqual([]);
+    expect(a.observe({ t: 300 }, 60_020, { values: { t: 300 }, time: 6_000 })).toMatchObject([{ type: 'raised', at: 60_020, alarm: { value: 65 } }]);
+  });
+
   it('stale: raised the moment the data is that old, cleared by the next data', () => {
     const a = new DeviceAlarms('d', [alarm({ id: 'silent', type: 'stale', seconds: 10 })], 0);
     a.observe({ t: 1 }, 5_000);

@@ -76,7 +76,7 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
     ...config,
     mqtt: { ...config.mqtt, url: mqttUrl },
     influx: { ...config.influx, url: influxUrl ?? config.influx.url },
-    production: { ...config.production, timeScale: flags.timeScale },
+    timeScale: flags.timeScale,
   };
   const fleet = new SimulatedFleet({ site, mqttUrl, timeScale: flags.timeScale, log, pkiDir: join(flags.dataDir, 'pki'), lineFlow: true });
   running.push(() => fleet.stop());

@@ -72,8 +72,8 @@ export class Gateway {
     this.router = new TopicRouter(site);
     this.state = new DeviceStateStore(site);
     this.machineStates = new MachineStates(site, Date.now());
-    this.alarms = new SiteAlarms(site, Date.now());
-    this.production = new SiteProduction(site, (device, now) => this.machineStates.producingMs(device, now), config.production.keepStoppedSeries, config.production.timeScale);
+    this.alarms = new SiteAlarms(site, Date.now(), config.timeScale);
+    this.production = new SiteProduction(site, (device, now) => this.machineStates.producingMs(device, now), config.production.keepStoppedSeries, config.timeScale);
     this.maxPayloadBytes = config.mqtt.maxPayloadBytes;
     this.rateLimit = new DeviceRateLimit(config.mqtt.maxMessagesPerSecondPerDevice);
     this.sources = parts.sources ? [...parts.sources] : [];
@@ -113,7 +113,10 @@ export class Gateway {
     let ticks = 0;
     this.stateTimer = setInterval(() => {
       const now = Date.now();
-      if (++ticks % 10 === 0) this.production.tick(now);
+      if (++ticks % 10 === 0) {
+        this.production.tick(now);
+        this.journal?.flush();
+      }
       const changes = [...this.machineStates.check(now), ...this.alarms.check(now)];
       if (changes.length === 0) return;
       this.store(changes);
@@ -184,6 +187,7 @@ export class Gateway {
   /** Everything pushed so far onto the spool: before a message is acknowledged, or after an event from a timer or a person. */
   private commit(): void {
     for (let i = 0; i < this.runners.length; i++) this.runners[i]!.commit();
+    this.journal?.flush();
   }
 
   private handleOpcUa(message: OpcUaMessage): void {
@@ -254,7 +258,7 @@ export class Gateway {
     if (point) for (const runner of this.runners) runner.push(point);
     const values = this.state.valuesOf(reading.device);
     const changes = this.machineStates.observe(reading.device, values, now);
-    const alarms = this.alarms.observe(reading.device, values, now);
+    const alarms = this.alarms.observe(reading.device, values, now, { values: reading.values, time: reading.time });
     if (part) this.store([part]);
     if (changes) this.store(changes);
     if (alarms) this.store(alarms);

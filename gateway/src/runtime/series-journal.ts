@@ -1,6 +1,8 @@
-// The production series journal: one JSON line per change to a series, appended as it happens
-// (written before the call returns, so a killed gateway keeps it; flushed to disk by the OS).
-// Read back when the gateway starts, then compacted to one line per series kept.
+// The production series journal: one JSON line per change to a series. Lines are gathered
+// while a message is handled and written together by `flush`, which the gateway calls where
+// it commits the spool (before the message is acknowledged), so a killed gateway keeps them;
+// the OS takes them to disk. Read back when the gateway starts, then compacted to one line per
+// series kept.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JournalEntry, SeriesJournalWriter } from '../state/site-production.ts';
@@ -17,6 +19,7 @@ export interface JournalContents {
 export class SeriesJournal implements SeriesJournalWriter {
   private fd: number;
   appended = 0;
+  private pending = '';
   private failing = false;
 
   private constructor(
@@ -38,12 +41,21 @@ export class SeriesJournal implements SeriesJournalWriter {
 
   append(entry: JournalEntry): void {
     this.appended++;
-    this.guard(() => writeSync(this.fd, `${JSON.stringify(entry)}\n`));
+    this.pending += `${JSON.stringify(entry)}\n`;
+  }
+
+  /** Writes what was appended since the last flush: one write however many entries. */
+  flush(): void {
+    if (this.pending === '') return;
+    const text = this.pending;
+    this.pending = '';
+    this.guard(() => writeSync(this.fd, text));
   }
 
   /** Replaces the journal by `entries`: written beside it, then renamed over it, so a crash leaves one or the other. */
   rewrite(entries: readonly JournalEntry[]): void {
     this.appended = 0;
+    this.pending = ''; // the entries are the whole state, the pending lines included
     this.guard(() => {
       const tmp = `${this.file}.tmp`;
       const fd = openSync(tmp, 'w');
@@ -60,6 +72,7 @@ export class SeriesJournal implements SeriesJournalWriter {
   }
 
   close(): void {
+    this.flush();
     closeSync(this.fd);
     this.unlock();
   }

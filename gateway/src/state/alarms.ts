@@ -28,13 +28,19 @@ export interface AlarmEvent {
   readonly alarm: Readonly<AlarmInstance>;
 }
 
+/** What one reading brought, and its time: the device's clock when it sent one, else the gateway's. */
+export interface Sample {
+  readonly values: Readonly<Record<string, Value>>;
+  readonly time: number;
+}
+
 interface Watch {
   readonly def: Alarm;
   instance: AlarmInstance | undefined;
   /** threshold: since when the condition holds (delay running). */
   pendingSince: number | undefined;
   pendingValue: Value | undefined;
-  /** rate: the previous sample. */
+  /** rate: the previous sample, by its own time. */
   previous: { value: number; at: number } | undefined;
 }
 
@@ -46,13 +52,20 @@ export class DeviceAlarms {
     readonly device: string,
     defs: readonly Alarm[],
     start: number,
+    /** Machine seconds per real second (a simulation run faster): rates are measured in machine time. */
+    private readonly timeScale = 1,
   ) {
     this.watches = defs.map((def) => ({ def, instance: undefined, pendingSince: undefined, pendingValue: undefined, previous: undefined }));
     this.lastSeen = start;
   }
 
-  /** The device's merged values after data arrived at `at`. */
-  observe(values: Readonly<Record<string, Value>>, at: number): AlarmEvent[] {
+  /**
+   * The device's merged values after data arrived at `at`. `sample` is what this reading
+   * brought and its own time (the device's clock when it sent one): a rate is measured
+   * between two samples of its signal, by the device's clock, so a reading without the
+   * signal moves nothing and a burst of queued messages after a reconnect is no spike.
+   */
+  observe(values: Readonly<Record<string, Value>>, at: number, sample: Sample = { values, time: at }): AlarmEvent[] {
     const events = this.check(at);
     this.lastSeen = Math.max(this.lastSeen, at);
     for (const w of this.watches) {
@@ -64,7 +77,9 @@ export class DeviceAlarms {
       const value = values[d.signal];
       if (value === undefined) continue;
       if (d.type === 'threshold') this.threshold(w, d, value, at, events);
-      else if (d.type === 'rate') this.rate(w, d, value, at, events);
+      else if (d.type === 'rate') {
+        if (sample.values[d.signal] !== undefined) this.rate(w, d, value, sample.time, at, events);
+      }
       else this.code(w, d, value, at, events);
     }
     return events;
@@ -123,12 +138,13 @@ export class DeviceAlarms {
     }
   }
 
-  private rate(w: Watch, d: Extract<Alarm, { type: 'rate' }>, value: Value, at: number, events: AlarmEvent[]): void {
+  private rate(w: Watch, d: Extract<Alarm, { type: 'rate' }>, value: Value, sampledAt: number, at: number, events: AlarmEvent[]): void {
     if (typeof value !== 'number') return;
     const prev = w.previous;
-    w.previous = { value, at };
-    if (!prev || at <= prev.at) return;
-    const perSecond = (value - prev.value) / ((at - prev.at) / 1000);
+    if (prev && sampledAt <= prev.at) return; // out of order or the same instant: no rate, and the later sample stays the base
+    w.previous = { value, at: sampledAt };
+    if (!prev) return;
+    const perSecond = (value - prev.value) / ((sampledAt - prev.at) / 1000) / this.timeScale;
     const beyond = d.perSecond > 0 ? perSecond > d.perSecond : perSecond < d.perSecond;
     if (beyond && !isOpen(w)) this.raise(w, at, Math.round(perSecond * 1000) / 1000, d.text, events);
     else if (!beyond && isOpen(w)) this.clear(w, at, events);

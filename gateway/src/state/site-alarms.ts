@@ -2,7 +2,7 @@
 // (measurement `alarm`, one point per event) and the list the REST API and viewers show.
 import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { Point, Series, Value } from '../core/reading.ts';
-import { DeviceAlarms, type AlarmEvent, type AlarmInstance } from './alarms.ts';
+import { DeviceAlarms, type AlarmEvent, type AlarmInstance, type Sample } from './alarms.ts';
 
 interface Entry {
   readonly device: DeviceModel;
@@ -17,22 +17,22 @@ export class SiteAlarms {
   /** Series per device, alarm and event: built once. */
   private readonly series = new Map<string, Series>();
 
-  constructor(site: SiteModel, start: number) {
+  constructor(site: SiteModel, start: number, timeScale = 1) {
     for (const device of site.devices) {
       const defs = device.profileDef.alarms;
       if (defs.length === 0) continue;
       this.entries.set(device.id, {
         device,
-        alarms: new DeviceAlarms(device.id, defs, start),
+        alarms: new DeviceAlarms(device.id, defs, start, timeScale),
         tags: { site: site.site.id, line: device.line, station: device.station, device: device.id },
       });
     }
   }
 
-  observe(device: DeviceModel, values: Readonly<Record<string, Value>>, at: number): Point[] | undefined {
+  observe(device: DeviceModel, values: Readonly<Record<string, Value>>, at: number, sample?: Sample): Point[] | undefined {
     const e = this.entries.get(device.id);
     if (!e) return undefined;
-    const events = e.alarms.observe(values, at);
+    const events = e.alarms.observe(values, at, sample);
     return events.length > 0 ? events.map((ev) => this.pointOf(e, ev)) : undefined;
   }
 

@@ -21,7 +21,7 @@ export type JournalEntry =
   | { readonly e: 'stop'; readonly id: string; readonly at: number; readonly runMs: RunTimes }
   | { readonly e: 'run'; readonly id: string; readonly at: number; readonly runMs: RunTimes };
 
-/** Where the journal goes (runtime/series-journal.ts): appended in order, replaced whole when compacted. */
+/** Where the journal goes (runtime/series-journal.ts): appended in order (written at the owner's flush), replaced whole when compacted. */
 export interface SeriesJournalWriter {
   append(entry: JournalEntry): void;
   rewrite(entries: readonly JournalEntry[]): void;
