@@ -21,7 +21,7 @@ export interface WorkerReport {
   dropped: number;
 }
 
-const [role, dir, printers, mqttUrl, influxUrl, database] = process.argv.slice(2) as [string, string, string, string, string, string];
+const [role, dir, printers, mqttUrl, influxUrl, database, timeScale] = process.argv.slice(2) as [string, string, string, string, string, string, string];
 const built = benchSite(dir, Number(printers));
 // 'gateway-plain': the same gateway without machine states, alarms and part counting, to measure their share.
 const site =
@@ -46,6 +46,7 @@ if (role === 'floor') {
     mqtt: { url: mqttUrl, clientId: `bench-${role}-${process.pid}` },
     influx: { url: influxUrl, database: role === 'gateway' ? database : `${database}_${role.replace('gateway-', '')}` },
     spool: { enabled: spool, dir: join(dir, `spool-${process.pid}`) },
+    timeScale: Number(timeScale),
     log: { level: 'warn' },
   });
   const gateway = new Gateway(site, config, new Telemetry(pino({ level: 'warn' })), { http: false });

@@ -258,7 +258,7 @@ export class Gateway {
     if (point) for (const runner of this.runners) runner.push(point);
     const values = this.state.valuesOf(reading.device);
     const changes = this.machineStates.observe(reading.device, values, now);
-    const alarms = this.alarms.observe(reading.device, values, now, { values: reading.values, time: reading.time });
+    const alarms = this.alarms.observe(reading.device, values, now, reading);
     if (part) this.store([part]);
     if (changes) this.store(changes);
     if (alarms) this.store(alarms);

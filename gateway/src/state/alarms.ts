@@ -40,6 +40,8 @@ interface Watch {
   /** threshold: since when the condition holds (delay running). */
   pendingSince: number | undefined;
   pendingValue: Value | undefined;
+  /** code: the last value seen. */
+  lastCode: Value | undefined;
   /** rate: the previous sample, by its own time. */
   previous: { value: number; at: number } | undefined;
 }
@@ -55,7 +57,7 @@ export class DeviceAlarms {
     /** Machine seconds per real second (a simulation run faster): rates are measured in machine time. */
     private readonly timeScale = 1,
   ) {
-    this.watches = defs.map((def) => ({ def, instance: undefined, pendingSince: undefined, pendingValue: undefined, previous: undefined }));
+    this.watches = defs.map((def) => ({ def, instance: undefined, pendingSince: undefined, pendingValue: undefined, previous: undefined, lastCode: undefined }));
     this.lastSeen = start;
   }
 
@@ -66,7 +68,8 @@ export class DeviceAlarms {
    * signal moves nothing and a burst of queued messages after a reconnect is no spike.
    */
   observe(values: Readonly<Record<string, Value>>, at: number, sample: Sample = { values, time: at }): AlarmEvent[] {
-    const events = this.check(at);
+    const events: AlarmEvent[] = [];
+    this.collect(at, events);
     this.lastSeen = Math.max(this.lastSeen, at);
     for (const w of this.watches) {
       const d = w.def;
@@ -77,10 +80,8 @@ export class DeviceAlarms {
       const value = values[d.signal];
       if (value === undefined) continue;
       if (d.type === 'threshold') this.threshold(w, d, value, at, events);
-      else if (d.type === 'rate') {
-        if (sample.values[d.signal] !== undefined) this.rate(w, d, value, sample.time, at, events);
-      }
-      else this.code(w, d, value, at, events);
+      else if (d.type === 'code') this.code(w, d, value, at, events);
+      else if (sample.values[d.signal] !== undefined) this.rate(w, d, value, sample.time, at, events);
     }
     return events;
   }
@@ -88,6 +89,11 @@ export class DeviceAlarms {
   /** Time passed to `now`: delays that ran out, data that went stale. */
   check(now: number): AlarmEvent[] {
     const events: AlarmEvent[] = [];
+    this.collect(now, events);
+    return events;
+  }
+
+  private collect(now: number, events: AlarmEvent[]): void {
     for (const w of this.watches) {
       const d = w.def;
       if (d.type === 'threshold' && w.pendingSince !== undefined && !isOpen(w) && now - w.pendingSince >= d.delaySeconds * 1000) {
@@ -97,7 +103,6 @@ export class DeviceAlarms {
         this.raise(w, this.lastSeen + d.seconds * 1000, undefined, d.text, events);
       }
     }
-    return events;
   }
 
   acknowledge(alarm: string, by: string, at: number): AlarmEvent | undefined {
@@ -151,6 +156,9 @@ export class DeviceAlarms {
   }
 
   private code(w: Watch, d: Extract<Alarm, { type: 'code' }>, value: Value, at: number, events: AlarmEvent[]): void {
+    // The same code again changes nothing: most readings repeat it.
+    if (value === w.lastCode) return;
+    w.lastCode = value;
     const code = String(value);
     const text = d.codes[code];
     if (isOpen(w) && w.instance!.value !== code) this.clear(w, at, events);

@@ -17,23 +17,58 @@ export interface StateChange {
 
 /** The state the rules give for these values (offline is decided by time, not here). */
 export function evaluateState(states: States, signals: Readonly<Record<string, Signal>>, values: Readonly<Record<string, Value>>): { state: Exclude<MachineState, 'offline'>; reason: string } {
-  for (const rule of states.rules) {
-    const value = values[rule.signal];
-    if (value !== undefined && matches(rule, signals[rule.signal], value)) return { state: rule.state, reason: `${rule.signal} = ${String(value)}` };
-  }
-  return { state: states.default, reason: 'no rule matched' };
+  const rules = compileRules(states, signals);
+  const i = firstMatch(rules, values);
+  return i < 0 ? { state: states.default, reason: 'no rule matched' } : { state: rules[i]!.state, reason: reasonOf(rules[i]!, values) };
 }
 
-function matches(rule: StateRule, signal: Signal | undefined, value: Value): boolean {
-  if (rule.in) {
-    const meaning = signal?.type === 'enum' && typeof value === 'string' ? signal.values?.[value] : undefined;
-    const hit = rule.in.some((c) => c === value || String(c) === String(value) || (meaning !== undefined && c === meaning));
-    if (!hit) return false;
-  }
-  if (rule.above !== undefined && !(typeof value === 'number' && value > rule.above)) return false;
-  if (rule.below !== undefined && !(typeof value === 'number' && value < rule.below)) return false;
-  return true;
+/** A rule made ready for every message: `in` as a set of strings, the signal's enum meanings at hand. */
+interface CompiledRule {
+  readonly state: Exclude<MachineState, 'offline'>;
+  readonly signal: string;
+  readonly accept: ReadonlySet<string> | undefined;
+  readonly meanings: Readonly<Record<string, string>> | undefined;
+  readonly above: number | undefined;
+  readonly below: number | undefined;
 }
+
+function compileRules(states: States, signals: Readonly<Record<string, Signal>>): CompiledRule[] {
+  return states.rules.map((r: StateRule) => {
+    const signal = signals[r.signal];
+    return {
+      state: r.state,
+      signal: r.signal,
+      accept: r.in ? new Set(r.in.map(String)) : undefined,
+      meanings: signal?.type === 'enum' ? signal.values : undefined,
+      above: r.above,
+      below: r.below,
+    };
+  });
+}
+
+/** The index of the first rule the values match, -1 for none. Allocates nothing: it runs for every reading. */
+function firstMatch(rules: readonly CompiledRule[], values: Readonly<Record<string, Value>>): number {
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    const value = values[rule.signal];
+    if (value === undefined) continue;
+    if (rule.accept) {
+      const text = typeof value === 'string' ? value : String(value);
+      const meaning = rule.meanings && typeof value === 'string' ? rule.meanings[value] : undefined;
+      if (!rule.accept.has(text) && (meaning === undefined || !rule.accept.has(meaning))) continue;
+    }
+    if (rule.above !== undefined && !(typeof value === 'number' && value > rule.above)) continue;
+    if (rule.below !== undefined && !(typeof value === 'number' && value < rule.below)) continue;
+    return i;
+  }
+  return -1;
+}
+
+function reasonOf(rule: CompiledRule, values: Readonly<Record<string, Value>>): string {
+  return `${rule.signal} = ${String(values[rule.signal])}`;
+}
+
+const NO_CHANGES: readonly StateChange[] = Object.freeze([]);
 
 export const ALL_STATES: readonly MachineState[] = ['producing', 'idle', 'setup', 'fault', 'offline'];
 
@@ -50,14 +85,16 @@ export class MachineStateTracker {
   private reason = 'no data yet';
   private readonly totals: Record<MachineState, number> = { producing: 0, idle: 0, setup: 0, fault: 0, offline: 0 };
   private readonly offlineAfterMs: number;
+  private readonly rules: readonly CompiledRule[];
 
   constructor(
     private readonly states: States,
-    private readonly signals: Readonly<Record<string, Signal>>,
+    signals: Readonly<Record<string, Signal>>,
     start: number,
   ) {
     this.since = start;
     this.offlineAfterMs = states.offlineAfterSeconds * 1000;
+    this.rules = compileRules(states, signals);
   }
 
   get state(): MachineState {
@@ -74,22 +111,23 @@ export class MachineStateTracker {
   }
 
   /** Data arrived at `at` (the gateway's clock); returns the changes it caused, oldest first. */
-  observe(values: Readonly<Record<string, Value>>, at: number): StateChange[] {
-    const changes = this.check(at);
+  observe(values: Readonly<Record<string, Value>>, at: number): readonly StateChange[] {
+    const stale = this.check(at);
     this.lastSeen = Math.max(this.lastSeen, at);
-    const next = evaluateState(this.states, this.signals, values);
-    const change = this.enter(next.state, Math.max(at, this.since), next.reason);
-    if (change) changes.push(change);
-    return changes;
+    const i = firstMatch(this.rules, values);
+    const state = i < 0 ? this.states.default : this.rules[i]!.state;
+    if (state === this.current) return stale;
+    const change = this.enter(state, Math.max(at, this.since), i < 0 ? 'no rule matched' : reasonOf(this.rules[i]!, values))!;
+    return stale.length ? [...stale, change] : [change];
   }
 
   /** Time passed to `now`: goes offline if the data is stale by then. */
-  check(now: number): StateChange[] {
-    if (this.current === 'offline') return [];
+  check(now: number): readonly StateChange[] {
+    if (this.current === 'offline') return NO_CHANGES;
     const staleAt = this.lastSeen + this.offlineAfterMs;
-    if (now < staleAt) return [];
+    if (now < staleAt) return NO_CHANGES;
     const change = this.enter('offline', Math.max(staleAt, this.since), `no data for ${this.states.offlineAfterSeconds} s`);
-    return change ? [change] : [];
+    return change ? [change] : NO_CHANGES;
   }
 
   /** Milliseconds spent in each state from the start to `now`, the current state included. */
