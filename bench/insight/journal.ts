@@ -31,9 +31,10 @@ export function benchJournal(parts = 50_000, rounds = 5): JournalResult {
       const production = new SiteProduction(site, () => 0);
       let journal: SeriesJournal | undefined;
       if (journalled) {
-        journal = SeriesJournal.open(join(dir.path, `round-${round}.jsonl`), (e) => {
+        const fail = (e: Error) => {
           throw e;
-        }).journal;
+        };
+        journal = SeriesJournal.open(join(dir.path, `round-${round}.jsonl`), { failed: fail, recovered: () => {} }).journal;
         production.attach(journal, 0);
       }
       production.start({ product: 'Bench', target: parts, line: 'streetlight' }, 0);

@@ -1,6 +1,6 @@
 // Production series survive a gateway restart: the journal written by one SiteProduction is
 // read by the next, which goes on counting (real files; the machine-state clocks are handed in).
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSite } from '../../device-profiles/schema/load.ts';
@@ -18,7 +18,7 @@ const device = (id: string) => site.devices.find((d) => d.id === id)!;
 function open(file: string, producing: Map<string, number>, at: number, keepStopped?: number) {
   const production = new SiteProduction(site, (d) => producing.get(d) ?? 0, keepStopped);
   const errors: Error[] = [];
-  const { journal, contents } = SeriesJournal.open(file, (e) => errors.push(e));
+  const { journal, contents } = SeriesJournal.open(file, { failed: (e) => errors.push(e), recovered: () => {} });
   const problems = production.restore(contents.entries, at);
   production.attach(journal, at);
   return { production, journal, contents, problems, errors };
@@ -95,7 +95,7 @@ describe('series journal', () => {
     // One line per series kept after the rewrite.
     expect(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).e)).toEqual(['seen', 'series', 'series', 'series']);
     // One gateway per journal.
-    expect(() => SeriesJournal.open(file, () => {})).toThrow(FolderLockedError);
+    expect(() => SeriesJournal.open(file, { failed: () => {}, recovered: () => {} })).toThrow(FolderLockedError);
     b.journal.close();
   });
 
@@ -110,5 +110,22 @@ describe('series journal', () => {
     expect(b.problems).toEqual([expect.stringMatching(/no line "old-line"/)]);
     expect(b.production.list(T0 + S)).toEqual([]);
     b.journal.close();
+  });
+
+  it('a write that fails is reported, and so is the first that works again; nothing else stops', () => {
+    const file = journalFile();
+    mkdirSync(`${file}.tmp`); // the compaction's temporary file cannot be made
+    const reports: string[] = [];
+    const { journal } = SeriesJournal.open(file, { failed: (e) => reports.push(`failed: ${(e as NodeJS.ErrnoException).code}`), recovered: () => reports.push('recovered') });
+    const production = new SiteProduction(site, () => 0);
+    production.attach(journal, T0);
+    expect(reports).toEqual(['failed: EISDIR']);
+    const { summary } = production.start({ product: 'Housing', target: 10, line: 'streetlight' }, T0);
+    journal.flush();
+    expect(reports).toEqual(['failed: EISDIR', 'recovered']);
+    journal.close();
+    const again = open(file, new Map(), T0 + S);
+    expect(again.production.running(T0 + S).map((s) => s.id)).toEqual([summary.id]);
+    again.journal.close();
   });
 });

@@ -40,6 +40,7 @@ export class Telemetry {
   private readonly reconnects: Counter<'source'>;
   private readonly writeSeconds: Histogram<'sink'>;
   private readonly spoolErrors: Counter<'sink'>;
+  private readonly journalErrors: Counter;
   /** Filled by the gateway: reads its runners when /metrics is scraped. */
   backlogs: () => readonly SinkBacklog[] = () => [];
   /** Per-message counts live in plain numbers and reach prom-client only when scraped. */
@@ -59,6 +60,9 @@ export class Telemetry {
     dropped: 0,
     droppedByReason: { buffer_full: 0, spool_full: 0, rejected_by_sink: 0 } as Record<DropReason, number>,
     spoolErrors: 0,
+    journalErrors: 0,
+    /** The last series journal write failed with this; empty while it works. */
+    journalError: '' as string,
     lastWriteAt: 0,
     lastWriteError: '' as string,
     sources: {} as Record<string, { state: SourceState; since: number; reconnects: number; why?: string | undefined }>,
@@ -108,6 +112,7 @@ export class Telemetry {
         for (const [source, m] of unavailable) this.labels(source).set(m.size);
       },
     });
+    this.journalErrors = new Counter({ name: 'fieldlab_series_journal_errors_total', help: 'Series journal writes that failed (the series went on in memory only)', registers });
     this.spoolErrors = new Counter({ name: 'fieldlab_spool_errors_total', help: 'Appends to the disk spool that failed (the points were kept in memory only)', labelNames: ['sink'], registers });
     const telemetry = this;
     const gauge = (name: string, help: string, read: (b: SinkBacklog) => number | undefined) =>
@@ -227,6 +232,22 @@ export class Telemetry {
   }
 
   private lastSpoolError = '';
+
+  /** A series journal write failed: counted every time, logged on the first failure and on every change of error. */
+  journalFailed(file: string, error: Error): void {
+    this.journalErrors.inc();
+    this.counts.journalErrors++;
+    if (this.counts.journalError !== error.message) {
+      this.log.warn({ file, err: error.message }, `series journal write failed: series go on in memory only until it works again: ${error.message}`);
+    }
+    this.counts.journalError = error.message;
+  }
+
+  journalWritten(): void {
+    if (this.counts.journalError === '') return;
+    this.counts.journalError = '';
+    this.log.info('series journal writing again');
+  }
 
   bufferDepth(sink: string, points: number): void {
     this.buffered.labels(sink).set(points);

@@ -19,7 +19,7 @@ export interface HealthReport {
     }
   >;
   messages: { received: number; rejected: Record<string, number>; rejectedTotal: number };
-  points: { written: number; dropped: number; droppedByReason: Record<string, number>; writeErrors: number; spoolErrors: number };
+  points: { written: number; dropped: number; droppedByReason: Record<string, number>; writeErrors: number; spoolErrors: number; seriesJournalErrors: number };
   /** "device/signal" → why it cannot be read. */
   unavailableSignals: Record<string, string>;
 }
@@ -52,6 +52,7 @@ export function health(gateway: Gateway): HealthReport {
     };
   }
   if (c.dropped > 0) problems.push(`${c.dropped} points dropped`);
+  if (c.journalError) problems.push(`series journal failing: ${c.journalError}`);
   const unavailable: Record<string, string> = {};
   for (const m of gateway.telemetry.unavailable.values()) for (const [key, why] of m) unavailable[key] = why;
   if (Object.keys(unavailable).length > 0) problems.push(`${Object.keys(unavailable).length} signals unavailable`);
@@ -63,7 +64,7 @@ export function health(gateway: Gateway): HealthReport {
     sources,
     sinks,
     messages: { received: c.received, rejected, rejectedTotal: Object.values(c.rejected).reduce((a, b) => a + b, 0) },
-    points: { written: c.written, dropped: c.dropped, droppedByReason: { ...c.droppedByReason }, writeErrors: c.writeErrors, spoolErrors: c.spoolErrors },
+    points: { written: c.written, dropped: c.dropped, droppedByReason: { ...c.droppedByReason }, writeErrors: c.writeErrors, spoolErrors: c.spoolErrors, seriesJournalErrors: c.journalErrors },
     unavailableSignals: unavailable,
   };
 }

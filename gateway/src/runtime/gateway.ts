@@ -140,7 +140,7 @@ export class Gateway {
     if (!this.production.countsParts) return;
     const file = this.config.production.journal ?? join(this.config.spool.dir, 'production-series.jsonl');
     const log = this.telemetry.log;
-    const { journal, contents } = SeriesJournal.open(file, (err) => log.warn({ file, err: err.message }, `series journal write failed: series go on in memory only until it works again`));
+    const { journal, contents } = SeriesJournal.open(file, { failed: (err) => this.telemetry.journalFailed(file, err), recovered: () => this.telemetry.journalWritten() });
     const now = Date.now();
     for (const problem of this.production.restore(contents.entries, now)) log.warn({ file }, `series journal: ${problem}`);
     if (contents.unreadable > 0) log.warn({ file, lines: contents.unreadable }, `series journal: ${contents.unreadable} unreadable line(s) skipped`);

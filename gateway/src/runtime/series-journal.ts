@@ -10,6 +10,11 @@ import { takePidLock } from './pid-lock.ts';
 
 const KINDS = new Set(['series', 'seen', 'part', 'pause', 'resume', 'stop', 'run']);
 
+export interface JournalReport {
+  failed(err: Error): void;
+  recovered(): void;
+}
+
 export interface JournalContents {
   readonly entries: JournalEntry[];
   /** Lines that are not entries: a last line cut off by a crash, or a file edited by hand. */
@@ -25,18 +30,18 @@ export class SeriesJournal implements SeriesJournalWriter {
   private constructor(
     readonly file: string,
     private readonly unlock: () => void,
-    /** A write that failed (disk full): the series go on in memory; called once per run of failures. */
-    private readonly onError: (err: Error) => void,
+    /** A write that failed (disk full) and the first that worked again: the series go on in memory meanwhile. */
+    private readonly report: JournalReport,
   ) {
     this.fd = openSync(file, 'a');
   }
 
   /** Locks the journal for this gateway and reads what it holds. */
-  static open(file: string, onError: (err: Error) => void): { journal: SeriesJournal; contents: JournalContents } {
+  static open(file: string, report: JournalReport): { journal: SeriesJournal; contents: JournalContents } {
     mkdirSync(dirname(file), { recursive: true });
     const unlock = takePidLock(`${file}.pid`);
     const contents = existsSync(file) ? parse(readFileSync(file, 'utf8')) : { entries: [], unreadable: 0 };
-    return { journal: new SeriesJournal(file, unlock, onError), contents };
+    return { journal: new SeriesJournal(file, unlock, report), contents };
   }
 
   append(entry: JournalEntry): void {
@@ -80,9 +85,10 @@ export class SeriesJournal implements SeriesJournalWriter {
   private guard(write: () => void): void {
     try {
       write();
+      if (this.failing) this.report.recovered();
       this.failing = false;
     } catch (err) {
-      if (!this.failing) this.onError(err as Error);
+      this.report.failed(err as Error);
       this.failing = true;
     }
   }
