@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../gateway/src/services/free-port.ts';
 import { startInfluxd, type RunningInfluxd } from '../../gateway/src/services/influxd.ts';
-import { GatewayProcess, MeterLoad, storedCounts, writeMeterLab } from '../support/meter-lab.ts';
+import { GatewayProcess, MeterLoad, missingMessages, storedCounts, writeMeterLab } from '../support/meter-lab.ts';
 import { eventually, startMosquitto, tempDir, type TestMosquitto } from '../support/services.ts';
 
 const METERS = ['meter-01', 'meter-02', 'meter-03', 'meter-04'];
@@ -83,7 +83,9 @@ async function expectEverythingStored(lab: Lab, timeoutMs = 60_000): Promise<voi
     throw new Error(`${err.message}: ${last.points} stored\n${lab.gateway.output.slice(-3000)}`);
   });
   await sleep(500);
-  expect(await storedCounts(lab.db)).toEqual({ points: lab.load.sent, distinct: lab.load.sent });
+  const counts = await storedCounts(lab.db);
+  const missing = counts.points === lab.load.sent ? [] : await missingMessages(lab.db, lab.load);
+  expect(counts, `missing: ${missing.slice(0, 20).join(', ')}\n${lab.gateway.output.slice(-3000)}`).toEqual({ points: lab.load.sent, distinct: lab.load.sent });
 }
 
 describe('nothing lost', () => {

@@ -69,6 +69,8 @@ export class MeterLoad {
   acked = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly seq = new Map<string, number>();
+  /** Each message's publish time by meter and sequence number, to date a missing one. */
+  readonly sentAt = new Map<string, number>();
   private lastTs = 0;
 
   constructor(
@@ -96,6 +98,7 @@ export class MeterLoad {
     const seq = (this.seq.get(id) ?? 0) + 1;
     this.seq.set(id, seq);
     const ts = (this.lastTs = Math.max(this.lastTs + 1, Date.now()));
+    this.sentAt.set(`${id}#${seq}`, ts);
     this.client.publish(`lab/${id}/count`, JSON.stringify({ seq, ts, value: seq / 10, ...extra }), { qos: 1 }, (err) => {
       if (!err) this.acked++;
     });
@@ -115,6 +118,13 @@ export class MeterLoad {
     this.stop();
     await this.client.endAsync(true);
   }
+}
+
+/** Messages published but not in InfluxDB, with their publish time: what a failed count is about. */
+export async function missingMessages(influx: InfluxDB, load: MeterLoad): Promise<string[]> {
+  const rows = await influx.query<{ device: string; seq: number }>('SELECT seq, device FROM cnc');
+  const stored = new Set(rows.map((r) => `${r.device}#${r.seq}`));
+  return [...load.sentAt].filter(([key]) => !stored.has(key)).map(([key, ts]) => `${key} published ${new Date(ts).toISOString()}`);
 }
 
 /** Points stored for the meters, and how many distinct sequence numbers they hold. */
