@@ -183,6 +183,25 @@ describe('production series over REST', () => {
     ]);
     const parts = await db.query<{ n: number }>(`SELECT sum(produced) AS n FROM part WHERE series_id = '${id}'`);
     expect(parts[0]!.n).toBe(5);
+    // Per station and per machine too, with the figures the REST API gave at the stop.
+    const stopFigures = (await stopped.json()) as SeriesSummary;
+    const machines = await db.query<{ event: string; device: string; produced: number; run_s: number; availability: number }>(
+      `SELECT event, device, produced, run_s, availability FROM production_machine WHERE series_id = '${id}' ORDER BY time`,
+    );
+    expect(machines.map((m) => [m.event, m.device, m.produced])).toEqual([
+      ['start', 'meter-01', 0],
+      ['stop', 'meter-01', 5],
+    ]);
+    expect(machines[1]!.run_s).toBeCloseTo(stopFigures.machines[0]!.runSeconds!, 3);
+    expect(machines[1]!.availability).toBeCloseTo(stopFigures.machines[0]!.oee.availability!, 6);
+    const stations = await db.query<{ event: string; station: string; produced: number; bottleneck: boolean | null; cycle_mean_s: number | null }>(
+      `SELECT event, station, produced, bottleneck, cycle_mean_s FROM production_station WHERE series_id = '${id}' ORDER BY time`,
+    );
+    expect(stations.map((st) => [st.event, st.station, st.produced, st.bottleneck])).toEqual([
+      ['start', 'st-1', 0, null],
+      ['stop', 'st-1', 5, true],
+    ]);
+    expect(stations[1]!.cycle_mean_s).toBeCloseTo(stopFigures.stations[0]!.cycleSeconds!.mean, 6);
   }, 30_000);
 
   it('is driven from the CLI too: start, status, stop', async () => {

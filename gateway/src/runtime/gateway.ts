@@ -117,7 +117,7 @@ export class Gateway {
         this.production.tick(now);
         this.journal?.flush();
       }
-      const changes = [...this.machineStates.check(now), ...this.alarms.check(now)];
+      const changes = [...this.machineStates.check(now), ...this.alarms.check(now), ...(ticks % 60 === 0 ? this.production.progress(now) : [])];
       if (changes.length === 0) return;
       this.store(changes);
       this.commit();
@@ -268,32 +268,32 @@ export class Gateway {
 
   /** Starts a production series (REST, CLI, viewer); throws SeriesError when it cannot. */
   startSeries(input: Parameters<SiteProduction['start']>[0]): SeriesSummary {
-    const { summary, point } = this.production.start(input, Date.now());
-    this.recordSeries(point, `series ${summary.id} started: ${summary.product}, target ${summary.target}, line ${summary.line}`);
+    const { summary, points } = this.production.start(input, Date.now());
+    this.recordSeries(points, `series ${summary.id} started: ${summary.product}, target ${summary.target}, line ${summary.line}`);
     return summary;
   }
 
   stopSeries(id: string): SeriesSummary {
-    const { summary, point } = this.production.stop(id, Date.now());
-    this.recordSeries(point, `series ${summary.id} stopped: ${summary.good} good, ${summary.scrap} scrap`);
+    const { summary, points } = this.production.stop(id, Date.now());
+    this.recordSeries(points, `series ${summary.id} stopped: ${summary.good} good, ${summary.scrap} scrap`);
     return summary;
   }
 
   /** A planned stop (break, changeover) begins on a running series. */
   pauseSeries(id: string, reason: string): SeriesSummary {
-    const { summary, point } = this.production.pause(id, reason, Date.now());
-    this.recordSeries(point, `series ${summary.id}: planned stop (${reason})`);
+    const { summary, points } = this.production.pause(id, reason, Date.now());
+    this.recordSeries(points, `series ${summary.id}: planned stop (${reason})`);
     return summary;
   }
 
   resumeSeries(id: string): SeriesSummary {
-    const { summary, point } = this.production.resume(id, Date.now());
-    this.recordSeries(point, `series ${summary.id} resumed`);
+    const { summary, points } = this.production.resume(id, Date.now());
+    this.recordSeries(points, `series ${summary.id} resumed`);
     return summary;
   }
 
-  private recordSeries(point: Point, message: string): void {
-    this.store([point]);
+  private recordSeries(points: readonly Point[], message: string): void {
+    this.store(points);
     this.commit();
     this.live.insightChanged();
     this.telemetry.log.info(message);

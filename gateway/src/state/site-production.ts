@@ -5,6 +5,7 @@
 import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { Point, Series, Value } from '../core/reading.ts';
 import { countParts } from './part-counter.ts';
+import { SeriesPoints, type SeriesEvent } from './series-points.ts';
 import { ProductionSeries, type CountingStation, type RunTimes, type SeriesRecord, type SeriesSpec, type SeriesSummary } from './series.ts';
 
 /**
@@ -43,14 +44,12 @@ export class SeriesError extends Error {
   }
 }
 
-type SeriesEvent = 'start' | 'stop' | 'pause' | 'resume';
-
 export class SiteProduction {
   private readonly stations = new Map<string, CountingStation[]>();
   private readonly all: ProductionSeries[] = [];
   private readonly runningOn = new Map<string, ProductionSeries>();
   private readonly partSeries = new Map<string, Series>();
-  private readonly seriesSeries: Series;
+  private readonly points: SeriesPoints;
   private nextId = 1;
   private journal: SeriesJournalWriter | undefined;
   /** Per device, the latest values of its counting signals (increment and becomes rules). */
@@ -75,11 +74,7 @@ export class SiteProduction {
       }
       this.stations.set(line.id, counting);
     }
-    this.seriesSeries = {
-      measurement: 'production_series',
-      tags: { site: site.site.id },
-      fieldTypes: { event: 'string', series_id: 'string', product: 'string', line: 'string', target: 'int', total: 'int', good: 'int', scrap: 'int', oee: 'float', availability: 'float', performance: 'float', quality: 'float', planned_s: 'float', reason: 'string' },
-    };
+    this.points = new SeriesPoints(site);
   }
 
   private scaled(seconds: number | undefined): number | undefined {
@@ -138,7 +133,7 @@ export class SiteProduction {
     this.log({ e: 'seen', device: device.id, values: changed }, at);
   }
 
-  start(input: Omit<SeriesSpec, 'id'>, at: number): { summary: SeriesSummary; point: Point } {
+  start(input: Omit<SeriesSpec, 'id'>, at: number): { summary: SeriesSummary; points: Point[] } {
     const stations = this.stations.get(input.line);
     if (!stations) throw new SeriesError(`no line "${input.line}" in this site (lines: ${[...this.stations.keys()].join(', ')})`, 404);
     if (stations.length === 0) throw new SeriesError(`line "${input.line}" has no device that counts parts (a profile's production section)`, 400);
@@ -156,7 +151,7 @@ export class SiteProduction {
     return this.changed(series, 'start', at);
   }
 
-  stop(id: string, at: number): { summary: SeriesSummary; point: Point } {
+  stop(id: string, at: number): { summary: SeriesSummary; points: Point[] } {
     const series = this.find(id);
     series.stop(at, this.runNow(at));
     this.runningOn.delete(series.spec.line);
@@ -167,7 +162,7 @@ export class SiteProduction {
   }
 
   /** A planned stop (a break, a changeover) begins: it is left out of planned time and run time. */
-  pause(id: string, reason: string, at: number): { summary: SeriesSummary; point: Point } {
+  pause(id: string, reason: string, at: number): { summary: SeriesSummary; points: Point[] } {
     const series = this.find(id);
     if (series.paused) throw new SeriesError(`series "${id}" is already in a planned stop (${series.summary(at, this.runNow(at)).plannedStop!.reason})`, 409);
     series.pause(at, reason, this.runNow(at));
@@ -175,7 +170,7 @@ export class SiteProduction {
     return this.changed(series, 'pause', at, reason);
   }
 
-  resume(id: string, at: number): { summary: SeriesSummary; point: Point } {
+  resume(id: string, at: number): { summary: SeriesSummary; points: Point[] } {
     const series = this.find(id);
     if (!series.paused) throw new SeriesError(`series "${id}" is not in a planned stop`, 409);
     series.resume(at, this.runNow(at));
@@ -191,9 +186,9 @@ export class SiteProduction {
     return series;
   }
 
-  private changed(series: ProductionSeries, event: SeriesEvent, at: number, reason?: string): { summary: SeriesSummary; point: Point } {
+  private changed(series: ProductionSeries, event: SeriesEvent, at: number, reason?: string): { summary: SeriesSummary; points: Point[] } {
     const summary = series.summary(at, this.runNow(at));
-    return { summary, point: this.pointOf(event, summary, at, reason) };
+    return { summary, points: this.points.of(event, summary, at, reason) };
   }
 
   private runNow(at: number): (device: string) => number | undefined {
@@ -253,6 +248,11 @@ export class SiteProduction {
     for (const series of this.runningOn.values()) this.log({ e: 'run', id: series.spec.id, at, runMs: series.runTimes(this.runNow(at)) }, at);
   }
 
+  /** Once a minute while series run: their figures as points (`event=progress`), for OEE over time. */
+  progress(at: number): Point[] {
+    return [...this.runningOn.values()].flatMap((series) => this.points.of('progress', series.summary(at, this.runNow(at)), at));
+  }
+
   private log(entry: JournalEntry, at: number): void {
     if (!this.journal) return;
     this.journal.append(entry);
@@ -287,10 +287,4 @@ export class SiteProduction {
     return this.all.find((s) => s.spec.id === id)?.summary(now, this.runNow(now));
   }
 
-  private pointOf(event: SeriesEvent, s: SeriesSummary, at: number, reason?: string): Point {
-    const fields: Record<string, Value> = { event, series_id: s.id, product: s.product, line: s.line, target: s.target, total: s.total, good: s.good, scrap: s.scrap, planned_s: s.plannedSeconds };
-    if (reason !== undefined) fields.reason = reason;
-    for (const k of ['oee', 'availability', 'performance', 'quality'] as const) if (s.oee[k] !== null) fields[k] = s.oee[k];
-    return { series: this.seriesSeries, time: at, fields };
-  }
 }
