@@ -48,7 +48,7 @@ if (runs('journal')) {
   const r = benchJournal(quick ? 20_000 : 50_000, quick ? 3 : 5);
   journals.push(r);
   console.log(`\nSeries journal: ${r.parts.toLocaleString('en')} robot cycles counted in a running series, with vs without the journal (median of ${r.rounds} rounds each)`);
-  console.log(`  with ${r.withJournal.toFixed(2)} µs/part, without ${r.without.toFixed(2)} µs/part, ratio ${r.ratio.toFixed(2)}; journal ${(r.journalBytes / 2 ** 20).toFixed(1)} MB before compaction`);
+  console.log(`  with ${r.withJournal.toFixed(2)} µs/part, without ${r.without.toFixed(2)} µs/part, ratio ${r.ratio.toFixed(2)}; journal ${(r.journalBytes / 2 ** 20).toFixed(1)} MB at the end`);
 }
 const drains: DrainResult[] = [];
 if (runs('spool')) {
@@ -69,8 +69,9 @@ for (const n of runs('opcua') ? [4, 20] : []) {
 }
 
 const seconds = quick ? 6 : 15;
-console.log('\nLive hub: publish → socket.io client, gateway (20 Hz coalescing) vs a bare mqtt.js → socket.io relay');
-console.log('printers  msg/s   gateway p50/p99 ms   relay p50/p99 ms   bytes/s per viewer (gateway / relay)');
+// Headers only for the parts that run.
+const header = (part: string, ...lines: string[]) => runs(part) && console.log(lines.join('\n'));
+header('live', '\nLive hub: publish → socket.io client, gateway (20 Hz coalescing) vs a bare mqtt.js → socket.io relay', 'printers  msg/s   gateway p50/p99 ms   relay p50/p99 ms   bytes/s per viewer (gateway / relay)');
 const latency = [];
 for (const printers of runs('live') ? [8, 80] : []) {
   const r = await benchLatency(printers, 5, seconds);
@@ -79,8 +80,7 @@ for (const printers of runs('live') ? [8, 80] : []) {
     `${String(printers).padStart(8)}  ${String(printers * 5).padStart(5)}   ${`${r.gateway.p50} / ${r.gateway.p99}`.padStart(18)}   ${`${r.relay.p50} / ${r.relay.p99}`.padStart(16)}   ${r.gatewayBytesPerSec.toFixed(0)} / ${r.relayBytesPerSec.toFixed(0)}`,
   );
 }
-console.log('\nLive hub: gateway CPU with viewers connected (target: 200 viewers add less than ingest itself)');
-console.log('printers  viewers  gateway CPU %  added over ingest');
+header('live', '\nLive hub: gateway CPU with viewers connected (target: 200 viewers add less than ingest itself)', 'printers  viewers  gateway CPU %  added over ingest');
 const clients = [];
 for (const printers of runs('live') ? [8, 80] : []) {
   for (const r of await benchClients(printers, 5, [1, 50, 200], seconds)) {
@@ -88,7 +88,7 @@ for (const printers of runs('live') ? [8, 80] : []) {
     console.log(`${String(r.printers).padStart(8)}  ${String(r.clients).padStart(7)}  ${r.cpuPercent.toFixed(2).padStart(13)}  ${r.addedOverIngest.toFixed(2).padStart(17)}`);
   }
 }
-console.log('\nViewer frame time in headless Chromium (software WebGL, 1280×720)');
+header('frames', '\nViewer frame time in headless Chromium (software WebGL, 1280×720)');
 const frames = runs('frames') ? await benchFrames(quick ? 10 : 30) : [];
 for (const f of frames) console.log(`${f.site.padEnd(12)} ${String(f.devices).padStart(3)} devices  ${f.meanMs.toFixed(1).padStart(7)} ms/frame  ${f.drawCalls} draw calls  ${f.triangles} triangles`);
 

@@ -15,7 +15,7 @@ export interface JournalResult {
   readonly withJournal: number;
   readonly without: number;
   readonly ratio: number;
-  /** The journal's size after one round (before the next start compacts it). */
+  /** The journal's size at the end of a round (it compacts itself every 20,000 entries). */
   readonly journalBytes: number;
 }
 
