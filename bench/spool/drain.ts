@@ -86,16 +86,22 @@ async function fillSpool(dir: string, points: number): Promise<{ seconds: number
   return { seconds, bytes };
 }
 
-async function drain(dir: string, influx: TestInflux, database: string, replayPointsPerSecond: number, points: number): Promise<number> {
-  const sink = new InfluxDbSink({ url: influx.url, database, batchSize: BATCH });
-  await sink.start();
-  const { spool, runner } = spooledRunner(dir, sink, replayPointsPerSecond);
-  if (runner.depth() !== points) throw new Error(`spool holds ${runner.depth()} points, expected ${points}`);
+/** Seconds from starting the runner until everything it holds is written; stopped after. */
+async function timedDrain(runner: SinkRunner<unknown>): Promise<number> {
   const t0 = performance.now();
   runner.start();
   await runner.drain();
   const seconds = (performance.now() - t0) / 1000;
   await runner.stop(0);
+  return seconds;
+}
+
+async function drain(dir: string, influx: TestInflux, database: string, replayPointsPerSecond: number, points: number): Promise<number> {
+  const sink = new InfluxDbSink({ url: influx.url, database, batchSize: BATCH });
+  await sink.start();
+  const { spool, runner } = spooledRunner(dir, sink, replayPointsPerSecond);
+  if (runner.depth() !== points) throw new Error(`spool holds ${runner.depth()} points, expected ${points}`);
+  const seconds = await timedDrain(runner);
   await spool.close();
   await sink.stop();
   return seconds;
@@ -111,11 +117,7 @@ export async function benchSpoolDrain(points: number, replayPointsPerSecond = 10
     const floor = new SinkRunner(floorSink, quiet(), { batchSize: BATCH, flushIntervalMs: 1000, maxBufferedPoints: points + BATCH });
     const point = printerPoints(points);
     for (let i = 0; i < points; i++) floor.push(point(i));
-    const f0 = performance.now();
-    floor.start();
-    await floor.drain();
-    const floorSeconds = (performance.now() - f0) / 1000;
-    await floor.stop(0);
+    const floorSeconds = await timedDrain(floor);
     await floorSink.stop();
 
     const unpacedDir = join(dir.path, 'unpaced');

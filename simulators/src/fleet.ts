@@ -132,12 +132,7 @@ export class SimulatedFleet {
       if (sincePublish < 1000 && flow.inspection.inspected === inspectedBefore) return;
       sincePublish = 0;
       const values = [flow.conveyor, flow.inspection] as unknown as Record<string, unknown>[];
-      publishers.forEach((p, i) => {
-        for (const m of p.encoder.encode(values[i]!, Date.now(), true)) {
-          p.client.publish(m.topic, m.payload, { qos: 1, retain: m.retain });
-          this.published++;
-        }
-      });
+      publishers.forEach((p, i) => this.publish(p.client, p.encoder, values[i]!, true));
     }, tickMs);
     log?.info({ line: roles.line, unloader: roles.unloader, packer: roles.packer }, `line ${roles.line}: printers → robots → conveyor → inspection simulated as one flow`);
   }
@@ -204,12 +199,16 @@ export class SimulatedFleet {
       const full = first || sim.sinceFull >= fullEvery;
       if (full) sim.sinceFull = 0;
       first = false;
-      for (const m of sim.encoder.encode(values as unknown as Record<string, unknown>, Date.now(), full)) {
-        // QoS 1, so the broker queues them for a gateway that is restarting (its persistent session).
-        sim.client.publish(m.topic, m.payload, { qos: 1, retain: m.retain });
-        this.published++;
-      }
+      this.publish(sim.client, sim.encoder, values as unknown as Record<string, unknown>, full);
     }, 1000 / rate);
+  }
+
+  private publish(client: MqttClient, encoder: ProfileEncoder, values: Readonly<Record<string, unknown>>, full: boolean): void {
+    for (const m of encoder.encode(values, Date.now(), full)) {
+      // QoS 1, so the broker queues them for a gateway that is restarting (its persistent session).
+      client.publish(m.topic, m.payload, { qos: 1, retain: m.retain });
+      this.published++;
+    }
   }
 
   /**

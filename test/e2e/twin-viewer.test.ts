@@ -1,14 +1,14 @@
 // The viewer in a real browser (Debian's chromium through playwright-core), against the
 // real gateway and simulators. WebGL renders in software here (SwiftShader), so the test
 // asserts a live WebGL context and a non-blank canvas, then what the scene shows.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import { DEFAULT_PROFILES_DIR, loadSite, type SiteModel } from '../../device-profiles/schema/load.ts';
+import { loadSite, type SiteModel } from '../../device-profiles/schema/load.ts';
 import { gatewayConfig } from '../../gateway/src/config.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { ensureViewerBuilt } from '../../gateway/src/http/viewer.ts';
@@ -17,6 +17,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/src/serv
 import { freePort } from '../../gateway/src/services/free-port.ts';
 import { SimulatedFleet } from '../../simulators/src/fleet.ts';
 import { eventually, spoolDir, tempDir } from '../support/services.ts';
+import { demoSiteFile } from '../support/fixtures.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -48,12 +49,7 @@ describe('twin viewer in a real browser', () => {
     await ensureViewerBuilt(log);
     const dir = tempDir('e2e');
     const [r1, r2] = [await freePort(), await freePort()];
-    const siteFile = join(dir.path, 'site.yaml');
-    writeFileSync(
-      siteFile,
-      `profiles: ${DEFAULT_PROFILES_DIR}\n` + readFileSync(join(DEFAULT_PROFILES_DIR, 'sites', 'fieldlab-emmen.yaml'), 'utf8').replace(':4841', `:${r1}`).replace(':4842', `:${r2}`),
-    );
-    const site = loadSite(siteFile);
+    const site = loadSite(demoSiteFile(dir.path, [r1, r2]));
     broker = await startEmbeddedBroker(0);
     // The Bambu printer is left unsimulated: the alarm test speaks for it, with no simulator talking over it.
     unsimulated = site.devices.find((d) => d.profileDef.id === 'bambu-lab-fdm')!;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILES_DIR } from '../../device-profiles/schema/load.ts';
 import { freePort } from '../../gateway/src/services/free-port.ts';
 import { eventually, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
+import { demoSiteFile } from '../support/fixtures.ts';
 
 const CLI = ['--import', 'tsx', 'gateway/src/cli/main.ts'];
 
@@ -57,12 +58,7 @@ describe('fieldlab demo', () => {
     const [robot1, robot2] = [await freePort(), await freePort()];
     // The demo site's robot endpoints, moved to free ports through the site's ${...} variables.
     const site = tempDir('demo-site');
-    const siteFile = join(site.path, 'site.yaml');
-    writeFileSync(
-      siteFile,
-      `profiles: ${DEFAULT_PROFILES_DIR}\n` +
-        readFileSync(join(DEFAULT_PROFILES_DIR, 'sites', 'fieldlab-emmen.yaml'), 'utf8').replace(':4841', `:${robot1}`).replace(':4842', `:${robot2}`),
-    );
+    const siteFile = demoSiteFile(site.path, [robot1, robot2]);
     const child = spawn(
       process.execPath,
       [...CLI, 'demo', '--site', siteFile, '--influx', influx.url, '--port', String(port), '--time-scale', '10', '--database', 'demo', '--data-dir', join(site.path, 'data')],

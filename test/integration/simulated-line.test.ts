@@ -1,11 +1,10 @@
 // The demo line for a simulated hour, accelerated 60×: printers, robots (OPC UA), conveyor
 // and inspection (MQTT) as one material flow, through the gateway into a real InfluxDB.
 // The parts InfluxDB holds must equal what the simulators themselves counted.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PROFILES_DIR, loadSite, type SiteModel } from '../../device-profiles/schema/load.ts';
+import { loadSite, type SiteModel } from '../../device-profiles/schema/load.ts';
 import { gatewayConfig } from '../../gateway/src/config.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
@@ -13,6 +12,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/src/serv
 import { freePort } from '../../gateway/src/services/free-port.ts';
 import { SimulatedFleet } from '../../simulators/src/fleet.ts';
 import { eventually, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
+import { demoSiteFile } from '../support/fixtures.ts';
 
 const TIME_SCALE = 60;
 const REAL_SECONDS = 60;
@@ -27,9 +27,7 @@ describe('a simulated hour of the demo line', () => {
 
   beforeAll(async () => {
     const [r1, r2] = [await freePort(), await freePort()];
-    const siteFile = join(dir.path, 'site.yaml');
-    writeFileSync(siteFile, `profiles: ${DEFAULT_PROFILES_DIR}\n` + readFileSync(join(DEFAULT_PROFILES_DIR, 'sites', 'fieldlab-emmen.yaml'), 'utf8').replace(':4841', `:${r1}`).replace(':4842', `:${r2}`));
-    site = loadSite(siteFile);
+    site = loadSite(demoSiteFile(dir.path, [r1, r2]));
     [influx, broker] = await Promise.all([startTestInflux(), startEmbeddedBroker(0)]);
     fleet = new SimulatedFleet({ site, mqttUrl: broker.url, timeScale: TIME_SCALE, pkiDir: join(dir.path, 'pki'), lineFlow: true });
     await fleet.startRobots();

@@ -1,5 +1,5 @@
 // Sites built in memory for tests, from the shipped profiles.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_PROFILES_DIR, loadSite, type SiteModel } from '../../device-profiles/schema/load.ts';
@@ -30,4 +30,15 @@ export function testSite(devices: DeviceInput[], profilesDir = DEFAULT_PROFILES_
   } satisfies Partial<Record<keyof SiteFile, unknown>>;
   writeFileSync(file, stringify(site));
   return loadSite(file);
+}
+
+/**
+ * The demo site (fieldlab-emmen) written to `dir` with its two robots' OPC UA endpoints moved
+ * to the given ports, so tests can run it beside each other. Returns the file.
+ */
+export function demoSiteFile(dir: string, robotPorts: readonly [number, number]): string {
+  const file = join(dir, 'site.yaml');
+  const yaml = readFileSync(join(DEFAULT_PROFILES_DIR, 'sites', 'fieldlab-emmen.yaml'), 'utf8');
+  writeFileSync(file, `profiles: ${DEFAULT_PROFILES_DIR}\n${yaml.replace(':4841', `:${robotPorts[0]}`).replace(':4842', `:${robotPorts[1]}`)}`);
+  return file;
 }

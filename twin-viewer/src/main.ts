@@ -68,7 +68,7 @@ const seriesPanel = new SeriesPanel(
   {
     station: (line, station) => client.snapshot?.lines.find((l) => l.id === line)?.stations.find((st) => st.id === station)?.name ?? station,
     // "Printer 1 — Prusa MK4 (OctoPrint)" → "Printer 1": the table has little room.
-    device: (id) => client.snapshot?.devices.find((d) => d.id === id)?.name.split(' — ')[0] ?? id,
+    device: (id) => scene.machines.get(id)?.device.name.split(' — ')[0] ?? id,
   },
   kiosk,
 );

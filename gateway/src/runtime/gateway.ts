@@ -113,15 +113,11 @@ export class Gateway {
     let ticks = 0;
     this.stateTimer = setInterval(() => {
       const now = Date.now();
-      if (++ticks % 10 === 0) {
-        this.production.tick(now);
-        this.journal?.flush();
-      }
+      if (++ticks % 10 === 0) this.production.tick(now);
       const changes = [...this.machineStates.check(now), ...this.alarms.check(now), ...(ticks % 60 === 0 ? this.production.progress(now) : [])];
-      if (changes.length === 0) return;
       this.store(changes);
-      this.commit();
-      this.live.insightChanged();
+      this.commit(); // cheap when nothing is pending
+      if (changes.length > 0) this.live.insightChanged();
     }, 1000);
     this.stateTimer.unref();
     if (this.ownSources) this.sources.push(...(await defaultSources(this.site, this.config, this.telemetry)));

@@ -22,14 +22,13 @@ interface Entry {
 }
 
 export class MachineStates {
-  private readonly entries = new Map<DeviceModel, Entry>();
-  private readonly byId = new Map<string, Entry>();
+  private readonly entries = new Map<string, Entry>();
 
   constructor(site: SiteModel, start: number) {
     for (const device of site.devices) {
       const states = device.profileDef.states;
       if (!states) continue;
-      this.entries.set(device, {
+      this.entries.set(device.id, {
         device,
         tracker: new MachineStateTracker(states, device.profileDef.signals, start),
         series: {
@@ -38,18 +37,17 @@ export class MachineStates {
           fieldTypes: { state: 'string', previous: 'string', previous_s: 'float', reason: 'string' },
         },
       });
-      this.byId.set(device.id, this.entries.get(device)!);
     }
   }
 
   /** Time in `producing` so far (ms); undefined for a device without `states` in its profile. */
   producingMs(device: string, now: number): number | undefined {
-    return this.byId.get(device)?.tracker.durations(now).producing;
+    return this.entries.get(device)?.tracker.durations(now).producing;
   }
 
   /** After a device's values changed at `at` (gateway clock): points for the changes, if any. */
   observe(device: DeviceModel, values: Readonly<Record<string, Value>>, at: number): Point[] | undefined {
-    const e = this.entries.get(device);
+    const e = this.entries.get(device.id);
     if (!e) return undefined;
     const changes = e.tracker.observe(values, at);
     return changes.length > 0 ? changes.map((c) => pointOf(e, c)) : undefined;
