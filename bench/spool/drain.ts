@@ -87,7 +87,7 @@ async function fillSpool(dir: string, points: number): Promise<{ seconds: number
 }
 
 /** Seconds from starting the runner until everything it holds is written; stopped after. */
-async function timedDrain(runner: SinkRunner<unknown>): Promise<number> {
+async function timedDrain(runner: SinkRunner): Promise<number> {
   const t0 = performance.now();
   runner.start();
   await runner.drain();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Point, Series } from '../../gateway/src/core/reading.ts';
-import { SinkWriteError, type ByteSink } from '../../gateway/src/core/sink.ts';
+import { SinkWriteError, type SpoolableSink } from '../../gateway/src/core/sink.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { DeadLetterFile } from '../../gateway/src/runtime/dead-letter.ts';
 import { SinkRunner, type SpoolFullPolicy } from '../../gateway/src/runtime/sink-runner.ts';
@@ -18,9 +18,9 @@ const series: Series = { measurement: 'm', tags: { device: 'd' }, fieldTypes: { 
 const point = (i: number): Point => ({ series, fields: { v: i }, time: 1_700_000_000_000 + i });
 const valueOf = (line: string) => Number(/v=(-?\d+)i/.exec(line)![1]);
 
-class LineSink implements ByteSink {
+class LineSink implements SpoolableSink {
   readonly name = 'lines';
-  readonly bytes = true;
+  readonly spoolable = true;
   written: number[] = [];
   down = false;
   refuse: (v: number) => boolean = () => false;
@@ -73,7 +73,7 @@ function setup(options: { maxBytes?: number; whenFull?: SpoolFullPolicy; replay?
   return { dir, spool, telemetry, sink, runner, deadLetter, stop };
 }
 
-function push(runner: SinkRunner<unknown>, from: number, to: number) {
+function push(runner: SinkRunner, from: number, to: number) {
   for (let i = from; i < to; i++) {
     runner.push(point(i));
     runner.commit();

@@ -21,6 +21,8 @@ export interface BatchBuilder<B> {
  */
 export interface Sink<B = unknown> {
   readonly name: string;
+  /** Declared by sinks whose batches are bytes the disk spool can hold (see `SpoolableSink`). */
+  readonly spoolable?: false;
   start(): Promise<void>;
   newBatch(): BatchBuilder<B>;
   write(batch: B): Promise<void>;
@@ -39,13 +41,20 @@ export interface ByteBatchBuilder extends BatchBuilder<Buffer> {
   truncate(byteLength: number, count: number): void;
 }
 
-/** A sink whose batches are bytes and can therefore be spooled, and read back from the spool. */
-export interface ByteSink extends Sink<Buffer> {
+/**
+ * An optional ability, declared in the type: a sink whose batches are bytes, so the runner
+ * can append them to the disk spool as they are built and hand spooled bytes back to `write`.
+ */
+export interface SpoolableSink extends Omit<Sink<Buffer>, 'spoolable'> {
+  readonly spoolable: true;
   newBatch(): ByteBatchBuilder;
 }
 
-export function isByteSink(sink: Sink<unknown>): sink is ByteSink {
-  return (sink as { readonly bytes?: boolean }).bytes === true;
+/** Any sink the runtime can run: one that wants its batches as they are, or one that can be spooled. */
+export type AnySink = Sink<unknown> | SpoolableSink;
+
+export function isSpoolable(sink: AnySink): sink is SpoolableSink {
+  return sink.spoolable === true;
 }
 
 /** A batch that is just the points, for sinks that want them as data. */

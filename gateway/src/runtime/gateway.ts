@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { MqttMessage, OpcUaChange, OpcUaMessage, Point, RawMessage, Reading } from '../core/reading.ts';
-import { isByteSink, type Sink } from '../core/sink.ts';
+import { isSpoolable, type AnySink } from '../core/sink.ts';
 import type { Source } from '../core/source.ts';
 import { Telemetry } from '../core/telemetry.ts';
 import { decodePayload, normalize, type Decoded } from '../normalize/normalize.ts';
@@ -28,7 +28,7 @@ import { LiveHub } from '../sinks/live/live-hub.ts';
 
 export interface GatewayParts {
   readonly sources?: readonly Source[];
-  readonly sinks?: readonly Sink<unknown>[];
+  readonly sinks?: readonly AnySink[];
   /** Start the HTTP server (default true). */
   readonly http?: boolean;
 }
@@ -42,8 +42,8 @@ export class Gateway {
   readonly sources: Source[];
   private readonly ownSources: boolean;
   /** One per sink, created by `start` (which opens their spools). */
-  readonly runners: SinkRunner<unknown>[] = [];
-  private readonly sinks: readonly Sink<unknown>[];
+  readonly runners: SinkRunner[] = [];
+  private readonly sinks: readonly AnySink[];
   private readonly spools: Spool[] = [];
   private readonly router: TopicRouter;
   private readonly maxPayloadBytes: number;
@@ -99,7 +99,7 @@ export class Gateway {
   }
 
   async start(): Promise<void> {
-    for (const sink of this.sinks) this.runners.push(new SinkRunner<unknown>(sink, this.telemetry, { ...this.config.influx, spool: this.spoolFor(sink) }));
+    for (const sink of this.sinks) this.runners.push(new SinkRunner(sink, this.telemetry, { ...this.config.influx, spool: this.spoolFor(sink) }));
     this.telemetry.backlogs = () =>
       this.runners.map((r) => ({ sink: r.sink.name, points: r.depth(), spool: r.spoolUsage(), oldestUnsentAt: r.oldestUnsentAt() }));
     for (const runner of this.runners) {
@@ -146,9 +146,9 @@ export class Gateway {
     if (running.length) log.info({ file }, `series ${running.map((s) => `${s.id} (${s.product}, ${s.good} good so far)`).join(', ')} continued`);
   }
 
-  private spoolFor(sink: Sink<unknown>): SpoolSetup | undefined {
+  private spoolFor(sink: AnySink): SpoolSetup | undefined {
     const c = this.config.spool;
-    if (!c.enabled || !isByteSink(sink)) return undefined;
+    if (!c.enabled || !isSpoolable(sink)) return undefined;
     const spool = Spool.open(join(c.dir, sink.name));
     this.spools.push(spool);
     return {
@@ -160,7 +160,7 @@ export class Gateway {
     };
   }
 
-  private async startSink(runner: SinkRunner<unknown>, delayMs = 1000): Promise<void> {
+  private async startSink(runner: SinkRunner, delayMs = 1000): Promise<void> {
     try {
       await runner.sink.start();
     } catch (err) {

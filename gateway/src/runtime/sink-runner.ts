@@ -6,7 +6,7 @@
 // the backlog is replayed in order, paced, and interleaved with fresh batches so that
 // current data keeps arriving while history catches up.
 import type { Point } from '../core/reading.ts';
-import { SinkWriteError, type BatchBuilder, type ByteBatchBuilder, type Sink } from '../core/sink.ts';
+import { SinkWriteError, isSpoolable, type AnySink, type BatchBuilder, type ByteBatchBuilder, type SpoolableSink } from '../core/sink.ts';
 import type { Telemetry } from '../core/telemetry.ts';
 import { writeSplittingRefusals, type DeadLetterFile } from './dead-letter.ts';
 import { Spool, type SpoolEntryRange } from './spool.ts';
@@ -36,13 +36,15 @@ export interface SinkRunnerOptions {
   readonly maxBufferedPoints: number;
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
-  /** Only for byte sinks (see `isByteSink`). */
+  /** Only for sinks that declare themselves `SpoolableSink`; the runner refuses it for others. */
   readonly spool?: SpoolSetup | undefined;
 }
 
-interface Queued<B> {
-  /** Undefined when it is only in the spool; read back when its turn comes. */
-  batch: B | undefined;
+interface Queued {
+  /** The sealed batch of a sink that is not spooled. */
+  batch: unknown;
+  /** The sealed bytes of a spooled sink; undefined when they are only in the spool (read back when their turn comes). */
+  bytes: Buffer | undefined;
   readonly count: number;
   /** Its entries in the spool, if spooled. */
   readonly range: SpoolEntryRange | undefined;
@@ -50,16 +52,19 @@ interface Queued<B> {
   readonly since: number;
 }
 
-export class SinkRunner<B = unknown> {
-  private current: BatchBuilder<B>;
+/** What the runner builds into now: the sink's own batch, or a spooled sink's bytes. */
+type Building = { readonly spooled: false; readonly batch: BatchBuilder<unknown> } | { readonly spooled: true; readonly batch: ByteBatchBuilder };
+
+export class SinkRunner {
+  private current: Building;
   private currentSince = 0;
   /** What of `current` is already in the spool. */
   private committed = { bytes: 0, count: 0, keys: [] as number[] };
-  private fresh: Queued<B>[] = [];
-  private backlog: Queued<B>[] = [];
+  private fresh: Queued[] = [];
+  private backlog: Queued[] = [];
   private queuedPoints = 0;
   private inMemoryPoints = 0;
-  private inFlight: Queued<B> | undefined;
+  private inFlight: Queued | undefined;
   private failing = false;
   private lastWasBacklog = false;
   private nextBacklogAt = 0;
@@ -73,18 +78,29 @@ export class SinkRunner<B = unknown> {
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
   private readonly spool: SpoolSetup | undefined;
+  private readonly newBatch: () => Building;
+  private readonly writeBatch: (q: Queued) => Promise<number>;
 
   constructor(
-    readonly sink: Sink<B>,
+    readonly sink: AnySink,
     private readonly telemetry: Telemetry,
     private readonly options: SinkRunnerOptions,
   ) {
-    this.current = sink.newBatch();
     this.spool = options.spool;
+    if (isSpoolable(sink)) {
+      const setup = options.spool;
+      this.newBatch = () => ({ spooled: true, batch: sink.newBatch() });
+      this.writeBatch = setup ? (q) => this.writeSpooled(sink, setup, q) : (q) => sink.write(q.bytes!).then(() => 0);
+    } else {
+      if (options.spool) throw new Error(`sink ${sink.name} cannot be spooled: it does not declare itself a SpoolableSink`);
+      this.newBatch = () => ({ spooled: false, batch: sink.newBatch() });
+      this.writeBatch = (q) => sink.write(q.batch!).then(() => 0);
+    }
+    this.current = this.newBatch();
     if (this.spool) {
       // What an earlier run spooled and did not write goes first.
       for (const range of this.spool.spool.recover(options.batchSize)) {
-        this.backlog.push({ batch: undefined, count: range.points, range, since: Spool.appendedAt(range.from) });
+        this.backlog.push({ batch: undefined, bytes: undefined, count: range.points, range, since: Spool.appendedAt(range.from) });
         this.queuedPoints += range.points;
       }
       if (this.queuedPoints > 0) telemetry.log.info({ sink: sink.name, points: this.queuedPoints, bytes: this.spool.spool.bytes }, `sink ${sink.name}: ${this.queuedPoints} points from the spool to write`);
@@ -102,9 +118,10 @@ export class SinkRunner<B = unknown> {
 
   /** Hot path: never blocks on I/O, never throws. */
   push(point: Point): void {
-    if (this.current.count === 0) this.currentSince = Date.now();
-    this.current.add(point);
-    if (this.current.count >= this.options.batchSize) {
+    const batch = this.current.batch;
+    if (batch.count === 0) this.currentSince = Date.now();
+    batch.add(point);
+    if (batch.count >= this.options.batchSize) {
       this.sealCurrent();
       this.schedule();
     }
@@ -116,8 +133,8 @@ export class SinkRunner<B = unknown> {
    */
   commit(): void {
     const setup = this.spool;
-    if (!setup) return;
-    const batch = this.current as unknown as ByteBatchBuilder;
+    if (!setup || !this.current.spooled) return;
+    const batch = this.current.batch;
     const c = this.committed;
     if (batch.count === c.count) return;
     if (batch.byteLength === c.bytes) {
@@ -143,12 +160,12 @@ export class SinkRunner<B = unknown> {
 
   /** Points not yet confirmed by the sink: in memory, on disk, in flight. */
   depth(): number {
-    return this.queuedPoints + this.current.count + (this.inFlight?.count ?? 0);
+    return this.queuedPoints + this.current.batch.count + (this.inFlight?.count ?? 0);
   }
 
   /** When the oldest point not yet confirmed was buffered (ms since the epoch), or undefined. */
   oldestUnsentAt(): number | undefined {
-    let oldest = this.current.count > 0 ? this.currentSince : Infinity;
+    let oldest = this.current.batch.count > 0 ? this.currentSince : Infinity;
     for (const q of [this.inFlight, this.backlog[0], this.fresh[0]]) if (q && q.since < oldest) oldest = q.since;
     return Number.isFinite(oldest) ? oldest : undefined;
   }
@@ -182,14 +199,16 @@ export class SinkRunner<B = unknown> {
 
   private sealCurrent(): void {
     this.commit();
-    const count = this.current.count;
+    const sealing = this.current;
+    const count = sealing.batch.count;
     if (count === 0) return;
     const c = this.committed;
     const range = c.keys.length > 0 ? { from: c.keys[0]!, to: c.keys[c.keys.length - 1]!, keys: c.keys, points: c.count, bytes: c.bytes } : undefined;
-    this.fresh.push({ batch: this.current.seal(), count, range, since: this.currentSince });
+    const sealed = sealing.spooled ? { batch: undefined, bytes: sealing.batch.seal() } : { batch: sealing.batch.seal(), bytes: undefined };
+    this.fresh.push({ ...sealed, count, range, since: this.currentSince });
     this.queuedPoints += count;
     this.inMemoryPoints += count;
-    this.current = this.sink.newBatch();
+    this.current = this.newBatch();
     this.committed = { bytes: 0, count: 0, keys: [] };
     if (this.inMemoryPoints > this.options.maxBufferedPoints) this.relieveMemory();
   }
@@ -199,14 +218,15 @@ export class SinkRunner<B = unknown> {
     let dropped = 0;
     for (const q of [...this.backlog, ...this.fresh]) {
       if (this.inMemoryPoints <= this.options.maxBufferedPoints) break;
-      if (q.batch === undefined) continue;
+      if (!inMemory(q)) continue;
       q.batch = undefined;
+      q.bytes = undefined;
       this.inMemoryPoints -= q.count;
       if (!q.range) dropped += q.count;
     }
     if (dropped > 0) {
-      this.backlog = this.backlog.filter((q) => q.batch !== undefined || q.range);
-      this.fresh = this.fresh.filter((q) => q.batch !== undefined || q.range);
+      this.backlog = this.backlog.filter((q) => inMemory(q) || q.range);
+      this.fresh = this.fresh.filter((q) => inMemory(q) || q.range);
       this.queuedPoints -= dropped;
       this.telemetry.pointsDropped(this.sink.name, dropped, 'buffer_full', `more than ${this.options.maxBufferedPoints} points waiting in memory and no spool; oldest dropped`);
     }
@@ -232,10 +252,10 @@ export class SinkRunner<B = unknown> {
     return setup.spool.bytes + bytes <= setup.maxBytes;
   }
 
-  private forget(q: Queued<B>): void {
+  private forget(q: Queued): void {
     if (q.range) this.spool?.spool.remove(q.range);
     this.queuedPoints -= q.count;
-    if (q.batch !== undefined) this.inMemoryPoints -= q.count;
+    if (inMemory(q)) this.inMemoryPoints -= q.count;
   }
 
   private schedule(): void {
@@ -252,7 +272,7 @@ export class SinkRunner<B = unknown> {
    * The next batch: after a failure, the one that failed (order kept); then fresh and
    * backlog batches by turns, the backlog no faster than `replayPointsPerSecond`.
    */
-  private next(): Queued<B> | undefined {
+  private next(): Queued | undefined {
     const backlogDue = this.backlog.length > 0 && (this.failing || Date.now() >= this.nextBacklogAt);
     if (backlogDue && (this.failing || this.fresh.length === 0 || !this.lastWasBacklog)) {
       this.lastWasBacklog = true;
@@ -278,13 +298,13 @@ export class SinkRunner<B = unknown> {
     if (!next) return this.notifyIdle();
     const fromBacklog = this.lastWasBacklog;
     this.queuedPoints -= next.count;
-    if (next.batch !== undefined) this.inMemoryPoints -= next.count;
+    if (inMemory(next)) this.inMemoryPoints -= next.count;
     this.inFlight = next;
     this.telemetry.bufferDepth(this.sink.name, this.depth());
     const started = performance.now();
     const startedAt = Date.now();
     try {
-      const refused = await this.write(next);
+      const refused = await this.writeBatch(next);
       this.telemetry.pointsWritten(this.sink.name, next.count - refused, (performance.now() - started) / 1000);
       if (next.range) this.spool?.spool.remove(next.range);
       // Paced from the start of this write: a database slower than the pace is not slowed further.
@@ -306,19 +326,17 @@ export class SinkRunner<B = unknown> {
     }
     this.telemetry.bufferDepth(this.sink.name, this.depth());
     if (this.fresh.length > 0 || this.backlog.length > 0) this.schedule();
-    else if (this.current.count > 0 && this.idleWaiters.length > 0) {
+    else if (this.current.batch.count > 0 && this.idleWaiters.length > 0) {
       this.sealCurrent();
       this.schedule();
     } else this.notifyIdle();
   }
 
-  /** Writes one batch; returns how many of its points were refused for good (dead-lettered). */
-  private async write(q: Queued<B>): Promise<number> {
-    const setup = this.spool;
-    if (!setup) return this.sink.write(q.batch as B).then(() => 0);
-    const body = (q.batch as Buffer | undefined) ?? setup.spool.read(q.range!.from, q.range!.to);
+  /** Writes one spooled batch; returns how many of its points were refused for good (dead-lettered). */
+  private async writeSpooled(sink: SpoolableSink, setup: SpoolSetup, q: Queued): Promise<number> {
+    const body = q.bytes ?? setup.spool.read(q.range!.from, q.range!.to);
     return writeSplittingRefusals(
-      (b) => this.sink.write(b as B),
+      (b) => sink.write(b),
       body,
       (line, error) => {
         const kept = setup.deadLetter.add(this.sink.name, error, line);
@@ -328,7 +346,7 @@ export class SinkRunner<B = unknown> {
     );
   }
 
-  private retryLater(failed: Queued<B>, error: Error): void {
+  private retryLater(failed: Queued, error: Error): void {
     const initial = this.options.retryInitialMs ?? 250;
     this.backoffMs = Math.min(this.options.retryMaxMs ?? 30_000, this.backoffMs ? this.backoffMs * 2 : initial);
     const wait = this.backoffMs / 2 + Math.random() * (this.backoffMs / 2);
@@ -338,7 +356,7 @@ export class SinkRunner<B = unknown> {
     this.inFlight = undefined;
     this.backlog.unshift(failed);
     this.queuedPoints += failed.count;
-    if (failed.batch !== undefined) this.inMemoryPoints += failed.count;
+    if (inMemory(failed)) this.inMemoryPoints += failed.count;
     this.backlog.push(...this.fresh);
     this.fresh = [];
     this.retryTimer = setTimeout(() => {
@@ -354,4 +372,8 @@ export class SinkRunner<B = unknown> {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+function inMemory(q: Queued): boolean {
+  return q.batch !== undefined || q.bytes !== undefined;
 }

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { InfluxDB } from 'influx';
-import { SinkWriteError, type ByteSink } from '../../core/sink.ts';
+import { SinkWriteError, type SpoolableSink } from '../../core/sink.ts';
 import { LineProtocolBatch } from './line-protocol.ts';
 
 export interface InfluxSinkOptions {
@@ -18,9 +18,9 @@ export interface InfluxSinkOptions {
   readonly batchSize?: number;
 }
 
-export class InfluxDbSink implements ByteSink {
+export class InfluxDbSink implements SpoolableSink {
   readonly name = 'influxdb';
-  readonly bytes = true;
+  readonly spoolable = true;
   private readonly writeUrl: string;
   private readonly headers: Record<string, string>;
   private readonly request: typeof http.request;
