@@ -14,8 +14,8 @@ async function call(flags: SeriesFlags, method: 'GET' | 'POST', path: string, bo
   } catch (err) {
     throw new Error(`no gateway answers at ${flags.gateway} (${(err as Error).message}); pass --gateway URL`);
   }
-  const data = (await res.json()) as { error?: string };
-  if (!res.ok) throw new Error(data.error ?? `the gateway answered ${res.status}`);
+  const data = (await res.json()) as { code?: string; message?: string };
+  if (!res.ok) throw new Error(data.message ? `${data.message} (${data.code})` : `the gateway answered ${res.status}`);
   return data;
 }
 

@@ -2,12 +2,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyReply } from 'fastify';
-import { SeriesError } from '../state/site-production.ts';
 import fastifyStatic from '@fastify/static';
 import type { Gateway } from '../runtime/gateway.ts';
 import { z } from 'zod';
 import type { AlarmInstance } from '../state/alarms.ts';
 import { health } from './health.ts';
+import { FieldlabError } from '../core/errors.ts';
+import { installErrorHandler } from './error-handler.ts';
 import { VIEWER_DIST, viewerBuilt } from './viewer.ts';
 
 export interface HttpServer {
@@ -28,13 +29,11 @@ const SeriesBody = z.strictObject({
 
 const PauseBody = z.strictObject({ reason: z.string().trim().min(1).max(200) });
 
-function seriesCall<T>(reply: FastifyReply, call: () => T): T | FastifyReply {
-  try {
-    return call();
-  } catch (err) {
-    if (err instanceof SeriesError) return reply.code(err.status).send({ error: err.message });
-    throw err;
-  }
+/** A request body checked against its schema; a FieldlabError (400) saying what was expected otherwise. */
+function parseBody<T>(schema: z.ZodType<T>, body: unknown, expected: string): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  throw new FieldlabError('FL_BAD_REQUEST', { expected, problems: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
 }
 
 /** Times as ISO strings for people and scripts. */
@@ -46,6 +45,7 @@ function alarmJson(a: AlarmInstance) {
 export async function startHttpServer(gateway: Gateway, options: { host: string; port: number }): Promise<HttpServer> {
   const app = Fastify({ logger: false });
   const { telemetry, site } = gateway;
+  installErrorHandler(app, telemetry.log);
 
   app.get('/healthz', async (_req, reply) => {
     const report = health(gateway);
@@ -84,28 +84,26 @@ export async function startHttpServer(gateway: Gateway, options: { host: string;
   app.get('/api/alarms', async () => gateway.alarms.list().map(alarmJson));
 
   app.get('/api/series', async () => gateway.production.list(Date.now()));
-  app.get<{ Params: { id: string } }>('/api/series/:id', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/api/series/:id', async (req) => {
     const s = gateway.production.get(req.params.id, Date.now());
-    return s ?? reply.code(404).send({ error: `no series "${req.params.id}"` });
+    if (!s) throw new FieldlabError('FL_SERIES_NOT_FOUND', { id: req.params.id });
+    return s;
   });
   app.post('/api/series', async (req, reply) => {
-    const body = SeriesBody.safeParse(req.body ?? {});
-    if (!body.success) return reply.code(400).send({ error: `expected {"product": "...", "target": 100, "line": "<line id>"}: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}` });
-    return seriesCall(reply, () => reply.code(201).send(gateway.startSeries(body.data)));
+    const body = parseBody(SeriesBody, req.body, '{"product": "...", "target": 100, "line": "<line id>"}');
+    return reply.code(201).send(gateway.startSeries(body));
   });
-  app.post<{ Params: { id: string } }>('/api/series/:id/stop', async (req, reply) => seriesCall(reply, () => gateway.stopSeries(req.params.id)));
-  app.post<{ Params: { id: string } }>('/api/series/:id/pause', async (req, reply) => {
-    const body = PauseBody.safeParse(req.body ?? {});
-    if (!body.success) return reply.code(400).send({ error: 'expected {"reason": "<why production stops: break, changeover, ...>"}' });
-    return seriesCall(reply, () => gateway.pauseSeries(req.params.id, body.data.reason));
+  app.post<{ Params: { id: string } }>('/api/series/:id/stop', async (req) => gateway.stopSeries(req.params.id));
+  app.post<{ Params: { id: string } }>('/api/series/:id/pause', async (req) => {
+    const body = parseBody(PauseBody, req.body, '{"reason": "<why production stops: break, changeover, ...>"}');
+    return gateway.pauseSeries(req.params.id, body.reason);
   });
-  app.post<{ Params: { id: string } }>('/api/series/:id/resume', async (req, reply) => seriesCall(reply, () => gateway.resumeSeries(req.params.id)));
+  app.post<{ Params: { id: string } }>('/api/series/:id/resume', async (req) => gateway.resumeSeries(req.params.id));
 
-  app.post<{ Params: { device: string; alarm: string } }>('/api/alarms/:device/:alarm/acknowledge', async (req, reply) => {
-    const body = AckBody.safeParse(req.body ?? {});
-    if (!body.success) return reply.code(400).send({ error: 'expected a JSON body like {"by": "name of who acknowledges"}' });
-    const done = gateway.acknowledgeAlarm(req.params.device, req.params.alarm, body.data.by);
-    if (!done) return reply.code(404).send({ error: `no alarm ${req.params.alarm} on ${req.params.device} waiting for acknowledgement` });
+  app.post<{ Params: { device: string; alarm: string } }>('/api/alarms/:device/:alarm/acknowledge', async (req) => {
+    const body = parseBody(AckBody, req.body, 'a JSON body like {"by": "name of who acknowledges"}');
+    const done = gateway.acknowledgeAlarm(req.params.device, req.params.alarm, body.by);
+    if (!done) throw new FieldlabError('FL_ALARM_NOT_PENDING', { device: req.params.device, alarm: req.params.alarm });
     return alarmJson(done.alarm);
   });
 

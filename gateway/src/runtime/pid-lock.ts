@@ -2,17 +2,17 @@
 // (killed, crashed), refused while it lives.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { FieldlabError } from '../core/errors.ts';
 
 /** Locks held by this process: a second lock of one file is a mistake, not a stale lock. */
 const heldHere = new Set<string>();
 
-export class FolderLockedError extends Error {
-  readonly code = 'FL_FOLDER_LOCKED';
+export class FolderLockedError extends FieldlabError<'FL_FOLDER_LOCKED'> {
   constructor(
     readonly file: string,
     readonly pid: number,
   ) {
-    super(`${file} is held by another gateway (pid ${pid})`);
+    super('FL_FOLDER_LOCKED', { file, pid });
     this.name = 'FolderLockedError';
   }
 }

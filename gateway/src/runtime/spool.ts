@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { FieldlabError } from '../core/errors.ts';
 import { FolderLockedError, takePidLock } from './pid-lock.ts';
 
 /** lmdb-js: commit before returning (so the data is in the file and survives a process crash), flush to disk in the background. */
@@ -25,10 +26,9 @@ export interface SpoolEntryRange {
   readonly bytes: number;
 }
 
-export class SpoolLockedError extends Error {
-  readonly code = 'FL_SPOOL_LOCKED';
+export class SpoolLockedError extends FieldlabError<'FL_SPOOL_LOCKED'> {
   constructor(dir: string, pid: number) {
-    super(`the spool ${dir} is in use by another gateway (pid ${pid}); give each gateway its own spool.dir`);
+    super('FL_SPOOL_LOCKED', { dir, pid });
     this.name = 'SpoolLockedError';
   }
 }

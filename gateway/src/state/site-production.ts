@@ -7,6 +7,7 @@ import type { Point, Series, Value } from '../core/reading.ts';
 import { countParts } from './part-counter.ts';
 import { SeriesPoints, type SeriesEvent } from './series-points.ts';
 import { ProductionSeries, type CountingStation, type RunTimes, type SeriesRecord, type SeriesSpec, type SeriesSummary } from './series.ts';
+import { FieldlabError } from '../core/errors.ts';
 
 /**
  * One line of the series journal. `series` is a whole series (a start, or a copy written when
@@ -32,17 +33,6 @@ export interface SeriesJournalWriter {
 
 /** Compact the journal once it holds this many entries more than its series. */
 const COMPACT_AFTER = 20_000;
-
-export class SeriesError extends Error {
-  readonly code = 'FL_SERIES';
-  constructor(
-    message: string,
-    readonly status: 400 | 404 | 409,
-  ) {
-    super(message);
-    this.name = 'SeriesError';
-  }
-}
 
 export class SiteProduction {
   private readonly stations = new Map<string, CountingStation[]>();
@@ -135,10 +125,10 @@ export class SiteProduction {
 
   start(input: Omit<SeriesSpec, 'id'>, at: number): { summary: SeriesSummary; points: Point[] } {
     const stations = this.stations.get(input.line);
-    if (!stations) throw new SeriesError(`no line "${input.line}" in this site (lines: ${[...this.stations.keys()].join(', ')})`, 404);
-    if (stations.length === 0) throw new SeriesError(`line "${input.line}" has no device that counts parts (a profile's production section)`, 400);
+    if (!stations) throw new FieldlabError('FL_LINE_NOT_FOUND', { line: input.line, lines: [...this.stations.keys()] });
+    if (stations.length === 0) throw new FieldlabError('FL_LINE_COUNTS_NO_PARTS', { line: input.line });
     const current = this.runningOn.get(input.line);
-    if (current) throw new SeriesError(`series ${current.spec.id} (${current.spec.product}) is running on line "${input.line}"; stop it first`, 409);
+    if (current) throw new FieldlabError('FL_SERIES_ALREADY_RUNNING', { line: input.line, id: current.spec.id, product: current.spec.product });
     // Named by its start (unique across gateway restarts, readable in InfluxDB), with a counter for the same second.
     const stamp = new Date(at).toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
     const id = this.all.some((x) => x.spec.id === stamp) ? `${stamp}-${this.nextId++}` : stamp;
@@ -164,7 +154,7 @@ export class SiteProduction {
   /** A planned stop (a break, a changeover) begins: it is left out of planned time and run time. */
   pause(id: string, reason: string, at: number): { summary: SeriesSummary; points: Point[] } {
     const series = this.find(id);
-    if (series.paused) throw new SeriesError(`series "${id}" is already in a planned stop (${series.summary(at, this.runNow(at)).plannedStop!.reason})`, 409);
+    if (series.paused) throw new FieldlabError('FL_SERIES_ALREADY_PAUSED', { id, reason: series.summary(at, this.runNow(at)).plannedStop!.reason });
     series.pause(at, reason, this.runNow(at));
     this.log({ e: 'pause', id, at, reason, runMs: series.runTimes(this.runNow(at)) }, at);
     return this.changed(series, 'pause', at, reason);
@@ -172,17 +162,17 @@ export class SiteProduction {
 
   resume(id: string, at: number): { summary: SeriesSummary; points: Point[] } {
     const series = this.find(id);
-    if (!series.paused) throw new SeriesError(`series "${id}" is not in a planned stop`, 409);
+    if (!series.paused) throw new FieldlabError('FL_SERIES_NOT_PAUSED', { id });
     series.resume(at, this.runNow(at));
     this.log({ e: 'resume', id, at }, at);
     return this.changed(series, 'resume', at);
   }
 
-  /** A running series, or a SeriesError. */
+  /** A running series, or a FieldlabError saying why not. */
   private find(id: string): ProductionSeries {
     const series = this.all.find((s) => s.spec.id === id);
-    if (!series) throw new SeriesError(`no series "${id}"`, 404);
-    if (!series.running) throw new SeriesError(`series "${id}" has already stopped`, 409);
+    if (!series) throw new FieldlabError('FL_SERIES_NOT_FOUND', { id });
+    if (!series.running) throw new FieldlabError('FL_SERIES_STOPPED', { id });
     return series;
   }
 

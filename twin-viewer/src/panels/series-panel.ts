@@ -192,8 +192,8 @@ export class SeriesPanel {
 
   private async post(path: string, body?: unknown): Promise<boolean> {
     const res = await fetch(path, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-    const data = (await res.json()) as { error?: string };
-    this.error.textContent = res.ok ? '' : (data.error ?? `error ${res.status}`);
+    const data = (await res.json()) as { code?: string; message?: string };
+    this.error.textContent = res.ok ? '' : (data.message ?? `error ${res.status}`);
     return res.ok;
   }
 }
