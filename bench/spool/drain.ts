@@ -2,7 +2,7 @@
 // it answers again, against a floor in the same run: the same points written from memory
 // by the same runner and sink with no spool. Both into one real influxd, one after the other.
 import { pino } from 'pino';
-import type { Point, Series } from '../../gateway/src/core/reading.ts';
+import type { Point, PointSeries } from '../../gateway/src/core/reading.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { freePort } from '../../gateway/src/services/free-port.ts';
 import { DeadLetterFile } from '../../gateway/src/runtime/dead-letter.ts';
@@ -36,7 +36,7 @@ const DEVICES = 60;
 const BATCH = 5000;
 
 function printerPoints(n: number): (i: number) => Point {
-  const series: Series[] = Array.from({ length: DEVICES }, (_, d) => ({
+  const series: PointSeries[] = Array.from({ length: DEVICES }, (_, d) => ({
     measurement: 'fdm_printer',
     tags: { device: `printer-${String(d + 1).padStart(2, '0')}`, line: 'line-a', profile: 'octoprint-fdm' },
     fieldTypes: { nozzle_temp: 'float', nozzle_target: 'float', bed_temp: 'float', bed_target: 'float', progress: 'float', layer: 'int', job_state: 'string', job_file: 'string' },

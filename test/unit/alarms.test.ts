@@ -1,7 +1,7 @@
 // Alarms against a controllable clock: every instant below is computed by hand.
 import { describe, expect, it } from 'vitest';
 import { AlarmSchema } from '../../device-profiles/schema/profile.ts';
-import { DeviceAlarms } from '../../gateway/src/state/alarms.ts';
+import { DeviceAlarms } from '../../gateway/src/state/device-alarms.ts';
 
 const alarm = (a: Record<string, unknown>) => AlarmSchema.parse({ text: 'alarm', ...a });
 const events = (list: { type: string; at: number }[]) => list.map((e) => `${e.type}@${e.at}`);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Series } from '../../gateway/src/core/reading.ts';
+import type { PointSeries } from '../../gateway/src/core/reading.ts';
 import { encodeBatch, encodePoint, escapeTag, quoteString } from '../../gateway/src/sinks/influxdb/line-protocol.ts';
 
-const series = (tags: Record<string, string>, measurement = 'fdm_printer'): Series => ({
+const series = (tags: Record<string, string>, measurement = 'fdm_printer'): PointSeries => ({
   measurement,
   tags,
   fieldTypes: { temp: 'float', layer: 'int', ok: 'bool', file: 'string' },

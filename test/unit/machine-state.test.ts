@@ -1,7 +1,7 @@
 // Machine states against a controllable clock, with durations computed by hand.
 import { describe, expect, it } from 'vitest';
 import { StatesSchema, type Signal } from '../../device-profiles/schema/profile.ts';
-import { MachineStateTracker, evaluateState } from '../../gateway/src/state/machine-state.ts';
+import { MachineStateTracker, evaluateState } from '../../gateway/src/state/device-machine-state.ts';
 
 const signals: Record<string, Signal> = {
   job_state: { type: 'enum', store: true, event: false, values: { OPERATIONAL: 'idle', PRINTING: 'printing', STARTING: 'heating', PAUSED: 'paused', ERROR: 'error' } },

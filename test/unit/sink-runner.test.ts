@@ -1,11 +1,11 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Point, Series } from '../../gateway/src/core/reading.ts';
+import type { Point, PointSeries } from '../../gateway/src/core/reading.ts';
 import { SinkWriteError, pointBatch, type Sink } from '../../gateway/src/core/sink.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { SinkRunner } from '../../gateway/src/runtime/sink-runner.ts';
 
-const series: Series = { measurement: 'm', tags: { device: 'd' }, fieldTypes: { v: 'int' } };
+const series: PointSeries = { measurement: 'm', tags: { device: 'd' }, fieldTypes: { v: 'int' } };
 const point = (i: number): Point => ({ series, fields: { v: i }, time: i });
 
 /** A sink that records batches and fails on demand: the runner is what is under test. */

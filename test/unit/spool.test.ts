@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Point, Series } from '../../gateway/src/core/reading.ts';
+import type { Point, PointSeries } from '../../gateway/src/core/reading.ts';
 import { SinkWriteError, type SpoolableSink } from '../../gateway/src/core/sink.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { DeadLetterFile } from '../../gateway/src/runtime/dead-letter.ts';
@@ -14,7 +14,7 @@ import { Spool, SpoolLockedError } from '../../gateway/src/runtime/spool.ts';
 import { LineProtocolBatch } from '../../gateway/src/sinks/influxdb/line-protocol.ts';
 import { eventually, tempDir } from '../support/services.ts';
 
-const series: Series = { measurement: 'm', tags: { device: 'd' }, fieldTypes: { v: 'int' } };
+const series: PointSeries = { measurement: 'm', tags: { device: 'd' }, fieldTypes: { v: 'int' } };
 const point = (i: number): Point => ({ series, fields: { v: i }, time: 1_700_000_000_000 + i });
 const valueOf = (line: string) => Number(/v=(-?\d+)i/.exec(line)![1]);
 

@@ -3,7 +3,7 @@
 import type { MachineState, Signal, Twin } from '../../../device-profiles/schema/profile.ts';
 import type { Value } from './reading.ts';
 import type { SeriesSummary } from '../state/series.ts';
-import type { AlarmInstance } from '../state/alarms.ts';
+import type { AlarmInstance } from '../state/device-alarms.ts';
 
 export interface LiveDevice {
   readonly id: string;

@@ -49,8 +49,12 @@ export interface Reading {
   readonly values: Readonly<Record<string, Value>>;
 }
 
-/** Where a device's points go: the same for all its points, so computed once per device. */
-export interface Series {
+/**
+ * A time series in the sinks' sense (InfluxDB's measurement + tag set, with the field types),
+ * not a production series: where a device's points go, the same for all its points, so computed
+ * once per device.
+ */
+export interface PointSeries {
   readonly measurement: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly fieldTypes: Readonly<Record<string, FieldType>>;
@@ -58,7 +62,7 @@ export interface Series {
 
 /** One point per device per timestamp, carrying the device's merged state. */
 export interface Point {
-  readonly series: Series;
+  readonly series: PointSeries;
   readonly fields: Readonly<Record<string, Value>>;
   /** ms since the epoch. */
   readonly time: number;

@@ -5,7 +5,7 @@ import Fastify, { type FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Gateway } from '../runtime/gateway.ts';
 import { z } from 'zod';
-import type { AlarmInstance } from '../state/alarms.ts';
+import type { AlarmInstance } from '../state/device-alarms.ts';
 import { health } from './health.ts';
 import { FieldlabError } from '../core/errors.ts';
 import { installErrorHandler } from './error-handler.ts';

@@ -11,7 +11,7 @@ import { Telemetry } from '../core/telemetry.ts';
 import { decodePayload, normalize, type Decoded } from '../normalize/normalize.ts';
 import { TopicRouter, subscriptionsFor } from '../normalize/topic-router.ts';
 import { DeviceStateStore } from '../state/device-state.ts';
-import { MachineStates } from '../state/machine-states.ts';
+import { MachineStates } from '../state/site-machine-states.ts';
 import { SiteAlarms } from '../state/site-alarms.ts';
 import { SiteProduction } from '../state/site-production.ts';
 import type { SeriesSummary } from '../state/series.ts';

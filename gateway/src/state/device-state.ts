@@ -2,7 +2,7 @@
 // one-topic-per-signal) are merged here, so each point carries the device's whole
 // state at its time instead of holes.
 import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
-import type { FieldType, Point, Reading, Series, Value } from '../core/reading.ts';
+import type { FieldType, Point, Reading, PointSeries, Value } from '../core/reading.ts';
 
 export interface DeviceSnapshot {
   readonly id: string;
@@ -14,7 +14,7 @@ export interface DeviceSnapshot {
 
 interface Entry {
   readonly device: DeviceModel;
-  readonly series: Series;
+  readonly series: PointSeries;
   /** Stored signals that are not events: the ones carried from point to point. */
   readonly carried: readonly string[];
   readonly stored: ReadonlySet<string>;
@@ -28,7 +28,7 @@ export function measurementFor(kind: string): string {
   return kind.replaceAll('-', '_');
 }
 
-export function seriesFor(site: SiteModel, device: DeviceModel): Series {
+export function seriesFor(site: SiteModel, device: DeviceModel): PointSeries {
   const fieldTypes: Record<string, FieldType> = {};
   for (const [name, s] of Object.entries(device.profileDef.signals)) {
     if (s.store) fieldTypes[name] = s.type === 'enum' ? 'string' : s.type;

@@ -3,7 +3,7 @@
 // machine (`production_machine`: parts, scrap, run time, OEE and its factors). Written at every
 // series event and once a minute while it runs (`event=progress`), so OEE has a history.
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
-import type { Point, Series, Value } from '../core/reading.ts';
+import type { Point, PointSeries, Value } from '../core/reading.ts';
 import type { Oee, SeriesSummary } from './series.ts';
 
 export type SeriesEvent = 'start' | 'stop' | 'pause' | 'resume' | 'progress';
@@ -11,9 +11,9 @@ export type SeriesEvent = 'start' | 'stop' | 'pause' | 'resume' | 'progress';
 const OEE_FIELDS = { oee: 'float', availability: 'float', performance: 'float', quality: 'float' } as const;
 
 export class SeriesPoints {
-  private readonly series: Series;
-  private readonly stations = new Map<string, Series>();
-  private readonly machines = new Map<string, Series>();
+  private readonly series: PointSeries;
+  private readonly stations = new Map<string, PointSeries>();
+  private readonly machines = new Map<string, PointSeries>();
 
   constructor(private readonly site: SiteModel) {
     this.series = {
@@ -45,7 +45,7 @@ export class SeriesPoints {
     return points;
   }
 
-  private stationSeries(line: string, station: string): Series {
+  private stationSeries(line: string, station: string): PointSeries {
     const key = `${line}/${station}`;
     let s = this.stations.get(key);
     if (!s) {
@@ -56,7 +56,7 @@ export class SeriesPoints {
     return s;
   }
 
-  private machineSeries(line: string, station: string, device: string): Series {
+  private machineSeries(line: string, station: string, device: string): PointSeries {
     let s = this.machines.get(device);
     if (!s) {
       s = { measurement: 'production_machine', tags: { site: this.site.site.id, line, station, device }, fieldTypes: { event: 'string', series_id: 'string', produced: 'int', scrap: 'int', run_s: 'float', ...OEE_FIELDS } };

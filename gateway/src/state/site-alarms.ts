@@ -1,8 +1,8 @@
 // The alarms of every device whose profile declares them: points for the sinks
 // (measurement `alarm`, one point per event) and the list the REST API and viewers show.
 import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
-import type { Point, Series, Value } from '../core/reading.ts';
-import { DeviceAlarms, type AlarmEvent, type AlarmInstance, type Sample } from './alarms.ts';
+import type { Point, PointSeries, Value } from '../core/reading.ts';
+import { DeviceAlarms, type AlarmEvent, type AlarmInstance, type Sample } from './device-alarms.ts';
 
 interface Entry {
   readonly device: DeviceModel;
@@ -14,8 +14,8 @@ const FIELD_TYPES = { text: 'string', value: 'string', by: 'string', active: 'bo
 
 export class SiteAlarms {
   private readonly entries = new Map<string, Entry>();
-  /** Series per device, alarm and event: built once. */
-  private readonly series = new Map<string, Series>();
+  /** Point series per device, alarm and event: built once. */
+  private readonly series = new Map<string, PointSeries>();
 
   constructor(site: SiteModel, start: number, timeScale = 1) {
     for (const device of site.devices) {

@@ -3,7 +3,7 @@
 // figures for the REST API and viewers. One series at a time per line. Every change to a series
 // goes to its journal as it happens, so a gateway that restarts goes on with it (`restore`).
 import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
-import type { Point, Series, Value } from '../core/reading.ts';
+import type { Point, PointSeries, Value } from '../core/reading.ts';
 import { countParts } from './part-counter.ts';
 import { SeriesPoints, type SeriesEvent } from './series-points.ts';
 import { ProductionSeries, type CountingStation, type RunTimes, type SeriesRecord, type SeriesSpec, type SeriesSummary } from './series.ts';
@@ -38,7 +38,7 @@ export class SiteProduction {
   private readonly stations = new Map<string, CountingStation[]>();
   private readonly all: ProductionSeries[] = [];
   private readonly runningOn = new Map<string, ProductionSeries>();
-  private readonly partSeries = new Map<string, Series>();
+  private readonly partSeries = new Map<string, PointSeries>();
   private readonly points: SeriesPoints;
   private nextId = 1;
   private journal: SeriesJournalWriter | undefined;

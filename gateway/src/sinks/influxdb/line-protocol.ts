@@ -6,7 +6,7 @@
 //   the line and cannot be escaped, so backslashes in names become `/`; control
 //   characters (newlines above all) cannot appear at all and become spaces.
 // - string fields: quoted, with `"` and `\` escaped; newlines are allowed.
-import type { FieldType, Point, Series, Value } from '../../core/reading.ts';
+import type { FieldType, Point, PointSeries, Value } from '../../core/reading.ts';
 import type { ByteBatchBuilder } from '../../core/sink.ts';
 
 const NAME_SPECIAL = /[,= \\\u0000-\u001f\u007f]/;
@@ -47,9 +47,9 @@ interface SeriesEncoding {
 }
 
 // Everything about a series that does not change from point to point is escaped once.
-const encodings = new WeakMap<Series, SeriesEncoding>();
+const encodings = new WeakMap<PointSeries, SeriesEncoding>();
 
-function encodingOf(series: Series): SeriesEncoding {
+function encodingOf(series: PointSeries): SeriesEncoding {
   let enc = encodings.get(series);
   if (enc === undefined) {
     let key = escapeMeasurement(series.measurement);
@@ -64,7 +64,7 @@ function encodingOf(series: Series): SeriesEncoding {
   return enc;
 }
 
-export function seriesKey(series: Series): string {
+export function seriesKey(series: PointSeries): string {
   return encodingOf(series).key;
 }
 

@@ -2,8 +2,8 @@
 // (measurement `machine_state`, one point per change) and as a table for the REST API.
 import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { MachineState } from '../../../device-profiles/schema/profile.ts';
-import type { Point, Series, Value } from '../core/reading.ts';
-import { MachineStateTracker, type StateChange } from './machine-state.ts';
+import type { Point, PointSeries, Value } from '../core/reading.ts';
+import { MachineStateTracker, type StateChange } from './device-machine-state.ts';
 
 export interface DeviceStateView {
   readonly device: string;
@@ -18,7 +18,7 @@ export interface DeviceStateView {
 interface Entry {
   readonly device: DeviceModel;
   readonly tracker: MachineStateTracker;
-  readonly series: Series;
+  readonly series: PointSeries;
 }
 
 export class MachineStates {
