@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayConfig } from '../../gateway/src/config.ts';
 import type { LiveInsight } from '../../gateway/src/core/live-events.ts';
-import type { SeriesSummary } from '../../gateway/src/state/series.ts';
+import type { SeriesSummary } from '../../gateway/src/core/insight.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/src/services/embedded-broker.ts';

@@ -57,7 +57,7 @@ describe('a simulated hour of the demo line', () => {
 
   it('counts in InfluxDB and the series agree with the simulators’ ground truth', async () => {
     // The gateway's clock runs at real time: the line's ideal cycle (four printers at 240 s) is given scaled.
-    const series = gateway.startSeries({ product: 'Street-light housing', target: 100, line: 'streetlight' });
+    const series = gateway.floor.startSeries({ product: 'Street-light housing', target: 100, line: 'streetlight' });
     await fleet.startPrinters();
     await fleet.startLine();
     expect(fleet.flow).toBeDefined();

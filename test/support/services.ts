@@ -100,8 +100,13 @@ export async function waitForPort(port: number, timeoutMs: number): Promise<void
     });
     if (open) return;
     if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
+}
+
+/** A fixed wait: only for "nothing happens within this window" checks; wait for a condition with `eventually`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** Polls `check` until it returns true or the time is up. */
@@ -109,6 +114,6 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }

@@ -1,5 +1,5 @@
 // `fieldlab series start|pause|resume|stop|status`: production series through a running gateway's REST API.
-import type { SeriesSummary } from '../state/series.ts';
+import type { SeriesSummary } from '../core/insight.ts';
 
 export interface SeriesFlags {
   gateway: string;

@@ -2,8 +2,7 @@
 // event maps, imported by both sides so every emit and handler is type-checked.
 import type { MachineState, Signal, Twin } from '../../../device-profiles/schema/profile.ts';
 import type { Value } from './reading.ts';
-import type { SeriesSummary } from '../state/series.ts';
-import type { AlarmInstance } from '../state/device-alarms.ts';
+import type { AlarmInstance, SeriesSummary } from './insight.ts';
 
 export interface LiveDevice {
   readonly id: string;

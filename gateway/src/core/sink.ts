@@ -81,3 +81,4 @@ export class SinkWriteError extends Error {
     this.name = 'SinkWriteError';
   }
 }
+

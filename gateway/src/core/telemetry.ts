@@ -63,8 +63,8 @@ export class Telemetry {
     journalErrors: 0,
     /** The last series journal write failed with this; empty while it works. */
     journalError: '' as string,
-    lastWriteAt: 0,
-    lastWriteError: '' as string,
+    /** Per sink: when it last wrote (ms, 0 never) and its last error, empty while it writes. */
+    sinks: {} as Record<string, { lastWriteAt: number; lastError: string }>,
     sources: {} as Record<string, { state: SourceState; since: number; reconnects: number; why?: string | undefined }>,
   };
 
@@ -175,10 +175,11 @@ export class Telemetry {
     this.written.labels(sink).inc(count);
     this.writeSeconds.labels(sink).observe(seconds);
     this.counts.written += count;
-    this.counts.lastWriteAt = this.now();
-    if (this.counts.lastWriteError) {
+    const status = this.sinkStatus(sink);
+    status.lastWriteAt = this.now();
+    if (status.lastError) {
       this.log.info({ sink }, `sink ${sink} writing again`);
-      this.counts.lastWriteError = '';
+      status.lastError = '';
     }
   }
 
@@ -186,10 +187,15 @@ export class Telemetry {
     this.writeErrors.labels(sink, String(retryable)).inc();
     this.counts.writeErrors++;
     // One line per change of error, not one per retry.
-    if (this.counts.lastWriteError !== error.message) {
+    const status = this.sinkStatus(sink);
+    if (status.lastError !== error.message) {
       this.log.warn({ sink, retryable, retryInMs, err: error.message }, `sink ${sink} write failed${retryable ? ', will retry' : ''}: ${error.message}`);
     }
-    this.counts.lastWriteError = error.message;
+    status.lastError = error.message;
+  }
+
+  private sinkStatus(sink: string): { lastWriteAt: number; lastError: string } {
+    return (this.counts.sinks[sink] ??= { lastWriteAt: 0, lastError: '' });
   }
 
   pointsDropped(sink: string, count: number, reason: DropReason, message: string): void {

@@ -5,21 +5,7 @@
 // call takes the time, so tests drive it with a controllable clock.
 import type { Alarm } from '../../../device-profiles/schema/profile.ts';
 import type { Value } from '../core/reading.ts';
-
-export interface AlarmInstance {
-  readonly device: string;
-  readonly alarm: string;
-  readonly severity: Alarm['severity'];
-  readonly type: Alarm['type'];
-  /** The profile's text, with a fault code's own text after it. */
-  readonly text: string;
-  /** The value that raised it (for code alarms, the code). */
-  readonly value: Value | undefined;
-  readonly raisedAt: number;
-  clearedAt: number | undefined;
-  acknowledgedAt: number | undefined;
-  acknowledgedBy: string | undefined;
-}
+import type { AlarmInstance } from '../core/insight.ts';
 
 export interface AlarmEvent {
   readonly type: 'raised' | 'acknowledged' | 'cleared';

@@ -3,14 +3,7 @@
 // state at its time instead of holes.
 import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { FieldType, Point, Reading, PointSeries, Value } from '../core/reading.ts';
-
-export interface DeviceSnapshot {
-  readonly id: string;
-  readonly values: Readonly<Record<string, Value>>;
-  /** ms since the epoch of the latest reading, 0 when none yet. */
-  readonly lastSeen: number;
-  readonly messages: number;
-}
+import type { DeviceSnapshot } from '../core/insight.ts';
 
 interface Entry {
   readonly device: DeviceModel;

@@ -4,7 +4,7 @@
 // series event and once a minute while it runs (`event=progress`), so OEE has a history.
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { Point, PointSeries, Value } from '../core/reading.ts';
-import type { Oee, SeriesSummary } from './series.ts';
+import type { Oee, SeriesSummary } from '../core/insight.ts';
 
 export type SeriesEvent = 'start' | 'stop' | 'pause' | 'resume' | 'progress';
 

@@ -15,6 +15,7 @@
 //   there), or the series' own; OEE = good × ideal / planned; availability = the mean of
 //   that station's machines; quality = good / total; performance = OEE / (A × Q).
 import type { PartCount } from './part-counter.ts';
+import type { CycleStats, Oee, PlannedStop, SeriesSummary } from '../core/insight.ts';
 
 export interface SeriesSpec {
   readonly id: string;
@@ -23,13 +24,6 @@ export interface SeriesSpec {
   readonly line: string;
   /** Overrides the line's ideal cycle time (seconds per part). */
   readonly idealCycleSeconds?: number | undefined;
-}
-
-/** A break, a changeover, a shift end: time nobody planned to produce in. `to` null while it lasts. */
-export interface PlannedStop {
-  readonly from: number;
-  readonly to: number | null;
-  readonly reason: string;
 }
 
 /**
@@ -54,49 +48,6 @@ export type RunTimes = Readonly<Record<string, number | null>>;
 export interface CountingStation {
   readonly id: string;
   readonly devices: readonly { readonly id: string; readonly idealCycleSeconds: number | undefined }[];
-}
-
-export interface Oee {
-  readonly availability: number | null;
-  readonly performance: number | null;
-  readonly quality: number | null;
-  readonly oee: number | null;
-}
-
-export interface CycleStats {
-  readonly n: number;
-  readonly mean: number;
-  readonly min: number;
-  readonly p10: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly max: number;
-}
-
-export interface SeriesSummary {
-  readonly id: string;
-  readonly product: string;
-  readonly target: number;
-  readonly line: string;
-  readonly startedAt: number;
-  readonly stoppedAt: number | null;
-  /** The planned stop going on now, if any. */
-  readonly plannedStop: { readonly reason: string; readonly since: number } | null;
-  readonly plannedStops: readonly PlannedStop[];
-  /** Elapsed time less planned stops. */
-  readonly plannedSeconds: number;
-  readonly plannedStopSeconds: number;
-  readonly total: number;
-  readonly good: number;
-  readonly scrap: number;
-  /** good / target, 0..1 (above 1 once the target is passed). */
-  readonly progress: number;
-  readonly stations: readonly { readonly id: string; readonly produced: number; readonly scrap: number; readonly idealCycleSeconds: number | null; readonly cycleSeconds: CycleStats | null }[];
-  /** The station with the longest mean cycle time (at least two cycles seen). */
-  readonly bottleneck: string | null;
-  /** runSeconds: null for a device without a machine-state model. */
-  readonly machines: readonly { readonly device: string; readonly station: string; readonly produced: number; readonly scrap: number; readonly runSeconds: number | null; readonly oee: Oee }[];
-  readonly oee: Oee;
 }
 
 const NONE: Oee = { availability: null, performance: null, quality: null, oee: null };

@@ -2,7 +2,8 @@
 // (measurement `alarm`, one point per event) and the list the REST API and viewers show.
 import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { Point, PointSeries, Value } from '../core/reading.ts';
-import { DeviceAlarms, type AlarmEvent, type AlarmInstance, type Sample } from './device-alarms.ts';
+import type { AlarmInstance } from '../core/insight.ts';
+import { DeviceAlarms, type AlarmEvent, type Sample } from './device-alarms.ts';
 
 interface Entry {
   readonly device: DeviceModel;

@@ -4,16 +4,7 @@ import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/loa
 import type { MachineState } from '../../../device-profiles/schema/profile.ts';
 import type { Point, PointSeries, Value } from '../core/reading.ts';
 import { MachineStateTracker, type StateChange } from './device-machine-state.ts';
-
-export interface DeviceStateView {
-  readonly device: string;
-  readonly state: MachineState;
-  /** ISO time the current state began. */
-  readonly since: string;
-  readonly reason: string;
-  /** Seconds in each state since the gateway started. */
-  readonly seconds: Record<MachineState, number>;
-}
+import type { MachineStateView } from '../core/insight.ts';
 
 interface Entry {
   readonly device: DeviceModel;
@@ -21,7 +12,7 @@ interface Entry {
   readonly series: PointSeries;
 }
 
-export class MachineStates {
+export class SiteMachineStates {
   private readonly entries = new Map<string, Entry>();
 
   constructor(site: SiteModel, start: number) {
@@ -65,7 +56,7 @@ export class MachineStates {
     return Object.fromEntries([...this.entries.values()].map((e) => [e.device.id, { state: e.tracker.state, since: e.tracker.stateSince, reason: e.tracker.why }]));
   }
 
-  list(now: number): DeviceStateView[] {
+  list(now: number): MachineStateView[] {
     return [...this.entries.values()].map((e) => {
       const ms = e.tracker.durations(now);
       return {

@@ -6,7 +6,8 @@ import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/loa
 import type { Point, PointSeries, Value } from '../core/reading.ts';
 import { countParts } from './part-counter.ts';
 import { SeriesPoints, type SeriesEvent } from './series-points.ts';
-import { ProductionSeries, type CountingStation, type RunTimes, type SeriesRecord, type SeriesSpec, type SeriesSummary } from './series.ts';
+import { ProductionSeries, type CountingStation, type RunTimes, type SeriesRecord, type SeriesSpec } from './series.ts';
+import type { SeriesSummary } from '../core/insight.ts';
 import { FieldlabError } from '../core/errors.ts';
 
 /**

@@ -4,7 +4,7 @@
 // (hidden for visitors). Series are changed over the REST API; the figures arrive with the
 // gateway's insight.
 import type { LiveSnapshot } from '../../../gateway/src/core/live-events.ts';
-import type { SeriesSummary } from '../../../gateway/src/state/series.ts';
+import type { SeriesSummary } from '../../../gateway/src/core/insight.ts';
 
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)}%`);
 const clock = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });

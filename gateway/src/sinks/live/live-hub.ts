@@ -10,7 +10,12 @@ import type { SiteModel, DeviceModel } from '../../../../device-profiles/schema/
 import type { ClientToServerEvents, LiveChanges, LiveDevice, LiveFilter, LiveInsight, LiveSnapshot, ServerToClientEvents, SocketData } from '../../core/live-events.ts';
 import type { Reading, Value } from '../../core/reading.ts';
 import type { Telemetry } from '../../core/telemetry.ts';
-import type { DeviceStateStore } from '../../state/device-state.ts';
+import type { DeviceSnapshot } from '../../core/insight.ts';
+
+/** Where the hub reads every device's latest values, for snapshots. */
+export interface DeviceValues {
+  snapshot(): readonly DeviceSnapshot[];
+}
 
 export interface LiveHubOptions {
   /** Change messages per second per client at most (default 20). */
@@ -41,7 +46,7 @@ export class LiveHub {
 
   constructor(
     private readonly site: SiteModel,
-    private readonly state: DeviceStateStore,
+    private readonly state: DeviceValues,
     private readonly telemetry: Telemetry,
     options: LiveHubOptions = {},
   ) {

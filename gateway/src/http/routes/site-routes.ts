@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { GatewayReads } from '../../core/gateway-api.ts';
+
+/** The site as the site file declares it, the devices' latest values, and their machine states. */
+export function siteRoutes(app: FastifyInstance, api: GatewayReads): void {
+  const { site } = api;
+  app.get('/api/site', async () => ({
+    site: site.site,
+    lines: site.lines,
+    devices: site.devices.map(({ profileDef, ...d }) => ({ ...d, kind: profileDef.kind, vendor: profileDef.vendor, model: profileDef.model })),
+  }));
+
+  const byId = new Map(site.devices.map((d) => [d.id, d]));
+  app.get('/api/devices', async () =>
+    api.listDevices().map((s) => {
+      const d = byId.get(s.id)!;
+      const signals = d.profileDef.signals;
+      return {
+        ...s,
+        name: d.name,
+        kind: d.profileDef.kind,
+        line: d.line,
+        station: d.station,
+        units: Object.fromEntries(Object.entries(signals).flatMap(([n, sig]) => (sig.unit ? [[n, sig.unit]] : []))),
+        hasSource: Boolean(d.profileDef.mqtt),
+      };
+    }),
+  );
+
+  app.get('/api/states', async () => api.listMachineStates());
+}
