@@ -37,7 +37,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
 async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Promise<void> {
   const site = loadSite(flags.site, { profilesDir: flags.profiles });
   const config = resolveConfig({ spoolDir: join(flags.dataDir, 'spool'), ...flags });
-  const log = createLogger(config.log.level);
+  const log = createLogger(config.log.level, flags.logFormat);
   await ensureViewerBuilt(log);
 
   let broker: EmbeddedBroker | undefined;

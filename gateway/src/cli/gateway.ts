@@ -2,7 +2,7 @@ import { loadSite } from '../../../device-profiles/schema/load.ts';
 import { gatewayConfig, loadGatewayConfig, type GatewayConfig } from '../config.ts';
 import { Telemetry } from '../core/telemetry.ts';
 import { Gateway } from '../runtime/gateway.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type LogFormat } from './logger.ts';
 import { ensureViewerBuilt } from '../http/viewer.ts';
 import { untilSignal } from './signals.ts';
 
@@ -16,6 +16,7 @@ export interface GatewayFlags {
   port?: number;
   host?: string;
   logLevel?: string;
+  logFormat?: LogFormat;
   spoolDir?: string;
 }
 
@@ -35,7 +36,7 @@ export function resolveConfig(flags: GatewayFlags): GatewayConfig {
 export async function runGateway(flags: GatewayFlags): Promise<void> {
   const site = loadSite(flags.site, { profilesDir: flags.profiles });
   const config = resolveConfig(flags);
-  const log = createLogger(config.log.level);
+  const log = createLogger(config.log.level, flags.logFormat);
   await ensureViewerBuilt(log);
   const gateway = new Gateway(site, config, new Telemetry(log));
   await gateway.start();

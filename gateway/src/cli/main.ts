@@ -16,7 +16,9 @@ const influxUrl = () => new Option('--influx <url>', 'InfluxDB 1.x URL').env('FI
 const database = () => new Option('--database <name>', 'InfluxDB database').env('FIELDLAB_INFLUX_DATABASE');
 const port = () => new Option('--port <n>', 'HTTP port for the viewer, /healthz and /metrics').env('FIELDLAB_HTTP_PORT').argParser(Number);
 const host = () => new Option('--host <addr>', 'HTTP address to listen on (0.0.0.0 to let phones on the network in)').env('FIELDLAB_HTTP_HOST');
-const logLevel = () => new Option('--log-level <level>', 'trace, debug, info, warn, error').env('FIELDLAB_LOG_LEVEL');
+const logLevel = () => new Option('--log-level <level>', 'trace, debug, info, warn, error (debug: every field of every event)').env('FIELDLAB_LOG_LEVEL');
+const logFormat = () =>
+  new Option('--log-format <format>', 'json lines, or pretty: one readable line per event; auto: pretty on a terminal').choices(['auto', 'json', 'pretty']).default('auto').env('FIELDLAB_LOG_FORMAT');
 
 program
   .command('demo')
@@ -29,6 +31,7 @@ program
   .addOption(port())
   .addOption(host())
   .addOption(logLevel())
+  .addOption(logFormat())
   .option('--time-scale <n>', 'simulated seconds per real second', Number, 1)
   .option('--data-dir <dir>', 'where a demo influxd keeps its data', '.data')
   .action(async (opts) => (await import('./demo.ts')).runDemo(opts));
@@ -45,6 +48,7 @@ program
   .addOption(port())
   .addOption(host())
   .addOption(logLevel())
+  .addOption(logFormat())
   .addOption(new Option('--spool-dir <dir>', 'disk spool for points InfluxDB has not confirmed (default .data/spool)').env('FIELDLAB_SPOOL_DIR'))
   .action(async (opts) => (await import('./gateway.ts')).runGateway(opts));
 
@@ -60,6 +64,7 @@ program
   .option('--secure-robots', 'robots also offer Sign and SignAndEncrypt (Basic256Sha256)')
   .option('--pki-dir <dir>', 'where simulated robots keep their certificates', '.data/pki')
   .addOption(logLevel())
+  .addOption(logFormat())
   .action(async (opts) => (await import('./simulate.ts')).runSimulate(opts));
 
 const gatewayUrl = () => new Option('--gateway <url>', 'the running gateway').default('http://127.0.0.1:8080').env('FIELDLAB_GATEWAY_URL');

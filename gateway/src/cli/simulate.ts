@@ -1,6 +1,6 @@
 import { loadSite } from '../../../device-profiles/schema/load.ts';
 import { SimulatedFleet } from '../../../simulators/src/fleet.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type LogFormat } from './logger.ts';
 import { untilSignal } from './signals.ts';
 
 export interface SimulateFlags {
@@ -10,6 +10,7 @@ export interface SimulateFlags {
   rate: number;
   timeScale: number;
   logLevel?: string;
+  logFormat?: LogFormat;
   robotHost?: string;
   secureRobots?: boolean;
   pkiDir: string;
@@ -17,7 +18,7 @@ export interface SimulateFlags {
 
 export async function runSimulate(opts: SimulateFlags): Promise<void> {
   const site = loadSite(opts.site, { profilesDir: opts.profiles });
-  const log = createLogger(opts.logLevel ?? 'info');
+  const log = createLogger(opts.logLevel ?? 'info', opts.logFormat);
   const fleet = new SimulatedFleet({
     site,
     mqttUrl: opts.mqtt,
