@@ -1,5 +1,7 @@
 // `npm run demo`: the whole fieldlab on one machine with nothing installed but Node.
 // Uses what it is given (--mqtt, --influx) and starts embedded parts for the rest.
+// Imported first, so that node-opcua's warnings while it loads are caught too.
+import { routeOpcuaWarnings } from './opcua-warnings.ts';
 import { join } from 'node:path';
 import { loadSite } from '../../../device-profiles/schema/load.ts';
 import { SimulatedFleet } from '../../../simulators/src/fleet.ts';
@@ -38,6 +40,7 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
   const site = loadSite(flags.site, { profilesDir: flags.profiles });
   const config = resolveConfig({ spoolDir: join(flags.dataDir, 'spool'), ...flags });
   const log = createLogger(config.log.level, flags.logFormat);
+  routeOpcuaWarnings(log);
   await ensureViewerBuilt(log);
 
   let broker: EmbeddedBroker | undefined;

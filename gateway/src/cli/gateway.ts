@@ -1,3 +1,5 @@
+// Imported first, so that node-opcua's warnings while it loads are caught too.
+import { routeOpcuaWarnings } from './opcua-warnings.ts';
 import { loadSite } from '../../../device-profiles/schema/load.ts';
 import { gatewayConfig, loadGatewayConfig, type GatewayConfig } from '../config.ts';
 import { Telemetry } from '../core/telemetry.ts';
@@ -37,6 +39,7 @@ export async function runGateway(flags: GatewayFlags): Promise<void> {
   const site = loadSite(flags.site, { profilesDir: flags.profiles });
   const config = resolveConfig(flags);
   const log = createLogger(config.log.level, flags.logFormat);
+  routeOpcuaWarnings(log);
   await ensureViewerBuilt(log);
   const gateway = new Gateway(site, config, new Telemetry(log));
   await gateway.start();

@@ -1,3 +1,5 @@
+// Imported first, so that node-opcua's warnings while it loads are caught too.
+import { routeOpcuaWarnings } from './opcua-warnings.ts';
 import { loadSite } from '../../../device-profiles/schema/load.ts';
 import { SimulatedFleet } from '../../../simulators/src/fleet.ts';
 import { createLogger, type LogFormat } from './logger.ts';
@@ -19,6 +21,7 @@ export interface SimulateFlags {
 export async function runSimulate(opts: SimulateFlags): Promise<void> {
   const site = loadSite(opts.site, { profilesDir: opts.profiles });
   const log = createLogger(opts.logLevel ?? 'info', opts.logFormat);
+  routeOpcuaWarnings(log);
   const fleet = new SimulatedFleet({
     site,
     mqttUrl: opts.mqtt,
