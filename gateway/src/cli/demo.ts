@@ -68,8 +68,8 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
       log.info(`started influxd on ${influxUrl} with its data in ${influxd.dataDir}`);
     } else {
       log.warn(
-        `No InfluxDB answers at ${influxUrl}${local ? ' and influxd is not installed' : ''}: running on live data only, nothing is stored. ` +
-          'Install InfluxDB 1.x (Debian: apt-get install influxdb) or pass --influx URL to keep history.',
+        `No InfluxDB at ${influxUrl}${local ? ' and no influxd installed' : ''}: live data only, nothing is stored. ` +
+          'For history install InfluxDB 1.x (apt-get install influxdb) or pass --influx URL.',
       );
       influxUrl = undefined;
     }
@@ -94,22 +94,26 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
   await fleet.startPrinters();
   await fleet.startLine();
 
+  // The banner comes last, after the sources have said how they are, so it stays on the screen.
+  await sourcesSettled(telemetry, 10_000);
   const http = gateway.httpAddress();
+  const mqtt = new URL(mqttUrl);
   log.info(
     [
-      '',
       `Fieldlab demo running: ${site.site.name}`,
       `  live twin     ${http}/   (visitors: ${http}/?mode=kiosk)`,
-      `  health        ${http}/healthz`,
-      `  metrics       ${http}/metrics`,
-      `  MQTT broker   ${mqttUrl}   (watch: mosquitto_sub -h ${new URL(mqttUrl).hostname} -p ${new URL(mqttUrl).port || 1883} -t '#' -v)`,
-      ...fleet.robots.map((r) => `  OPC UA robot  ${r.endpoint}   (${r.options.id}: Objects/Machines/${r.options.id}, OPC 40010 Robotics; security None, anonymous)`),
+      `  health        ${http}/healthz   metrics: ${http}/metrics`,
+      `  MQTT broker   ${mqttUrl}   (watch: mosquitto_sub -h ${mqtt.hostname} -p ${mqtt.port || 1883} -t '#' -v)`,
+      fleet.robots.length
+        ? `  OPC UA robot  ${fleet.robots.map((r) => r.endpoint).join(', ')}   (Objects/Machines/<id>, OPC 40010 Robotics; security None, anonymous)`
+        : '',
       influxUrl
-        ? `  InfluxDB      ${influxUrl}  database "${config.influx.database}"\n` +
-          `                influx -host ${new URL(influxUrl).hostname} -port ${new URL(influxUrl).port || 8086} -database ${config.influx.database} -execute 'SELECT * FROM fdm_printer ORDER BY time DESC LIMIT 5'`
+        ? `  InfluxDB      ${influxUrl} database "${config.influx.database}"   (influx -host ${new URL(influxUrl).hostname} -port ${new URL(influxUrl).port || 8086} -database ${config.influx.database})`
         : '  InfluxDB      none: live data only',
       'Press Ctrl+C to stop.',
-    ].join('\n'),
+    ]
+      .filter(Boolean)
+      .join('\n'),
   );
 
   const counts = telemetry.counts;
@@ -130,4 +134,12 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
   }, 10_000);
   status.unref();
   running.push(async () => clearInterval(status));
+}
+
+/** Until no source is still starting (each has logged connected or why not), or the time is up. */
+async function sourcesSettled(telemetry: Telemetry, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Object.values(telemetry.counts.sources).some((s) => s.state === 'starting') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
