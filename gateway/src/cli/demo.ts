@@ -26,13 +26,15 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   const stopAll = async () => {
     for (const stop of running.reverse()) await stop().catch(() => {});
   };
+  // Listening before anything starts: a Ctrl+C during the start still stops what was started.
+  const signalled = untilSignal();
   try {
     await startDemo(flags, running);
   } catch (err) {
     await stopAll();
     throw err;
   }
-  await untilSignal();
+  await signalled;
   await stopAll();
 }
 

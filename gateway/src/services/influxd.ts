@@ -59,7 +59,9 @@ export async function startInfluxd(options: { dataDir: string; port?: number; ho
       '',
     ].join('\n'),
   );
-  const child = spawn(binary, ['-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a Ctrl+C on the terminal reaches the demo, which stops influxd
+  // after the gateway has written what it holds, instead of both at once.
+  const child = spawn(binary, ['-config', config], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);
