@@ -167,7 +167,8 @@ export class Telemetry {
     }
     this.counts.sources[source] = entry;
     this.sourceUp.labels(source).set(state === 'connected' ? 1 : 0);
-    const level = state === 'disconnected' ? 'warn' : 'info';
+    // 'starting' says nothing a person acts on; 'connected' follows within a second or 'disconnected' says why.
+    const level = state === 'disconnected' ? 'warn' : state === 'starting' ? 'debug' : 'info';
     this.log[level]({ source, state, why }, `source ${source} ${state}${why ? `: ${why}` : ''}`);
   }
 

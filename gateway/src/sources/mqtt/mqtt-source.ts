@@ -52,9 +52,12 @@ export class MqttSource implements Source {
     });
     this.client = client;
     this.status.set('starting');
+    let connectedBefore = false;
     client.on('connect', (connack) => {
       // With a session present the broker kept our subscriptions; subscribing again is harmless.
-      if (!connack.sessionPresent) this.telemetry.log.info({ source: this.name, clientId }, `new MQTT session for ${clientId}: the broker held no messages for it`);
+      // Expected on a first start; after a reconnect it means the broker forgot us, and what it got meanwhile is lost.
+      if (!connack.sessionPresent) this.telemetry.log[connectedBefore ? 'warn' : 'debug']({ source: this.name, clientId }, `new MQTT session for ${clientId}: the broker held no messages for it`);
+      connectedBefore = true;
       client.subscribe(
         subscriptions.map((s) => s),
         { qos: 1 },
