@@ -2,7 +2,7 @@
 import * as THREE from 'three';
 import type { Targets } from './bindings.ts';
 import type { Machine } from './machine.ts';
-import { geo, mat, mesh, tintable } from './parts.ts';
+import { disposeOwned, geo, mat, mesh, tintable } from './parts.ts';
 import { STATUS_COLOR, type Status } from './status.ts';
 
 const LENGTH = 7;
@@ -40,5 +40,9 @@ export class Conveyor implements Machine {
     this.offset += speed * dt;
     this.place();
     return true;
+  }
+
+  dispose(): void {
+    disposeOwned(this.object);
   }
 }

@@ -3,7 +3,7 @@
 import * as THREE from 'three';
 import type { Targets } from './bindings.ts';
 import type { Machine } from './machine.ts';
-import { geo, mat, mesh, tintable } from './parts.ts';
+import { disposeOwned, geo, mat, mesh, tintable } from './parts.ts';
 import { STATUS_COLOR, type Status } from './status.ts';
 
 export class FdmPrinter implements Machine {
@@ -53,5 +53,9 @@ export class FdmPrinter implements Machine {
       this.part.position.z = -z;
     }
     return moving;
+  }
+
+  dispose(): void {
+    disposeOwned(this.object);
   }
 }

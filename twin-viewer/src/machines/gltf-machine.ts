@@ -5,7 +5,7 @@ import * as THREE from 'three';
 import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
 import type { Targets } from './bindings.ts';
 import type { Machine } from './machine.ts';
-import { geo, mat, mesh, tintable } from './parts.ts';
+import { disposeOwned, geo, mat, mesh, tintable } from './parts.ts';
 import { STATUS_COLOR, type Status } from './status.ts';
 
 const loader = new GLTFLoader();
@@ -15,6 +15,7 @@ export class GltfMachine implements Machine {
   readonly labelHeight: number = 1.6;
   loaded = false;
   private model: THREE.Object3D | undefined;
+  private disposed = false;
   private readonly light = tintable(0x888888, true);
   private readonly placeholder = mesh(geo.box(), mat.dark(), [0.6, 0.6, 0.6], [0, 0.3, 0]);
 
@@ -23,6 +24,8 @@ export class GltfMachine implements Machine {
     loader.load(
       url,
       (gltf) => {
+        // Rebuilt or closed while the file was on its way: the model has no place to go.
+        if (this.disposed) return disposeOwned(gltf.scene);
         this.model = gltf.scene;
         this.object.remove(this.placeholder);
         this.object.add(gltf.scene);
@@ -53,5 +56,10 @@ export class GltfMachine implements Machine {
       else if (prop === 'position_z') node.position.z = v;
     }
     return false;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    disposeOwned(this.object);
   }
 }

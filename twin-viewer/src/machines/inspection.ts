@@ -2,7 +2,7 @@
 import * as THREE from 'three';
 import type { Targets } from './bindings.ts';
 import type { Machine } from './machine.ts';
-import { geo, mat, mesh, tintable } from './parts.ts';
+import { disposeOwned, geo, mat, mesh, tintable } from './parts.ts';
 import { STATUS_COLOR, type Status } from './status.ts';
 
 export class Inspection implements Machine {
@@ -26,5 +26,9 @@ export class Inspection implements Machine {
     this.light.color.setHex(STATUS_COLOR[status]);
     this.light.emissive.setHex(STATUS_COLOR[status]);
     return false;
+  }
+
+  dispose(): void {
+    disposeOwned(this.object);
   }
 }

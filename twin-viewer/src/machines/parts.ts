@@ -1,11 +1,19 @@
 // Geometries and materials shared by every machine of a kind: one GPU buffer per shape,
-// however many printers stand on the floor.
+// however many printers stand on the floor. They belong to this module, not to a machine:
+// machines never free them, and they are freed when the last scene using them is disposed.
 import * as THREE from 'three';
+import { CSS2DObject } from 'three/addons/renderers/CSS2DRenderer.js';
 
 const cache = new Map<string, THREE.BufferGeometry | THREE.Material>();
+const shared = new Set<object>();
+let users = 0;
+
 function once<T extends THREE.BufferGeometry | THREE.Material>(key: string, make: () => T): T {
   let v = cache.get(key) as T | undefined;
-  if (!v) cache.set(key, (v = make()));
+  if (!v) {
+    cache.set(key, (v = make()));
+    shared.add(v);
+  }
   return v;
 }
 
@@ -36,4 +44,45 @@ export function mesh(geometry: THREE.BufferGeometry, material: THREE.Material, s
   m.scale.set(...size);
   m.position.set(...at);
   return m;
+}
+
+/** Called by each scene when it is made; pairs with `releaseSharedParts`. */
+export function retainSharedParts(): void {
+  users++;
+}
+
+/** The last scene to let go frees the shared parts; a later scene makes them afresh. */
+export function releaseSharedParts(): void {
+  users = Math.max(0, users - 1);
+  if (users > 0) return;
+  for (const r of cache.values()) r.dispose();
+  cache.clear();
+  shared.clear();
+}
+
+/**
+ * Frees what the objects under `root` hold on the GPU and in the page: their geometries,
+ * materials and the textures those use, instance buffers, skeletons, CSS2D label elements.
+ * Shared parts are skipped; each resource is freed once however many meshes use it.
+ */
+export function disposeOwned(root: THREE.Object3D): void {
+  const freed = new Set<object>();
+  const free = (r: { dispose(): void }) => {
+    if (shared.has(r) || freed.has(r)) return;
+    freed.add(r);
+    r.dispose();
+  };
+  root.traverse((o) => {
+    if (o instanceof CSS2DObject) o.element.remove();
+    if (o instanceof THREE.InstancedMesh) o.dispose();
+    if (o instanceof THREE.SkinnedMesh) o.skeleton.dispose();
+    if (o instanceof THREE.Mesh || o instanceof THREE.Line || o instanceof THREE.Points) {
+      free(o.geometry as THREE.BufferGeometry);
+      for (const m of [o.material as THREE.Material | THREE.Material[]].flat()) {
+        if (shared.has(m)) continue;
+        for (const v of Object.values(m)) if (v instanceof THREE.Texture) free(v);
+        free(m);
+      }
+    }
+  });
 }
