@@ -1,4 +1,6 @@
-// The twin viewer: the shop floor in 3D, fed by the gateway's live hub.
+// The twin viewer: the shop floor in 3D, fed by the gateway's live hub. This file only
+// assembles: the scene announces selection, camera moves and builds as events, and each
+// panel subscribes to what it shows (as three.js's editor panels do to its signals).
 import './style.css';
 import { LiveClient } from './live/live-client.ts';
 import { formatAge } from './panels/format.ts';
@@ -8,70 +10,25 @@ import { MachineList } from './panels/machine-list.ts';
 import { SeriesPanel } from './panels/series-panel.ts';
 import { MachinePanel } from './panels/machine-panel.ts';
 import { TwinScene } from './scene/twin-scene.ts';
+import { ViewInUrl } from './view-url.ts';
 
-const params = new URLSearchParams(location.search);
-const kiosk = params.get('mode') === 'kiosk';
+const kiosk = new URLSearchParams(location.search).get('mode') === 'kiosk';
 const client = new LiveClient();
-const scene = new TwinScene(document.getElementById('scene')!, client.history);
-scene.clock = () => client.serverNow();
 const SEVERITY_ORDER = ['critical', 'warning', 'info'] as const;
-scene.insight = (id) => {
-  const active = client.insight.alarms.filter((a) => a.device === id && a.clearedAt === undefined);
-  return { state: client.insight.states[id]?.state, alarm: SEVERITY_ORDER.find((s) => active.some((a) => a.severity === s)) };
-};
-scene.insightVersion = () => client.insightVersion;
-const panel = new MachinePanel(document.getElementById('panel')!, client.history);
-let selected: string | undefined = params.get('device') ?? undefined;
-
-const select = (id: string | undefined) => {
-  selected = id && scene.machines.has(id) ? id : undefined;
-  scene.select(selected);
-  panel.show(selected ? scene.machines.get(selected) : undefined);
-  saveView();
-};
-const list = new MachineList(document.getElementById('machines')!, scene, (id) => {
-  select(id);
-  scene.focus(id);
-});
-scene.onPick = (id) => select(id);
-const alarms = new AlarmList(
-  document.getElementById('alarms')!,
-  (id) => scene.machines.get(id)?.device.name ?? id,
-  (device, alarm, by) => client.acknowledge(device, alarm, by),
-  (id) => {
-    select(id);
-    scene.focus(id);
+const scene = new TwinScene(document.getElementById('scene')!, {
+  history: client.history,
+  clock: () => client.serverNow(),
+  judged: (id) => {
+    const active = client.insight.alarms.filter((a) => a.device === id && a.clearedAt === undefined);
+    return { state: client.insight.states[id]?.state, alarm: SEVERITY_ORDER.find((s) => active.some((a) => a.severity === s)) };
   },
-);
-document.getElementById('panel')!.addEventListener('click', (e) => {
-  if ((e.target as HTMLElement).classList.contains('close')) select(undefined);
+  judgedVersion: () => client.insightVersion,
 });
-
-// The view lives in the URL, so it can be shared: selected machine, camera, mode.
-let saveTimer: number | undefined;
-function saveView(): void {
-  clearTimeout(saveTimer);
-  saveTimer = window.setTimeout(() => {
-    const p = new URLSearchParams(location.search);
-    if (selected) p.set('device', selected);
-    else p.delete('device');
-    const c = scene.camera.position;
-    const t = scene.controls.target;
-    if (!kiosk) p.set('cam', [c.x, c.y, c.z, t.x, t.y, t.z].map((n) => n.toFixed(2)).join(','));
-    history.replaceState(null, '', `?${p}`);
-  }, 300);
-}
-scene.onCameraChange = saveView;
-
-const seriesPanel = new SeriesPanel(
-  document.getElementById('series')!,
-  {
-    station: (line, station) => client.snapshot?.lines.find((l) => l.id === line)?.stations.find((st) => st.id === station)?.name ?? station,
-    // "Printer 1 — Prusa MK4 (OctoPrint)" → "Printer 1": the table has little room.
-    device: (id) => scene.machines.get(id)?.device.name.split(' — ')[0] ?? id,
-  },
-  kiosk,
-);
+const view = new ViewInUrl(scene, kiosk);
+const list = new MachineList(document.getElementById('machines')!, scene);
+const panel = new MachinePanel(document.getElementById('panel')!, scene, client.history);
+const alarms = new AlarmList(document.getElementById('alarms')!, scene, client);
+const series = new SeriesPanel(document.getElementById('series')!, scene, kiosk);
 
 let built = false;
 client.whenSnapshot((s) => {
@@ -79,30 +36,24 @@ client.whenSnapshot((s) => {
   if (built) return; // later snapshots (resync) only refresh the data
   built = true;
   scene.build(s);
-  list.build();
-  seriesPanel.build(s);
-  const cam = params.get('cam')?.split(',').map(Number);
-  if (cam?.length === 6 && cam.every(Number.isFinite)) {
-    scene.camera.position.set(cam[0]!, cam[1]!, cam[2]!);
-    scene.controls.target.set(cam[3]!, cam[4]!, cam[5]!);
-    scene.controls.update();
-  } else scene.overview();
+  if (!view.restoreCamera()) scene.overview();
   if (kiosk) startKiosk(scene, client.history, document.getElementById('caption')!);
-  else select(selected);
+  else scene.select(view.device);
 });
 
 // Connection and data age are always in view; stale data shows as stale.
 const status = document.getElementById('connection')!;
-setInterval(() => {
+const refresh = setInterval(() => {
   const now = client.serverNow();
   const newest = Math.max(0, ...[...scene.machines.keys()].map((id) => client.history.lastSeen(id)));
   status.dataset.state = client.state;
   status.textContent = `${client.state === 'live' ? '● live' : client.state === 'connecting' ? '○ connecting' : '○ reconnecting'} · newest data ${newest ? formatAge(now - newest) : '—'}`;
-  list.refresh(selected);
+  list.refresh();
   alarms.refresh(client.insight.alarms, now);
-  seriesPanel.refresh(client.insight.series);
-  panel.refresh(selected ? scene.machines.get(selected) : undefined, now);
+  series.refresh(client.insight.series);
+  panel.refresh(now);
 }, 500);
+scene.addEventListener('dispose', () => clearInterval(refresh));
 
 // For tests and the curious: what the scene shows, without reading pixels.
 Object.assign(window, {

@@ -1,6 +1,7 @@
 // A device drawn from the glTF model its profile names (twin.gltf), instead of a built-in
 // one. Bindings address the model's named nodes: `<node>.rotation` (about the vertical),
 // `<node>.rotation_x|_y|_z`, `<node>.position_x|_y|_z`; plus `status`, like every machine.
+// The model arrives later than the machine: it announces `load`, so the scene draws again.
 import * as THREE from 'three';
 import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
 import type { Targets } from './bindings.ts';
@@ -10,7 +11,11 @@ import { STATUS_COLOR, type Status } from './status.ts';
 
 const loader = new GLTFLoader();
 
-export class GltfMachine implements Machine {
+export interface GltfMachineEventMap {
+  load: {};
+}
+
+export class GltfMachine extends THREE.EventDispatcher<GltfMachineEventMap> implements Machine {
   readonly object = new THREE.Group();
   readonly labelHeight: number = 1.6;
   loaded = false;
@@ -19,7 +24,8 @@ export class GltfMachine implements Machine {
   private readonly light = tintable(0x888888, true);
   private readonly placeholder = mesh(geo.box(), mat.dark(), [0.6, 0.6, 0.6], [0, 0.3, 0]);
 
-  constructor(url: string, onLoad: () => void) {
+  constructor(url: string) {
+    super();
     this.object.add(this.placeholder, mesh(geo.sphere(), this.light, [0.08, 0.08, 0.08], [0, 1.3, 0]));
     loader.load(
       url,
@@ -30,7 +36,7 @@ export class GltfMachine implements Machine {
         this.object.remove(this.placeholder);
         this.object.add(gltf.scene);
         this.loaded = true;
-        onLoad();
+        this.dispatchEvent({ type: 'load' });
       },
       undefined,
       (err) => console.warn(`glTF model ${url} could not be loaded; keeping a placeholder`, err),

@@ -1,6 +1,9 @@
 // The alarms the gateway still lists (active, or cleared and not yet acknowledged), worst
-// first, each with an Acknowledge button that signs with the operator's name.
+// first, each with an Acknowledge button that signs with the operator's name; a click
+// elsewhere on an alarm selects its machine and brings it into view.
 import type { LiveAlarm } from '../../../gateway/src/core/live-events.ts';
+import type { LiveClient } from '../live/live-client.ts';
+import type { TwinScene } from '../scene/twin-scene.ts';
 import { formatAge } from './format.ts';
 
 const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
@@ -14,9 +17,8 @@ export class AlarmList {
 
   constructor(
     root: HTMLElement,
-    private readonly names: (device: string) => string,
-    private readonly acknowledge: (device: string, alarm: string, by: string) => void,
-    onSelect: (device: string) => void,
+    private readonly scene: TwinScene,
+    private readonly client: Pick<LiveClient, 'acknowledge'>,
   ) {
     root.innerHTML = '<h2>Alarms <span class="count"></span></h2><input class="operator" placeholder="Your name, to acknowledge" maxlength="100"><ul></ul>';
     this.list = root.querySelector('ul')!;
@@ -36,8 +38,11 @@ export class AlarmList {
           return;
         }
         this.operator.classList.remove('needed');
-        this.acknowledge(li.dataset.device, li.dataset.alarm!, by);
-      } else onSelect(li.dataset.device);
+        this.client.acknowledge(li.dataset.device, li.dataset.alarm!, by);
+      } else {
+        scene.select(li.dataset.device);
+        scene.focus(li.dataset.device);
+      }
     });
   }
 
@@ -63,7 +68,7 @@ export class AlarmList {
     li.dataset.raised = String(a.raisedAt);
     li.classList.toggle('cleared', a.clearedAt !== undefined);
     li.innerHTML = '<div class="head"><span class="device"></span><span class="age"></span></div><div class="text"></div><div class="foot"></div>';
-    li.querySelector('.device')!.textContent = this.names(a.device);
+    li.querySelector('.device')!.textContent = this.scene.machines.get(a.device)?.device.name ?? a.device;
     li.querySelector('.text')!.textContent = a.text;
     const foot = li.querySelector('.foot')!;
     const state = a.clearedAt !== undefined ? 'cleared' : 'active';

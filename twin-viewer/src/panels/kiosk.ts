@@ -6,6 +6,7 @@ import { formatValue } from './format.ts';
 
 const DWELL_MS = 12_000;
 
+/** Starts the tour; it ends when the scene is disposed. */
 export function startKiosk(scene: TwinScene, history: DeviceHistory, caption: HTMLElement): void {
   document.body.classList.add('kiosk');
   scene.controls.enabled = false;
@@ -19,17 +20,22 @@ export function startKiosk(scene: TwinScene, history: DeviceHistory, caption: HT
     index = (index + 1) % all.length;
     const m = all[index]!;
     scene.focus(m.device.id, 6);
-    scene.select(m.device.id);
+    // Pointed at, not selected: no panel opens and the URL does not follow the tour.
+    scene.highlight(m.device.id);
     caption.textContent = describe(m, history.stateAt(m.device.id));
   };
   next();
-  setInterval(next, DWELL_MS);
+  const tour = setInterval(next, DWELL_MS);
   // Keep the caption's numbers live between moves.
-  setInterval(() => {
+  const live = setInterval(() => {
     const id = [...scene.machines.keys()][index];
     const m = id ? scene.machines.get(id) : undefined;
     if (m) caption.textContent = describe(m, history.stateAt(m.device.id));
   }, 1000);
+  scene.addEventListener('dispose', () => {
+    clearInterval(tour);
+    clearInterval(live);
+  });
 }
 
 export function describe(m: PlacedMachine, v: Record<string, unknown>): string {

@@ -1,4 +1,5 @@
-// The list of machines with their live status colour; click to select.
+// The list of machines with their live status colour; click to select. Rebuilt whenever the
+// scene is, and marks the selection as soon as the scene announces it.
 import type { TwinScene } from '../scene/twin-scene.ts';
 import { STATUS_COLOR, hex } from '../machines/status.ts';
 
@@ -8,15 +9,21 @@ export class MachineList {
   constructor(
     private readonly root: HTMLElement,
     private readonly scene: TwinScene,
-    onSelect: (id: string) => void,
   ) {
     root.addEventListener('click', (e) => {
       const li = (e.target as HTMLElement).closest('li');
-      if (li?.dataset.device) onSelect(li.dataset.device);
+      if (!li?.dataset.device) return;
+      scene.select(li.dataset.device);
+      scene.focus(li.dataset.device);
     });
+    scene.addEventListener('build', () => {
+      this.build();
+      this.refresh();
+    });
+    scene.addEventListener('select', () => this.refresh());
   }
 
-  build(): void {
+  private build(): void {
     this.root.replaceChildren();
     this.items.clear();
     for (const m of this.scene.machines.values()) {
@@ -29,13 +36,13 @@ export class MachineList {
     }
   }
 
-  refresh(selected: string | undefined): void {
+  refresh(): void {
     for (const [id, li] of this.items) {
       const m = this.scene.machines.get(id)!;
       (li.querySelector('.dot') as HTMLElement).style.background = hex(STATUS_COLOR[m.status]);
       li.querySelector('.state')!.textContent = m.status === 'unknown' ? 'no data' : m.status;
       li.dataset.status = m.status;
-      li.classList.toggle('selected', id === selected);
+      li.classList.toggle('selected', id === this.scene.selected);
     }
   }
 }

@@ -1,8 +1,9 @@
 // The selected machine: live values with units, state, data age, and small live charts.
+// It opens and closes with the scene's selection; its close button selects none.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { DeviceHistory } from '../live/device-history.ts';
-import type { PlacedMachine } from '../scene/twin-scene.ts';
+import type { PlacedMachine, TwinScene } from '../scene/twin-scene.ts';
 import { formatAge, formatValue } from './format.ts';
 
 const CHART_SECONDS = 120;
@@ -13,10 +14,16 @@ export class MachinePanel {
 
   constructor(
     private readonly root: HTMLElement,
+    private readonly scene: TwinScene,
     private readonly history: DeviceHistory,
-  ) {}
+  ) {
+    scene.addEventListener('select', (e) => this.show(e.id !== undefined ? scene.machines.get(e.id) : undefined));
+    root.addEventListener('click', (e) => {
+      if ((e.target as HTMLElement).classList.contains('close')) scene.select(undefined);
+    });
+  }
 
-  show(m: PlacedMachine | undefined): void {
+  private show(m: PlacedMachine | undefined): void {
     for (const c of this.charts) c.plot.destroy();
     this.charts = [];
     this.shown = m?.device.id;
@@ -47,11 +54,12 @@ export class MachinePanel {
       );
       this.charts.push({ signal, plot });
     }
-    this.refresh(m, Date.now());
+    this.refresh(Date.now());
   }
 
-  refresh(m: PlacedMachine | undefined, now: number): void {
-    if (!m || m.device.id !== this.shown) return;
+  refresh(now: number): void {
+    const m = this.shown !== undefined ? this.scene.machines.get(this.shown) : undefined;
+    if (!m) return;
     const d = m.device;
     const values = this.history.stateAt(d.id);
     const age = now - this.history.lastSeen(d.id);
@@ -62,10 +70,6 @@ export class MachinePanel {
       .map((n) => `<tr data-signal="${n}"><th>${n}</th><td>${escapeHtml(formatValue(values[n], d.signals[n]!.unit))}</td></tr>`);
     (this.root.querySelector('.values') as HTMLElement).innerHTML = rows.join('');
     for (const c of this.charts) c.plot.setData(this.history.series(d.id, c.signal, now - CHART_SECONDS * 1000));
-  }
-
-  get deviceId(): string | undefined {
-    return this.shown;
   }
 }
 

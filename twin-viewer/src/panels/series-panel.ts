@@ -2,29 +2,27 @@
 // scrap, OEE with its three factors, the bottleneck, and per station and machine their parts,
 // cycle times and OEE; a form to start one and buttons for a planned stop and to stop it
 // (hidden for visitors). Series are changed over the REST API; the figures arrive with the
-// gateway's insight.
+// gateway's insight; the lines and names come with each build of the scene.
 import type { LiveSnapshot } from '../../../gateway/src/core/live-events.ts';
 import type { SeriesSummary } from '../../../gateway/src/core/insight.ts';
+import type { TwinScene } from '../scene/twin-scene.ts';
 
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)}%`);
 const clock = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-
-export interface Names {
-  station(line: string, station: string): string;
-  device(id: string): string;
-}
 
 export class SeriesPanel {
   private readonly body: HTMLElement;
   private readonly form: HTMLFormElement;
   private readonly error: HTMLElement;
   private shown = '';
+  private snapshot: LiveSnapshot | undefined;
 
   constructor(
     private readonly root: HTMLElement,
-    private readonly names: Names,
+    private readonly scene: TwinScene,
     readonly visitor: boolean,
   ) {
+    scene.addEventListener('build', (e) => this.build(e.snapshot));
     root.innerHTML = `
       <div class="series-body"></div>
       <form class="series-form" hidden>
@@ -88,7 +86,10 @@ export class SeriesPanel {
     });
   }
 
-  build(snapshot: LiveSnapshot): void {
+  private build(snapshot: LiveSnapshot): void {
+    this.snapshot = snapshot;
+    // A rebuilt scene may name things anew: fill the cards again at the next refresh.
+    this.shown = '';
     const select = this.form.querySelector('select')!;
     select.replaceChildren(...snapshot.lines.map((l) => Object.assign(document.createElement('option'), { value: l.id, textContent: l.name })));
   }
@@ -106,6 +107,15 @@ export class SeriesPanel {
       this.fill(card, s);
     }
     this.root.classList.toggle('active', series.length > 0);
+  }
+
+  private stationName(line: string, station: string): string {
+    return this.snapshot?.lines.find((l) => l.id === line)?.stations.find((st) => st.id === station)?.name ?? station;
+  }
+
+  /** "Printer 1 — Prusa MK4 (OctoPrint)" → "Printer 1": the table has little room. */
+  private deviceName(id: string): string {
+    return this.scene.machines.get(id)?.device.name.split(' — ')[0] ?? id;
   }
 
   private card(id: string): HTMLElement {
@@ -153,7 +163,7 @@ export class SeriesPanel {
     text('.oee .a', `A ${pct(s.oee.availability)}`);
     text('.oee .p', `P ${pct(s.oee.performance)}`);
     text('.oee .q', `Q ${pct(s.oee.quality)}`);
-    text('.bottleneck span', s.bottleneck ? this.names.station(s.line, s.bottleneck) : '—');
+    text('.bottleneck span', s.bottleneck ? this.stationName(s.line, s.bottleneck) : '—');
     const planned = card.querySelector<HTMLElement>('.planned')!;
     planned.hidden = !s.plannedStop;
     card.classList.toggle('paused', !!s.plannedStop);
@@ -182,9 +192,9 @@ export class SeriesPanel {
       const c = st.cycleSeconds;
       const cycle = c ? `${c.mean.toFixed(1)}` : '—';
       const spread = c ? `cycle ${c.n} times: min ${c.min.toFixed(1)}, p10 ${c.p10.toFixed(1)}, median ${c.p50.toFixed(1)}, p90 ${c.p90.toFixed(1)}, max ${c.max.toFixed(1)} s` : undefined;
-      row(st.id === s.bottleneck ? 'station bottleneck' : 'station', [this.names.station(s.line, st.id), String(st.produced), String(st.scrap), cycle, '', '', '', ''], spread);
+      row(st.id === s.bottleneck ? 'station bottleneck' : 'station', [this.stationName(s.line, st.id), String(st.produced), String(st.scrap), cycle, '', '', '', ''], spread);
       for (const m of s.machines.filter((x) => x.station === st.id)) {
-        row('machine', [this.names.device(m.device), String(m.produced), String(m.scrap), '', pct(m.oee.oee), pct(m.oee.availability), pct(m.oee.performance), pct(m.oee.quality)]);
+        row('machine', [this.deviceName(m.device), String(m.produced), String(m.scrap), '', pct(m.oee.oee), pct(m.oee.availability), pct(m.oee.performance), pct(m.oee.quality)]);
       }
     }
     body.replaceChildren(...rows);

@@ -1,6 +1,8 @@
 // The 3D shop floor, built from the site layout in the snapshot. Every frame asks the
 // state source for each device's state at the scene's clock and applies the profile's
 // bindings; it draws only when something changed, moved or animates (render on demand).
+// Like three.js's controls it announces what happens as events (select, change, build)
+// for panels to subscribe to, and frees everything it holds in `dispose()`.
 import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { CSS2DObject, CSS2DRenderer } from 'three/addons/renderers/CSS2DRenderer.js';
@@ -10,8 +12,10 @@ import { evaluateBindings, type Targets } from '../machines/bindings.ts';
 import { createMachine } from '../machines/index.ts';
 import { GltfMachine } from '../machines/gltf-machine.ts';
 import type { Machine } from '../machines/machine.ts';
+import { disposeOwned, releaseSharedParts, retainSharedParts } from '../machines/parts.ts';
 import { statusOf, withInsight, type Status } from '../machines/status.ts';
 import { formatValue } from '../panels/format.ts';
+import { buildFloor } from './site-floor.ts';
 
 export interface PlacedMachine {
   readonly device: LiveDevice;
@@ -29,38 +33,62 @@ export interface Judged {
   readonly alarm: 'critical' | 'warning' | 'info' | undefined;
 }
 
-export class TwinScene {
+/** Where the scene reads what it shows; asked every drawn frame. */
+export interface SceneSources {
+  readonly history: DeviceHistory;
+  /** The gateway's clock, for staleness. */
+  clock(): number;
+  /** The gateway's judgement of a device (machine state, alarms)… */
+  judged(id: string): Judged;
+  /** …and a number bumped whenever any judgement changed. */
+  judgedVersion(): number;
+}
+
+/**
+ * Dispatched synchronously: `select` after the selection changed (a pick, a list, an alarm,
+ * the panel closed; also when a rebuild drops the selected machine), `change` after the
+ * camera moved (the user, `focus`, `overview`), `build` after the floor and machines were
+ * replaced from a snapshot, `dispose` once, before the scene frees what it holds: whatever
+ * works on the scene (timers, tours) stops there.
+ */
+export interface TwinSceneEventMap {
+  select: { id: string | undefined };
+  change: {};
+  build: { snapshot: LiveSnapshot };
+  dispose: {};
+}
+
+export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
   readonly renderer: THREE.WebGLRenderer;
   readonly camera = new THREE.PerspectiveCamera(50, 1, 0.1, 500);
   readonly controls: OrbitControls;
   readonly machines = new Map<string, PlacedMachine>();
-  onPick: (id: string | undefined) => void = () => {};
-  onCameraChange: () => void = () => {};
-  /** The gateway's clock, for staleness. */
-  clock: () => number = () => Date.now();
-  /** The gateway's judgement per device (machine state, alarms), and its version. */
-  insight: (id: string) => Judged = () => ({ state: undefined, alarm: undefined });
-  insightVersion: () => number = () => 0;
-  private seenInsight = -1;
+  /** The three.js scene graph: lights, the site's floor and the machines. */
+  readonly world = new THREE.Scene();
   /** The time whose state is shown: undefined follows the live edge; a time replays that moment. */
   showing: number | undefined;
-  private readonly scene = new THREE.Scene();
+  drawCalls = 0;
+  frames = 0;
   private readonly labels = new CSS2DRenderer();
   private readonly raycaster = new THREE.Raycaster();
   private readonly pointer = new THREE.Vector2();
-  private floor = { width: 40, depth: 24 };
+  private readonly resizeObserver = new ResizeObserver(() => this.resize());
+  private floorSize = { width: 40, depth: 24 };
+  private floor: THREE.Object3D | undefined;
   private seenVersion = -1;
+  private seenJudged = -1;
   private dirty = true;
   private animating = false;
   private last = performance.now();
-  private selected: string | undefined;
-  drawCalls = 0;
-  frames = 0;
+  private chosen: string | undefined;
+  private disposed = false;
 
   constructor(
     private readonly host: HTMLElement,
-    private readonly history: DeviceHistory,
+    private readonly sources: SceneSources,
   ) {
+    super();
+    retainSharedParts();
     this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
     this.renderer.setClearColor(0x11161c);
@@ -70,77 +98,46 @@ export class TwinScene {
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
     this.controls.enableDamping = true;
     this.controls.maxPolarAngle = Math.PI / 2.05;
-    this.controls.addEventListener('change', () => {
-      this.dirty = true;
-      this.onCameraChange();
-    });
-    this.scene.add(new THREE.HemisphereLight(0xdfe8f0, 0x30363d, 1.6));
+    this.controls.addEventListener('change', this.onControlsChange);
+    this.world.add(new THREE.HemisphereLight(0xdfe8f0, 0x30363d, 1.6));
     const sun = new THREE.DirectionalLight(0xffffff, 1.6);
     sun.position.set(10, 20, 8);
-    this.scene.add(sun);
-    new ResizeObserver(() => this.resize()).observe(host);
-    this.renderer.domElement.addEventListener('click', (e) => this.pick(e));
+    this.world.add(sun);
+    this.resizeObserver.observe(host);
+    this.renderer.domElement.addEventListener('click', this.onClick);
     this.resize();
     this.renderer.setAnimationLoop(() => this.frame());
   }
 
+  /** The selected machine's device id (`select` announces changes). */
+  get selected(): string | undefined {
+    return this.chosen;
+  }
+
+  /** Replaces the floor and every machine with the snapshot's; the old ones are freed. */
   build(snapshot: LiveSnapshot): void {
-    for (const m of this.machines.values()) {
-      this.scene.remove(m.machine.object);
-      m.label.parentElement?.remove();
-    }
-    this.machines.clear();
-    this.floor = snapshot.site.floor;
-    const { width, depth } = this.floor;
-    const ground = new THREE.Mesh(new THREE.PlaneGeometry(width, depth), new THREE.MeshStandardMaterial({ color: 0x1d252e, roughness: 0.95 }));
-    ground.rotation.x = -Math.PI / 2;
-    this.scene.add(ground);
-    const grid = new THREE.GridHelper(Math.max(width, depth), Math.max(width, depth), 0x2f3a45, 0x26303a);
-    grid.position.y = 0.002;
-    this.scene.add(grid);
-    for (const line of snapshot.lines) {
-      for (const st of line.stations) {
-        const size = st.size ?? { width: 3, depth: 3 };
-        const pad = new THREE.Mesh(new THREE.BoxGeometry(size.width, 0.02, size.depth), new THREE.MeshStandardMaterial({ color: 0x24405a, roughness: 0.9 }));
-        pad.position.copy(this.toWorld(st.position, 0.01));
-        this.scene.add(pad);
-        const tag = document.createElement('div');
-        tag.className = 'station-label';
-        tag.textContent = st.name;
-        const obj = new CSS2DObject(tag);
-        obj.position.copy(this.toWorld({ x: st.position.x, y: st.position.y - size.depth / 2 }, 0.05));
-        this.scene.add(obj);
-      }
-    }
-    for (const device of snapshot.devices) {
-      const machine = device.twin?.gltf
-        ? new GltfMachine(new URL(device.twin.gltf, location.href).toString(), () => (this.dirty = true))
-        : createMachine(device.twin?.model ?? device.kind);
-      machine.object.position.copy(this.toWorld(device.position, 0));
-      machine.object.rotation.y = (device.rotation * Math.PI) / 180;
-      machine.object.traverse((o) => (o.userData.deviceId = device.id));
-      this.scene.add(machine.object);
-      const label = document.createElement('div');
-      label.className = 'machine-label';
-      label.dataset.device = device.id;
-      const labelObject = new CSS2DObject(label);
-      labelObject.position.set(0, machine.labelHeight, 0);
-      machine.object.add(labelObject);
-      this.machines.set(device.id, { device, machine, label, targets: {}, status: 'unknown', alarmed: false });
-    }
+    this.clear();
+    this.floorSize = snapshot.site.floor;
+    this.floor = buildFloor(snapshot, (p, h) => this.toWorld(p, h));
+    this.world.add(this.floor);
+    for (const device of snapshot.devices) this.place(device);
     this.dirty = true;
+    if (this.chosen !== undefined && !this.machines.has(this.chosen)) this.select(undefined);
+    else this.highlight(this.chosen);
+    this.dispatchEvent({ type: 'build', snapshot });
   }
 
   /** Site metres (x east, y north) to scene coordinates (x, y up, z south). */
   toWorld(p: { x: number; y: number }, height: number): THREE.Vector3 {
-    return new THREE.Vector3(p.x - this.floor.width / 2, height, this.floor.depth / 2 - p.y);
+    return new THREE.Vector3(p.x - this.floorSize.width / 2, height, this.floorSize.depth / 2 - p.y);
   }
 
   /** The whole line in view: framed on the machines, not the empty floor. */
   overview(): void {
     const box = new THREE.Box3();
     for (const m of this.machines.values()) box.expandByObject(m.machine.object);
-    if (box.isEmpty()) box.set(new THREE.Vector3(-this.floor.width / 2, 0, -this.floor.depth / 2), new THREE.Vector3(this.floor.width / 2, 1, this.floor.depth / 2));
+    const { width, depth } = this.floorSize;
+    if (box.isEmpty()) box.set(new THREE.Vector3(-width / 2, 0, -depth / 2), new THREE.Vector3(width / 2, 1, depth / 2));
     const center = box.getCenter(new THREE.Vector3());
     const span = Math.max(box.max.x - box.min.x, box.max.z - box.min.z, 6);
     this.controls.target.set(center.x, 0, center.z);
@@ -157,8 +154,15 @@ export class TwinScene {
     this.controls.update();
   }
 
+  /** Selects a machine (an unknown id selects none) and announces it, even when unchanged. */
   select(id: string | undefined): void {
-    this.selected = id;
+    this.chosen = id !== undefined && this.machines.has(id) ? id : undefined;
+    this.highlight(this.chosen);
+    this.dispatchEvent({ type: 'select', id: this.chosen });
+  }
+
+  /** Marks a machine's label without selecting it: the visitor tour points at machines so. */
+  highlight(id: string | undefined): void {
     for (const m of this.machines.values()) m.label.classList.toggle('selected', m.device.id === id);
     this.dirty = true;
   }
@@ -176,28 +180,86 @@ export class TwinScene {
     return { meanMs: (performance.now() - t0) / n, drawCalls: this.renderer.info.render.calls, triangles: this.renderer.info.render.triangles };
   }
 
+  /**
+   * Stops drawing and frees the floor, the machines, the shared parts (when no other scene
+   * holds them), the renderer and its canvas, the labels and every listener it added.
+   * Later calls do nothing.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.dispatchEvent({ type: 'dispose' });
+    this.renderer.setAnimationLoop(null);
+    this.clear();
+    this.resizeObserver.disconnect();
+    this.renderer.domElement.removeEventListener('click', this.onClick);
+    this.controls.removeEventListener('change', this.onControlsChange);
+    this.controls.dispose();
+    this.world.traverse((o) => {
+      if (o instanceof THREE.Light) o.dispose();
+    });
+    releaseSharedParts();
+    this.renderer.dispose();
+    this.renderer.domElement.remove();
+    this.labels.domElement.remove();
+  }
+
+  private place(device: LiveDevice): void {
+    const machine = device.twin?.gltf ? new GltfMachine(new URL(device.twin.gltf, location.href).toString()) : createMachine(device.twin?.model ?? device.kind);
+    if (machine instanceof GltfMachine) machine.addEventListener('load', this.onModelLoad);
+    machine.object.position.copy(this.toWorld(device.position, 0));
+    machine.object.rotation.y = (device.rotation * Math.PI) / 180;
+    machine.object.traverse((o) => (o.userData.deviceId = device.id));
+    this.world.add(machine.object);
+    const label = document.createElement('div');
+    label.className = 'machine-label';
+    label.dataset.device = device.id;
+    const labelObject = new CSS2DObject(label);
+    labelObject.position.set(0, machine.labelHeight, 0);
+    machine.object.add(labelObject);
+    this.machines.set(device.id, { device, machine, label, targets: {}, status: 'unknown', alarmed: false });
+  }
+
+  private clear(): void {
+    for (const m of this.machines.values()) {
+      m.machine.object.removeFromParent();
+      m.label.remove();
+      if (m.machine instanceof GltfMachine) m.machine.removeEventListener('load', this.onModelLoad);
+      m.machine.dispose();
+    }
+    this.machines.clear();
+    if (this.floor) {
+      this.floor.removeFromParent();
+      disposeOwned(this.floor);
+      this.floor = undefined;
+    }
+  }
+
   private frame(): void {
     const now = performance.now();
     const dt = Math.min(0.1, (now - this.last) / 1000);
     this.last = now;
     const damped = this.controls.update();
-    const changed = this.history.version !== this.seenVersion || this.insightVersion() !== this.seenInsight;
-    this.seenInsight = this.insightVersion();
+    const { history } = this.sources;
+    const judgedVersion = this.sources.judgedVersion();
+    const changed = history.version !== this.seenVersion || judgedVersion !== this.seenJudged;
+    this.seenJudged = judgedVersion;
     // Staleness moves with time even when no data comes: look again twice a second.
     const tick = Math.floor(now / 500) !== Math.floor((now - dt * 1000) / 500);
     if (!changed && !this.animating && !this.dirty && !damped && !tick) return;
-    this.seenVersion = this.history.version;
-    const t = this.clock();
+    this.seenVersion = history.version;
+    const t = this.sources.clock();
     let animating = false;
     for (const m of this.machines.values()) {
-      const values = this.history.stateAt(m.device.id, this.showing);
+      const values = history.stateAt(m.device.id, this.showing);
       const twin = m.device.twin;
       // The same targets object every frame: cleared and refilled, not reallocated.
       for (const k in m.targets) delete m.targets[k];
       if (twin) evaluateBindings(twin, m.device.signals, values, m.targets);
-      const judged = this.insight(m.device.id);
+      const judged = this.sources.judged(m.device.id);
+      const lastSeen = history.lastSeen(m.device.id);
       m.status = withInsight(
-        statusOf(m.targets.status, m.targets.alarm, this.history.lastSeen(m.device.id), t, twin?.staleAfterSeconds ?? 10, Object.keys(m.device.values).length > 0 || this.history.lastSeen(m.device.id) > 0),
+        statusOf(m.targets.status, m.targets.alarm, lastSeen, t, twin?.staleAfterSeconds ?? 10, Object.keys(m.device.values).length > 0 || lastSeen > 0),
         judged.state,
         judged.alarm,
       );
@@ -207,8 +269,8 @@ export class TwinScene {
     }
     this.animating = animating;
     this.dirty = false;
-    this.renderer.render(this.scene, this.camera);
-    this.labels.render(this.scene, this.camera);
+    this.renderer.render(this.world, this.camera);
+    this.labels.render(this.world, this.camera);
     this.drawCalls = this.renderer.info.render.calls;
     this.frames++;
   }
@@ -225,13 +287,23 @@ export class TwinScene {
     m.label.style.fontSize = `${Math.max(9, Math.min(16, 180 / d))}px`;
   }
 
-  private pick(e: MouseEvent): void {
+  // Arrow properties, so that dispose() removes the very functions it added.
+  private readonly onControlsChange = () => {
+    this.dirty = true;
+    this.dispatchEvent({ type: 'change' });
+  };
+
+  private readonly onModelLoad = () => {
+    this.dirty = true;
+  };
+
+  private readonly onClick = (e: MouseEvent) => {
     const rect = this.renderer.domElement.getBoundingClientRect();
     this.pointer.set(((e.clientX - rect.left) / rect.width) * 2 - 1, -((e.clientY - rect.top) / rect.height) * 2 + 1);
     this.raycaster.setFromCamera(this.pointer, this.camera);
     const hit = this.raycaster.intersectObjects([...this.machines.values()].map((m) => m.machine.object), true)[0];
-    this.onPick(hit?.object.userData.deviceId as string | undefined);
-  }
+    this.select(hit?.object.userData.deviceId as string | undefined);
+  };
 
   private resize(): void {
     const w = this.host.clientWidth || 1;
