@@ -10,6 +10,7 @@ import { MachineList } from './panels/machine-list.ts';
 import { SeriesPanel } from './panels/series-panel.ts';
 import { MachinePanel } from './panels/machine-panel.ts';
 import { TwinScene } from './scene/twin-scene.ts';
+import { installTestHook } from './test-hook.ts';
 import { ViewInUrl } from './view-url.ts';
 
 const kiosk = new URLSearchParams(location.search).get('mode') === 'kiosk';
@@ -55,27 +56,4 @@ const refresh = setInterval(() => {
 }, 500);
 scene.addEventListener('dispose', () => clearInterval(refresh));
 
-// For tests and the curious: what the scene shows, without reading pixels.
-Object.assign(window, {
-  fieldlabTwin: {
-    devices: () => [...scene.machines.keys()],
-    targets: (id: string) => ({ ...scene.machines.get(id)?.targets }),
-    status: (id: string) => scene.machines.get(id)?.status,
-    values: (id: string) => ({ ...client.history.stateAt(id) }),
-    joint: (id: string, n: number) => {
-      const arm = scene.machines.get(id)?.machine as unknown as { joints?: { rotation: { y: number; z: number } }[] };
-      const j = arm.joints?.[n - 1];
-      return j ? (n === 1 || n === 4 || n === 6 ? j.rotation.y : j.rotation.z) : undefined;
-    },
-    drawCalls: () => scene.drawCalls,
-    gltfLoaded: (id: string) => (scene.machines.get(id)?.machine as { loaded?: boolean } | undefined)?.loaded === true,
-    node: (id: string, name: string) => {
-      const n = scene.machines.get(id)?.machine.object.getObjectByName(name);
-      return n ? { rx: n.rotation.x, ry: n.rotation.y, rz: n.rotation.z } : undefined;
-    },
-    measureFrames: (n: number) => scene.measure(n),
-    frames: () => scene.frames,
-    connection: () => client.state,
-    insight: () => client.insight,
-  },
-});
+installTestHook(scene, client);

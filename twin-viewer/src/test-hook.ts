@@ -1,0 +1,82 @@
+// For tests and the curious: what the scene shows, without reading pixels, as
+// window.fieldlabTwin. The browser tests and the frame benchmark read it; nothing in the
+// viewer does. `rebuild` takes the same path as a snapshot does, so tests can swap scenes.
+import type { LiveClient } from './live/live-client.ts';
+import { GltfMachine } from './machines/gltf-machine.ts';
+import { RobotArm } from './machines/robot-arm.ts';
+import type { TwinScene } from './scene/twin-scene.ts';
+import { FLOOR_NAME } from './scene/site-floor.ts';
+
+/** What a lifecycle test compares between builds: GPU resources, objects, DOM, listeners. */
+export interface Lifecycle {
+  geometries: number;
+  textures: number;
+  /** Each material drawn holds one use of its shader program until it is disposed. */
+  programUses: number;
+  objects: number;
+  floors: number;
+  machines: number;
+  machineLabels: number;
+  stationLabels: number;
+  sceneListeners: number;
+}
+
+export function createTestHook(scene: TwinScene, client: LiveClient) {
+  return {
+    devices: () => [...scene.machines.keys()],
+    targets: (id: string) => ({ ...scene.machines.get(id)?.targets }),
+    status: (id: string) => scene.machines.get(id)?.status,
+    values: (id: string) => ({ ...client.history.stateAt(id) }),
+    joint: (id: string, n: number): number | undefined => {
+      const arm = scene.machines.get(id)?.machine;
+      const j = arm instanceof RobotArm ? arm.joints[n - 1] : undefined;
+      return j ? (n === 1 || n === 4 || n === 6 ? j.rotation.y : j.rotation.z) : undefined;
+    },
+    drawCalls: () => scene.drawCalls,
+    gltfLoaded: (id: string) => {
+      const m = scene.machines.get(id)?.machine;
+      return m instanceof GltfMachine && m.loaded;
+    },
+    node: (id: string, name: string) => {
+      const n = scene.machines.get(id)?.machine.object.getObjectByName(name);
+      return n ? { rx: n.rotation.x, ry: n.rotation.y, rz: n.rotation.z } : undefined;
+    },
+    measureFrames: (n: number) => scene.measure(n),
+    frames: () => scene.frames,
+    connection: () => client.state,
+    insight: () => client.insight,
+    /** Builds the scene again from the snapshot it was built from. */
+    rebuild: (): void => {
+      if (!client.snapshot) throw new Error('no snapshot yet');
+      scene.build(client.snapshot);
+    },
+    lifecycle: (): Lifecycle => {
+      let objects = 0;
+      let floors = 0;
+      scene.world.traverse((o) => {
+        objects++;
+        if (o.name === FLOOR_NAME) floors++;
+      });
+      // three.js keeps an EventDispatcher's listeners here; it has no public count.
+      const listeners = (scene as unknown as { _listeners?: Record<string, unknown[]> })._listeners ?? {};
+      return {
+        geometries: scene.renderer.info.memory.geometries,
+        textures: scene.renderer.info.memory.textures,
+        programUses: (scene.renderer.info.programs ?? []).reduce((n, p) => n + p.usedTimes, 0),
+        objects,
+        floors,
+        machines: scene.machines.size,
+        machineLabels: document.querySelectorAll('.machine-label').length,
+        stationLabels: document.querySelectorAll('.station-label').length,
+        sceneListeners: Object.values(listeners).reduce((n, l) => n + l.length, 0),
+      };
+    },
+    dispose: () => scene.dispose(),
+  };
+}
+
+export type TwinTestHook = ReturnType<typeof createTestHook>;
+
+export function installTestHook(scene: TwinScene, client: LiveClient): void {
+  Object.assign(window, { fieldlabTwin: createTestHook(scene, client) });
+}
