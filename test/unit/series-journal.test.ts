@@ -128,4 +128,22 @@ describe('series journal', () => {
     expect(again.production.running(T0 + S).map((s) => s.id)).toEqual([summary.id]);
     again.journal.close();
   });
+
+  it('reads only lines that are entries: JSON of the wrong shape is skipped and counted, the rest restored', () => {
+    const file = journalFile();
+    const producing = new Map<string, number>();
+    const a = open(file, producing, T0);
+    const { summary } = a.production.start({ product: 'Housing', target: 10, line: 'streetlight' }, T0);
+    a.production.observe(device('robot-02'), { cycle_count: 5 }, { cycle_count: 6 }, T0 + 10 * S);
+    a.journal.close();
+    // Hand edits and another version's lines: a part without its counts, a stop at a time that is text, an unknown kind.
+    appendFileSync(file, `{"e":"part","id":"${summary.id}","device":"robot-02","at":1}\n{"e":"stop","id":"${summary.id}","at":"soon","runMs":{}}\n{"e":"explode"}\n[1,2]\n`);
+
+    const b = open(file, producing, T0 + 20 * S);
+    expect(b.contents.unreadable).toBe(4);
+    expect(b.contents.entries.map((e) => e.e)).toEqual(['series', 'seen', 'part']);
+    expect(b.production.get(summary.id, T0 + 20 * S)).toMatchObject({ stoppedAt: null, good: 1 });
+    b.journal.close();
+  });
+
 });

@@ -7,8 +7,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { dirname } from 'node:path';
 import type { JournalEntry, SeriesJournalWriter } from '../state/site-production.ts';
 import { takePidLock } from './pid-lock.ts';
-
-const KINDS = new Set(['series', 'seen', 'part', 'pause', 'resume', 'stop', 'run']);
+import { parseJournalLine } from './series-journal-schema.ts';
 
 export interface JournalReport {
   failed(err: Error): void;
@@ -99,13 +98,9 @@ function parse(text: string): JournalContents {
   let unreadable = 0;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    try {
-      const entry = JSON.parse(line) as JournalEntry;
-      if (typeof entry !== 'object' || entry === null || !KINDS.has(entry.e)) throw new Error('not an entry');
-      entries.push(entry);
-    } catch {
-      unreadable++;
-    }
+    const entry = parseJournalLine(line);
+    if (entry) entries.push(entry);
+    else unreadable++;
   }
   return { entries, unreadable };
 }
