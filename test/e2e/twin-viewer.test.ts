@@ -16,7 +16,7 @@ import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/src/services/embedded-broker.ts';
 import { freePort } from '../../gateway/src/services/free-port.ts';
 import { SimulatedFleet } from '../../simulators/src/fleet.ts';
-import { eventually, spoolDir, tempDir } from '../support/services.ts';
+import { eventually, sleep, spoolDir, tempDir } from '../support/services.ts';
 import { demoSiteFile } from '../support/fixtures.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -148,7 +148,7 @@ describe('twin viewer in a real browser', () => {
     const samples: { joint: number; target: number; value: number }[] = [];
     try {
       for (let i = 0; i < 6; i++) {
-        await new Promise((r) => setTimeout(r, 700));
+        await sleep(700);
         const [joint, target] = await page.evaluate((d) => [window.fieldlabTwin.joint(d, 1)!, window.fieldlabTwin.targets(d)['joint1.rotation'] as number], id);
         const deg = joint / 0.0174533;
         // The scene's joint angle is one the server published in the last few seconds

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../gateway/src/services/free-port.ts';
 import { startInfluxd, type RunningInfluxd } from '../../gateway/src/services/influxd.ts';
 import { GatewayProcess, MeterLoad, missingMessages, storedCounts, writeMeterLab } from '../support/meter-lab.ts';
-import { eventually, startMosquitto, tempDir, type TestMosquitto } from '../support/services.ts';
+import { eventually, sleep, startMosquitto, tempDir, type TestMosquitto } from '../support/services.ts';
 
 const METERS = ['meter-01', 'meter-02', 'meter-03', 'meter-04'];
 const DATABASE = 'faults';
@@ -65,7 +65,6 @@ async function startLab(options: { spool?: Record<string, unknown>; influx?: Rec
   return lab;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Stops the load and waits until InfluxDB holds exactly what was published. */
 async function expectEverythingStored(lab: Lab, timeoutMs = 60_000): Promise<void> {

@@ -11,7 +11,7 @@ import type { RejectReason } from '../../gateway/src/core/errors.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { meterSite } from '../support/meter-lab.ts';
-import { eventually, spoolDir, startMosquitto, startTestInflux, tempDir, type TestInflux, type TestMosquitto } from '../support/services.ts';
+import { eventually, sleep, spoolDir, startMosquitto, startTestInflux, tempDir, type TestInflux, type TestMosquitto } from '../support/services.ts';
 
 const VALID = ['meter-01', 'meter-02'];
 const TARGET = 'meter-bad';
@@ -133,7 +133,7 @@ describe('hostile input', () => {
       if (i % 15 === 0) sends.push(valid(TEXT, { note: notes[(i / 15) % notes.length] }));
       if (i % 500 === 499) {
         // About 500 hostile messages a second: a stream, not a burst.
-        await Promise.all([...sends.splice(0), new Promise((r) => setTimeout(r, 1000))]);
+        await Promise.all([...sends.splice(0), sleep(1000)]);
       }
     }
     await Promise.all(sends);

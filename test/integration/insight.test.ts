@@ -13,7 +13,7 @@ import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/src/services/embedded-broker.ts';
 import { meterSite } from '../support/meter-lab.ts';
-import { eventually, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
+import { eventually, sleep, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 
 /** `fieldlab series ...` against a gateway; asynchronously, since that gateway runs in this very process. */
 function cli(gateway: string, ...args: string[]) {
@@ -250,7 +250,7 @@ describe('production series over REST', () => {
     expect(paused.status).toBe(200);
     expect(paused.body.plannedStop).toMatchObject({ reason: 'Changeover' });
     expect((await post(`/api/series/${started.id}/pause`, { reason: 'Again' })).status).toBe(409);
-    await new Promise((r) => setTimeout(r, 1200));
+    await sleep(1200);
     const during = await get();
     // Planned time stands still in a planned stop.
     expect(during.plannedSeconds).toBeCloseTo(paused.body.plannedSeconds, 1);

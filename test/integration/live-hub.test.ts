@@ -11,7 +11,7 @@ import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { LiveHub } from '../../gateway/src/sinks/live/live-hub.ts';
 import { DeviceStateStore } from '../../gateway/src/state/device-state.ts';
 import { testSite } from '../support/fixtures.ts';
-import { eventually, spoolDir } from '../support/services.ts';
+import { eventually, sleep, spoolDir } from '../support/services.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -61,7 +61,7 @@ describe('live hub', () => {
     const t0 = Date.now();
     for (let i = 0; i < 100; i++) {
       send('device/S1/report', { print: { layer_num: i } });
-      await new Promise((r) => setTimeout(r, 2));
+      await sleep(2);
     }
     const elapsed = Date.now() - t0;
     await eventually(() => received.some((m) => m.d.bambu?.v.layer === 99), 3000, 'the last value');
@@ -83,7 +83,7 @@ describe('live hub', () => {
     send('device/S1/report', { print: { layer_num: 5 } });
     send('voron/klipper/status', { status: { extruder: { temperature: 150 } } });
     await eventually(() => received.length > 0, 3000, 'a change');
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(150);
     expect(received.every((m) => Object.keys(m.d).every((id) => id === 'voron'))).toBe(true);
   });
 });
@@ -113,7 +113,7 @@ describe('live hub with a slow viewer', () => {
       hub.onReading(reading(1));
       hub.flush();
       await eventually(() => b.events.includes('changes'), 3000, 'the fast client served');
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       expect(a.events).toEqual(['snapshot']);
       slow.clear(); // it caught up
       hub.onReading(reading(2));

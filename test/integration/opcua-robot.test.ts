@@ -12,7 +12,7 @@ import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { freePort } from '../../gateway/src/services/free-port.ts';
 import { RobotServer } from '../../simulators/src/robot-arm/robot-server.ts';
 import { testSite } from '../support/fixtures.ts';
-import { eventually, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
+import { eventually, sleep, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 
 const ROBOTICS = 'http://opcfoundation.org/UA/Robotics/';
 const MACHINERY = 'http://opcfoundation.org/UA/Machinery/';
@@ -257,7 +257,7 @@ describe('gateway OPC UA source', () => {
       await trusting.start();
       await eventually(() => trusting.telemetry.counts.written > 5, 20_000, 'secured values flowing');
       expect(trusting.sources[0]!.state()).toBe('connected');
-      await new Promise((r) => setTimeout(r, 2000));
+      await sleep(2000);
       expect(untrusting.sources[0]!.state()).not.toBe('connected');
       expect(untrusting.telemetry.counts.received).toBe(0);
       const refused = untrusting.telemetry.counts.sources[untrusting.sources[0]!.name];

@@ -11,7 +11,7 @@ import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/src/services/embedded-broker.ts';
 import { freePort } from '../../gateway/src/services/free-port.ts';
 import { SimulatedFleet } from '../../simulators/src/fleet.ts';
-import { eventually, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
+import { eventually, sleep, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 import { demoSiteFile } from '../support/fixtures.ts';
 
 const TIME_SCALE = 60;
@@ -61,10 +61,10 @@ describe('a simulated hour of the demo line', () => {
     await fleet.startPrinters();
     await fleet.startLine();
     expect(fleet.flow).toBeDefined();
-    await new Promise((r) => setTimeout(r, REAL_SECONDS * 1000));
+    await sleep(REAL_SECONDS * 1000);
     fleet.freeze();
     // The last values travel (OPC UA sampling, MQTT) and are written.
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
     await gateway.flush();
 
     const truth = fleet.flow!.truth;
