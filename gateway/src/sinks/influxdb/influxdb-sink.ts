@@ -25,6 +25,7 @@ export class InfluxDbSink implements SpoolableSink {
   private readonly headers: Record<string, string>;
   private readonly request: typeof http.request;
   private readonly agent: http.Agent;
+  private stopped = false;
   readonly admin: InfluxDB;
 
   constructor(private readonly options: InfluxSinkOptions) {
@@ -61,6 +62,9 @@ export class InfluxDbSink implements SpoolableSink {
 
   /** `body` is line protocol, as built by `newBatch`. */
   async write(body: Buffer): Promise<void> {
+    // A destroyed agent still opens new sockets: without this a late write would go out.
+    // Retryable, because the data is fine: with a spool it is written on the next start.
+    if (this.stopped) throw new SinkWriteError('InfluxDB sink stopped: nothing was written', true);
     if (body.length === 0) return;
     const { status, text } = await this.post(body);
     if (status === 204) return;
@@ -94,6 +98,7 @@ export class InfluxDbSink implements SpoolableSink {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.agent.destroy();
   }
 }
