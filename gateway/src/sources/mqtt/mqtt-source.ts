@@ -54,6 +54,8 @@ export class MqttSource implements Source {
     this.status.set('starting');
     let connectedBefore = false;
     client.on('connect', (connack) => {
+      // mqtt.js finishes a connection begun before `stop`: it must not revive the state.
+      if (this.status.get() === 'stopped') return;
       // With a session present the broker kept our subscriptions; subscribing again is harmless.
       // Expected on a first start; after a reconnect it means the broker forgot us, and what it got meanwhile is lost.
       if (!connack.sessionPresent) this.telemetry.log[connectedBefore ? 'warn' : 'debug']({ source: this.name, clientId }, `new MQTT session for ${clientId}: the broker held no messages for it`);
