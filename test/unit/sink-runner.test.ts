@@ -1,39 +1,22 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Point, PointSeries } from '../../gateway/src/core/reading.ts';
-import { SinkWriteError, pointBatch, type Sink } from '../../gateway/src/core/sink.ts';
+import { SinkWriteError } from '../../gateway/src/core/sink.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { SinkRunner } from '../../gateway/src/runtime/sink-runner.ts';
+import { TestSink } from '../support/test-sink.ts';
 
 const series: PointSeries = { measurement: 'm', tags: { device: 'd' }, fieldTypes: { v: 'int' } };
 const point = (i: number): Point => ({ series, fields: { v: i }, time: i });
 
 /** A sink that records batches and fails on demand: the runner is what is under test. */
-class RecordingSink implements Sink<readonly Point[]> {
-  readonly name = 'recording';
-  newBatch = pointBatch;
-  batches: number[][] = [];
-  failures: Error[] = [];
-  concurrent = 0;
-  maxConcurrent = 0;
-  async start() {}
-  async stop() {}
-  async write(points: readonly Point[]) {
-    this.concurrent++;
-    this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
-    await new Promise((r) => setTimeout(r, 2));
-    this.concurrent--;
-    const failure = this.failures.shift();
-    if (failure) throw failure;
-    this.batches.push(points.map((p) => p.fields.v as number));
-  }
-}
+const recordingSink = () => new TestSink({ name: 'recording', latencyMs: 2, record: (p) => p.fields.v as number });
 
 const quiet = () => new Telemetry(pino({ level: 'silent' }));
 
 describe('sink runner', () => {
   it('batches by size, writes one batch at a time, in order', async () => {
-    const sink = new RecordingSink();
+    const sink = recordingSink();
     const runner = new SinkRunner(sink, quiet(), { batchSize: 100, flushIntervalMs: 10_000, maxBufferedPoints: 10_000 });
     runner.start();
     for (let i = 0; i < 1050; i++) runner.push(point(i));
@@ -45,7 +28,7 @@ describe('sink runner', () => {
   });
 
   it('writes a partial batch after the flush interval', async () => {
-    const sink = new RecordingSink();
+    const sink = recordingSink();
     const runner = new SinkRunner(sink, quiet(), { batchSize: 1000, flushIntervalMs: 30, maxBufferedPoints: 10_000 });
     runner.start();
     runner.push(point(1));
@@ -55,7 +38,7 @@ describe('sink runner', () => {
   });
 
   it('retries a retryable failure with the same batch first, and counts the errors', async () => {
-    const sink = new RecordingSink();
+    const sink = recordingSink();
     sink.failures.push(new SinkWriteError('down', true), new SinkWriteError('still down', true));
     const telemetry = quiet();
     const runner = new SinkRunner(sink, telemetry, { batchSize: 3, flushIntervalMs: 10_000, maxBufferedPoints: 10_000, retryInitialMs: 5 });
@@ -69,7 +52,7 @@ describe('sink runner', () => {
   });
 
   it('gives up on a batch the sink refuses for good, and counts it as dropped', async () => {
-    const sink = new RecordingSink();
+    const sink = recordingSink();
     sink.failures.push(new SinkWriteError('field type conflict', false, 400));
     const telemetry = quiet();
     const runner = new SinkRunner(sink, telemetry, { batchSize: 2, flushIntervalMs: 10_000, maxBufferedPoints: 10_000 });
@@ -82,7 +65,7 @@ describe('sink runner', () => {
   });
 
   it('bounds its memory: beyond the limit the oldest points are dropped and counted', async () => {
-    const sink = new RecordingSink();
+    const sink = recordingSink();
     for (let i = 0; i < 100; i++) sink.failures.push(new SinkWriteError('down', true));
     const telemetry = quiet();
     const runner = new SinkRunner(sink, telemetry, { batchSize: 10, flushIntervalMs: 10_000, maxBufferedPoints: 50, retryInitialMs: 1000 });

@@ -6,38 +6,17 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Point, PointSeries } from '../../gateway/src/core/reading.ts';
-import { SinkWriteError, type SpoolableSink } from '../../gateway/src/core/sink.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { DeadLetterFile } from '../../gateway/src/runtime/dead-letter.ts';
 import { SinkRunner, type SpoolFullPolicy } from '../../gateway/src/runtime/sink-runner.ts';
 import { Spool, SpoolLockedError } from '../../gateway/src/runtime/spool.ts';
 import { LineProtocolBatch } from '../../gateway/src/sinks/influxdb/line-protocol.ts';
 import { eventually, tempDir } from '../support/services.ts';
+import { TestLineSink } from '../support/test-sink.ts';
 
 const series: PointSeries = { measurement: 'm', tags: { device: 'd' }, fieldTypes: { v: 'int' } };
 const point = (i: number): Point => ({ series, fields: { v: i }, time: 1_700_000_000_000 + i });
 const valueOf = (line: string) => Number(/v=(-?\d+)i/.exec(line)![1]);
-
-class LineSink implements SpoolableSink {
-  readonly name = 'lines';
-  readonly spoolable = true;
-  written: number[] = [];
-  down = false;
-  refuse: (v: number) => boolean = () => false;
-  async start() {}
-  async stop() {}
-  newBatch() {
-    return new LineProtocolBatch(100);
-  }
-  async write(body: Buffer) {
-    await new Promise((r) => setTimeout(r, 1));
-    if (this.down) throw new SinkWriteError('connection refused', true);
-    const values = body.toString().trim().split('\n').map(valueOf);
-    const bad = values.find((v) => this.refuse(v));
-    if (bad !== undefined) throw new SinkWriteError(`partial write: field type conflict at v=${bad}`, false, 400);
-    this.written.push(...values);
-  }
-}
 
 const dirs: { remove(): void }[] = [];
 const open: { stop(): Promise<void> }[] = [];
@@ -55,7 +34,7 @@ function setup(options: { maxBytes?: number; whenFull?: SpoolFullPolicy; replay?
   }
   const spool = Spool.open(dir);
   const telemetry = new Telemetry(pino({ level: 'silent' }));
-  const sink = new LineSink();
+  const sink = new TestLineSink({ name: 'lines', record: valueOf });
   const deadLetter = new DeadLetterFile(join(dir, 'dead-letter.jsonl'), 1024 * 1024);
   const runner = new SinkRunner(sink, telemetry, {
     batchSize: 10,
