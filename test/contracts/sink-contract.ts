@@ -130,6 +130,18 @@ export function sinkContract(name: string, harness: () => Promise<SinkHarness>, 
         expect(await stored()).toEqual([0, 1, 2]);
       });
 
+      it('rejects start while the store is down, and starts when called again once it is back', async () => {
+        const { sink, stored } = await h.fixture();
+        cleanups.push(() => sink.stop());
+        await whileDown(async () => {
+          await expect(sink.start()).rejects.toThrow();
+        });
+        // The gateway retries a failed start with a backoff; so does this.
+        await eventually(() => sink.start().then(() => true, () => false), 10_000, 'the sink started');
+        await sealed(sink, [point(0)]).write();
+        expect(await stored()).toEqual([0]);
+      });
+
       it('after stop, rejects a write as retryable and sends nothing; a second stop is harmless', async () => {
         const { sink, stored } = await started();
         await sealed(sink, [point(0)]).write();

@@ -53,6 +53,15 @@ class Store<T, R> {
     this.latencyMs = options.latencyMs ?? 1;
   }
 
+  /** Rejects while down, as a store that cannot be reached (the gateway retries it). */
+  async start(): Promise<void> {
+    if (this.down) throw new Error('connection refused');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
+
   protected async keep(items: readonly T[]): Promise<void> {
     if (this.stopped) throw new SinkWriteError('test sink stopped: nothing was written', true);
     this.concurrent++;
@@ -91,12 +100,6 @@ export class TestSink<R> extends Store<Point, R> implements Sink<readonly Point[
   write(points: readonly Point[]): Promise<void> {
     return this.keep(points);
   }
-
-  async start(): Promise<void> {}
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-  }
 }
 
 /** A spoolable sink: its batches are line protocol, as the InfluxDB sink's are; it keeps a record per line. */
@@ -118,13 +121,7 @@ export class TestLineSink<R> extends Store<string, R> implements SpoolableSink {
     return new LineProtocolBatch(100);
   }
 
-  async start(): Promise<void> {}
-
   write(body: Buffer): Promise<void> {
     return this.keep(body.toString('utf8').trim().split('\n'));
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
   }
 }
