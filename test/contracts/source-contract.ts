@@ -134,12 +134,15 @@ export function sourceContract(name: string, harness: () => Promise<SourceHarnes
     });
 
     it('stops right after start, before it has connected, and stays stopped', async () => {
-      const { source, messages, telemetryState } = await started();
+      const { source, messages, reported, telemetryState } = await started();
+      const before = reported.mock.calls.length;
       await source.stop();
       expect(source.state()).toBe<SourceState>('stopped');
       await h.publish();
       await new Promise((r) => setTimeout(r, QUIET_MS));
       expect(telemetryState()).toBe<SourceState>('stopped');
+      // Once stop is called, a connection still being made must not be reported as up.
+      expect(reported.mock.calls.slice(before).map(([, state]) => state)).toEqual(['stopped']);
       expect(messages.filter((m) => h.fromDevice(m))).toEqual([]);
     });
 
