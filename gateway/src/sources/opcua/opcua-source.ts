@@ -181,6 +181,8 @@ export class OpcUaSource implements Source {
     this.watchdog.unref();
 
     await this.monitor(subscription, this.items.filter((i) => i.nodeId));
+    // stop() came while this session was being made: it is torn down without being announced.
+    if (this.stopped) return ended;
     this.status.set('connected', `${endpoint}: ${this.items.filter((i) => !i.failed).length} of ${this.items.length} signals`);
     this.scheduleRetry();
     return ended;
