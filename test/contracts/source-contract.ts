@@ -109,6 +109,17 @@ export function sourceContract(name: string, harness: () => Promise<SourceHarnes
       await flowing();
     });
 
+    it('starts without waiting for an absent server, and connects once it is there', async () => {
+      await stopServer();
+      const starting = Date.now();
+      const { source, telemetryState, connected, flowing } = await started();
+      expect(Date.now() - starting).toBeLessThan(2000);
+      await eventually(() => source.state() === 'disconnected' && telemetryState() === 'disconnected', 15_000, `${source.name} disconnected`);
+      await startServer();
+      await connected();
+      await flowing();
+    });
+
     it('stops idempotently: a second stop is harmless and the state stays stopped', async () => {
       const { source, telemetryState, connected } = await started();
       await connected();
