@@ -31,7 +31,9 @@ export class SourceStatus {
     return this.current;
   }
 
+  /** After 'stopped' nothing else is reported: a connection still being made when stop came must not announce itself. */
   set(state: SourceState, why?: string): void {
+    if (this.current === 'stopped') return;
     this.current = state;
     this.report(this.source, state, why);
   }

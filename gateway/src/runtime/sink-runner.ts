@@ -10,6 +10,7 @@ import { SinkWriteError, isSpoolable, type AnySink, type BatchBuilder, type Byte
 import type { Telemetry } from '../core/telemetry.ts';
 import { writeSplittingRefusals, type DeadLetterFile } from './dead-letter.ts';
 import { Spool, type SpoolEntryRange } from './spool.ts';
+import { startWithRetry, type RetryOptions } from './start-with-retry.ts';
 
 export type SpoolFullPolicy = 'drop_oldest' | 'drop_newest';
 
@@ -76,6 +77,8 @@ export class SinkRunner {
   private scheduled = false;
   private backoffMs = 0;
   private stopped = false;
+  /** Set while `startSink` waits for the sink's start to work: nothing is written before it has. */
+  private waitingForSink = false;
   private idleWaiters: (() => void)[] = [];
   private readonly spool: SpoolSetup | undefined;
   private readonly newBatch: () => Building;
@@ -113,6 +116,23 @@ export class SinkRunner {
       this.schedule();
     }, this.options.flushIntervalMs);
     this.timer.unref();
+    this.schedule();
+  }
+
+  /**
+   * Starts the sink, retrying in the background until it works or `retry.signal` aborts (the
+   * gateway stops). Points pushed meanwhile wait (and are spooled); none is written to a sink
+   * whose start has not worked, as the Sink contract promises.
+   */
+  async startSink(retry: Omit<RetryOptions, 'failed'>): Promise<void> {
+    this.waitingForSink = true;
+    const name = this.sink.name;
+    const started = await startWithRetry(() => this.sink.start(), {
+      ...retry,
+      failed: (err, retryInMs) => this.telemetry.writeFailed(name, new Error(`start failed: ${err.message}`), true, retryInMs),
+    });
+    if (!started) return;
+    this.waitingForSink = false;
     this.schedule();
   }
 
@@ -259,7 +279,7 @@ export class SinkRunner {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight || this.stopped || this.retryTimer) return;
+    if (this.scheduled || this.inFlight || this.stopped || this.retryTimer || this.waitingForSink) return;
     if (this.fresh.length === 0 && this.backlog.length === 0) return this.notifyIdle();
     this.scheduled = true;
     setImmediate(() => {
