@@ -76,3 +76,26 @@ describe('sink runner', () => {
     await runner.stop(10);
   });
 });
+
+describe('sink runner starting its sink', () => {
+  it('writes nothing before the sink has started, then everything that waited', async () => {
+    const sink = recordingSink();
+    let starts = 0;
+    const writesAtStart: number[] = [];
+    sink.start = async () => {
+      writesAtStart.push(sink.batches.length);
+      if (++starts < 3) throw new Error('connection refused');
+    };
+    const telemetry = quiet();
+    const runner = new SinkRunner(sink, telemetry, { batchSize: 2, flushIntervalMs: 10, maxBufferedPoints: 10_000 });
+    runner.start();
+    const starting = runner.startSink({ signal: new AbortController().signal, initialMs: 20 });
+    for (let i = 0; i < 5; i++) runner.push(point(i));
+    await starting;
+    await runner.drain();
+    expect(writesAtStart).toEqual([0, 0, 0]);
+    expect(sink.batches.flat()).toEqual([0, 1, 2, 3, 4]);
+    expect(telemetry.counts.writeErrors).toBe(2);
+    await runner.stop();
+  });
+});

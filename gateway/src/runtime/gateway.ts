@@ -22,7 +22,6 @@ import type { SeriesJournal } from './series-journal.ts';
 import { SinkRunner } from './sink-runner.ts';
 import { openSpoolFor } from './spool-setup.ts';
 import type { Spool } from './spool.ts';
-import { startWithRetry } from './start-with-retry.ts';
 
 export interface GatewayParts {
   /** Instead of those the registry builds for the site. */
@@ -89,11 +88,8 @@ export class Gateway implements GatewayFigures {
     this.telemetry.backlogs = () => this.sinkHealth().map((s) => ({ sink: s.name, points: s.bufferedPoints, spool: s.spool, oldestUnsentAt: s.oldestUnsentAt }));
     for (const runner of this.runners) {
       runner.start();
-      const name = runner.sink.name;
-      void startWithRetry(() => runner.sink.start(), {
-        signal: this.stopping.signal,
-        failed: (err, retryInMs) => this.telemetry.writeFailed(name, new Error(`start failed: ${err.message}`), true, retryInMs),
-      });
+      // A sink that is down at start must not keep live data from flowing: its points wait in its runner.
+      void runner.startSink({ signal: this.stopping.signal });
     }
     if (this.floor.production.countsParts) {
       this.journal = openSeriesJournal(this.floor.production, this.config.production.journal ?? join(this.config.spool.dir, 'production-series.jsonl'), this.telemetry);
