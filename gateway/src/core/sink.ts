@@ -15,9 +15,18 @@ export interface BatchBuilder<B> {
 
 /**
  * A sink only writes a batch. Batching, retries, backoff and buffering live once, in the
- * runtime's SinkRunner: `write` is never called concurrently with itself, and after a
- * retryable failure the same batch is handed to it again.
- * Lifecycle: `start` once (may create a database), then `newBatch`/`write` many times, `stop` once.
+ * runtime's SinkRunner. Promises (checked by test/contracts/sink-contract.ts):
+ * - `start` first (it may create a database); if it rejects it is called again later, so it
+ *   must be safe to repeat. Nothing is written before it has resolved.
+ * - `newBatch` may be called before `start`; a builder is filled by `add`, sealed once, and
+ *   the sealed batch handed to `write`.
+ * - `write` is never called concurrently with itself; it resolves once the store holds the
+ *   whole batch and rejects only with a SinkWriteError: `retryable: false` when the store
+ *   refused the data itself (it would be refused again), `retryable: true` otherwise.
+ * - A batch may be written more than once (after a retryable failure, from the spool after a
+ *   crash, in halves after a refusal); writing it again leaves one copy in the store.
+ * - `stop` may come while a write is in flight; a second `stop` is harmless. After it, `write`
+ *   sends nothing and rejects retryably (spooled points are written on the next start).
  */
 export interface Sink<B = unknown> {
   readonly name: string;

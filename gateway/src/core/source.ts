@@ -5,10 +5,16 @@ export type Emit = (message: RawMessage) => void;
 export type SourceState = 'starting' | 'connected' | 'disconnected' | 'stopped';
 
 /**
- * A source only receives raw messages and hands them on; it does not parse them.
- * Lifecycle: `start` is called once, then `stop` once. `emit` is called from the
- * source's own network callbacks, never concurrently with itself, and never throws.
- * Reconnection is the source's job; it reports each change through Telemetry.
+ * A source only receives raw messages and hands them on; it does not parse them. Promises
+ * (checked by test/contracts/source-contract.ts):
+ * - `start` once; it resolves without waiting for the server: a source whose server is away
+ *   reports 'disconnected' and keeps trying. `stop` resolves within seconds, also while the
+ *   server is away; calling it again is harmless.
+ * - States, reported through Telemetry (SourceStatus) on each change: 'starting', 'connected'
+ *   once data can flow, 'disconnected' when the server goes, 'connected' when it is back,
+ *   'stopped' as soon as stop is called, and nothing after that.
+ * - `emit` is called from the source's own network callbacks, never concurrently with itself,
+ *   never after `stop`; it never throws. Reconnection and resubscription are the source's job.
  */
 export interface Source {
   readonly name: string;
