@@ -59,9 +59,10 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   core: ['state', 'runtime', 'http', 'sinks', 'sources', 'normalize', 'cli'],
   normalize: ['state', 'runtime', 'http', 'sinks', 'sources', 'cli'],
   state: ['runtime', 'http', 'sinks', 'sources', 'cli'],
-  http: ['runtime', 'state', 'sinks', 'sources', 'normalize', 'cli'],
+  http: ['runtime', 'state', 'sinks', 'sources', 'normalize', 'history', 'cli'],
   sinks: ['runtime', 'http', 'state', 'sources', 'cli'],
   sources: ['runtime', 'http', 'state', 'sinks', 'cli'],
+  history: ['runtime', 'http', 'sinks', 'sources', 'cli'],
   runtime: ['cli'],
 };
 

@@ -108,6 +108,16 @@ seriesCommand
   .option('--json', 'print JSON')
   .action(async (opts) => (await import('./series.ts')).seriesStatus(opts));
 
+const historyCommand = program.command('history').description('the fieldlab as InfluxDB recorded it, from a running gateway');
+historyCommand
+  .command('at <time>')
+  .description('the state of every device at an instant (ISO 8601 with its zone, e.g. 2026-11-30T14:32:00Z, or epoch ms): values, machine states, alarms, series')
+  .option('--device <ids>', 'only these devices (comma-separated)')
+  .option('--line <ids>', 'only the devices of these lines')
+  .addOption(gatewayUrl())
+  .option('--json', 'print JSON')
+  .action(async (time: string, opts) => (await import('./history.ts')).historyAt(time, opts));
+
 const profilesCommand = program.command('profiles').description('device profiles');
 profilesCommand
   .command('check')

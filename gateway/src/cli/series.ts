@@ -1,23 +1,6 @@
 // `fieldlab series start|pause|resume|stop|status`: production series through a running gateway's REST API.
 import type { SeriesSummary } from '../core/insight.ts';
-
-export interface SeriesFlags {
-  gateway: string;
-  json?: boolean;
-}
-
-async function call(flags: SeriesFlags, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-  const url = new URL(path, flags.gateway);
-  let res: Response;
-  try {
-    res = await fetch(url, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-  } catch (err) {
-    throw new Error(`no gateway answers at ${flags.gateway} (${(err as Error).message}); pass --gateway URL`);
-  }
-  const data = (await res.json()) as { code?: string; message?: string };
-  if (!res.ok) throw new Error(data.message ? `${data.message} (${data.code})` : `the gateway answered ${res.status}`);
-  return data;
-}
+import { call, type ClientFlags as SeriesFlags } from './gateway-client.ts';
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
 

@@ -44,6 +44,10 @@ export const ERRORS = {
   FL_SERIES_ALREADY_PAUSED: row<{ readonly id: string; readonly reason: string }>('conflict', (a) => `series "${a.id}" is already in a planned stop (${a.reason})`),
   FL_SERIES_NOT_PAUSED: row<{ readonly id: string }>('conflict', (a) => `series "${a.id}" is not in a planned stop`),
   FL_ALARM_NOT_PENDING: row<{ readonly device: string; readonly alarm: string }>('not_found', (a) => `no alarm ${a.alarm} on ${a.device} waiting for acknowledgement`),
+  FL_UNKNOWN_DEVICE: row<{ readonly device: string }>('invalid', (a) => `no device "${a.device}" in this site`),
+  FL_UNKNOWN_LINE: row<{ readonly line: string; readonly lines: readonly string[] }>('invalid', (a) => `no line "${a.line}" in this site (lines: ${a.lines.join(', ')})`),
+  FL_HISTORY_WINDOW: row<{ readonly problem: string }>('invalid', (a) => a.problem),
+  FL_HISTORY_UNAVAILABLE: row<{ readonly why: string }>('unavailable', (a) => `history is not available: ${a.why}`),
   FL_INTERNAL: row('internal', () => 'the gateway failed to answer; the details are in its log'),
 } as const;
 

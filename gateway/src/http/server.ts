@@ -9,6 +9,7 @@ import type { GatewayApi } from '../core/gateway-api.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { historyRoutes } from './routes/history-routes.ts';
 import { seriesRoutes } from './routes/series-routes.ts';
 import { siteRoutes } from './routes/site-routes.ts';
 import { VIEWER_DIST, viewerBuilt } from './viewer.ts';
@@ -27,6 +28,7 @@ export async function startHttpServer(api: GatewayApi, options: { host: string; 
   siteRoutes(app, api.shopFloor);
   alarmRoutes(app, api.shopFloor);
   seriesRoutes(app, api.shopFloor);
+  historyRoutes(app, api.shopFloor.site, api.history);
 
   // glTF models named by profiles (twin.gltf: models/<file>), next to the profiles.
   const models = join(api.shopFloor.site.profilesDir, 'models');

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { GatewayFigures, SinkHealth } from '../core/gateway-api.ts';
+import type { HistoryReads } from '../core/history.ts';
+import { InfluxHistory } from '../history/influx-history.ts';
 import type { Point, RawMessage, Reading } from '../core/reading.ts';
 import type { AnySink } from '../core/sink.ts';
 import type { Source } from '../core/source.ts';
@@ -29,6 +31,8 @@ export interface GatewayParts {
   readonly sinks?: readonly AnySink[];
   /** Start the HTTP server (default true). */
   readonly http?: boolean;
+  /** Where the history API reads; by default InfluxDB at `influx.url` unless `sinks` were given. */
+  readonly history?: HistoryReads;
 }
 
 export type ReadingListener = (reading: Reading, point: Point | undefined) => void;
@@ -103,7 +107,8 @@ export class Gateway implements GatewayFigures {
     const emit = (m: RawMessage) => this.handle(m);
     await Promise.all(this.sources.map((s) => s.start(emit)));
     if (this.parts.http ?? true) {
-      this.http = await startHttpServer({ shopFloor: this.floor, figures: this }, this.config.http);
+      const history = this.parts.history ?? (this.parts.sinks ? undefined : new InfluxHistory(this.site, this.config.influx));
+      this.http = await startHttpServer({ shopFloor: this.floor, figures: this, history }, this.config.http);
       this.live.attach(this.http.server);
       this.onReading(this.live.onReading);
     }

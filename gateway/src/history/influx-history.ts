@@ -1,0 +1,307 @@
+// The history API over InfluxDB 1.x: the state of the fieldlab at an instant, the changes in
+// a window (raw, or stepped for long spans) and the timeline's marks. Reads what the gateway
+// wrote (one point per device per timestamp carrying its merged state; machine_state, alarm
+// and production_series events) and never interpolates: a state holds until its next change
+// event, a device's values only within its look-back.
+import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
+import type { MachineState } from '../../../device-profiles/schema/profile.ts';
+import { FieldlabError } from '../core/errors.ts';
+import type { AlarmAt, DeviceAt, DeviceChanges, HistoryAt, HistoryChanges, HistoryReads, HistoryScope, SeriesAt, StateAt, TimelineMark } from '../core/history.ts';
+import type { Value } from '../core/reading.ts';
+import { measurementFor } from '../state/device-state.ts';
+import { anyOf, at, ident, rows, str, type ResultSeries, type StatementResult } from './influxql.ts';
+
+export interface InfluxHistoryOptions {
+  readonly url: string;
+  readonly database: string;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  /** How far back an event (a state change, an alarm, a series) is looked for: the raw retention. */
+  readonly eventLookbackMs?: number;
+  /** A device without `states.offlineAfterSeconds` in its profile has data at an instant only this close after a point. */
+  readonly defaultLookbackMs?: number;
+  /** Rows per statement at most; beyond it the answer says `truncated`. */
+  readonly maxRows?: number;
+  /** Steps per device at most in a stepped window. */
+  readonly maxSteps?: number;
+  /** Windows up to this long come raw unless a step is asked for. */
+  readonly rawSpanMs?: number;
+}
+
+const TAGS = new Set(['site', 'line', 'station', 'device', 'profile', 'kind', 'time']);
+const DAY = 86_400_000;
+
+export class InfluxHistory implements HistoryReads {
+  private readonly devices: Map<string, DeviceModel>;
+  private readonly eventLookbackMs: number;
+  private readonly maxRows: number;
+  private readonly maxSteps: number;
+  private readonly rawSpanMs: number;
+
+  constructor(
+    site: SiteModel,
+    private readonly options: InfluxHistoryOptions,
+  ) {
+    this.devices = new Map(site.devices.map((d) => [d.id, d]));
+    this.eventLookbackMs = options.eventLookbackMs ?? 30 * DAY;
+    this.maxRows = options.maxRows ?? 20_000;
+    this.maxSteps = options.maxSteps ?? 1_000;
+    this.rawSpanMs = options.rawSpanMs ?? 3_600_000;
+  }
+
+  /** How long after its latest point a device still counts as having data: its profile's offline timeout. */
+  lookbackMs(device: DeviceModel): number {
+    const s = device.profileDef.states?.offlineAfterSeconds;
+    return s !== undefined ? s * 1000 : (this.options.defaultLookbackMs ?? 60_000);
+  }
+
+  async at(t: number, scope: HistoryScope): Promise<HistoryAt> {
+    const byKind = this.byMeasurement(scope);
+    const devs = anyOf('device', scope.devices);
+    const until = `time <= ${at(t)} AND time > ${at(t - this.eventLookbackMs)}`;
+    const statements = [
+      ...[...byKind].map(([m, ids]) => `SELECT * FROM ${ident(m)} WHERE ${anyOf('device', ids)} AND ${until} GROUP BY "device" ORDER BY time DESC LIMIT 1`),
+      `SELECT "state", "reason" FROM "machine_state" WHERE ${devs} AND ${until} GROUP BY "device" ORDER BY time DESC LIMIT 1`,
+      `SELECT "text", "value", "by", "active", "acknowledged", "event", "severity" FROM "alarm" WHERE ${devs} AND ${until} GROUP BY "device", "alarm" ORDER BY time DESC LIMIT 1`,
+      `SELECT "text" FROM "alarm" WHERE "event" = 'raised' AND ${devs} AND ${until} GROUP BY "device", "alarm" ORDER BY time DESC LIMIT 1`,
+      `SELECT * FROM "production_series" WHERE ${until} ORDER BY time DESC LIMIT ${this.maxRows}`,
+    ];
+    const results = await this.query(statements);
+    const kinds = byKind.size;
+    const latest = new Map<string, Record<string, unknown>>();
+    for (const r of results.slice(0, kinds)) for (const s of r.series ?? []) latest.set(s.tags?.device ?? '', rows(s)[0]!);
+    const devices: DeviceAt[] = scope.devices.map((id) => {
+      const row = latest.get(id);
+      const time = row ? Number(row.time) : null;
+      const fresh = time !== null && t - time <= this.lookbackMs(this.devices.get(id)!);
+      return { id, time: fresh ? time : null, values: fresh ? valuesOf(row!) : null, lastSeen: time };
+    });
+    const states: StateAt[] = (results[kinds]!.series ?? []).map((s) => {
+      const row = rows(s)[0]!;
+      return { device: s.tags?.device ?? '', state: String(row.state) as MachineState, since: Number(row.time), reason: String(row.reason ?? '') };
+    });
+    const raised = new Map<string, number>();
+    for (const s of results[kinds + 2]!.series ?? []) raised.set(`${s.tags?.device}\u0000${s.tags?.alarm}`, Number(rows(s)[0]!.time));
+    const alarms: AlarmAt[] = [];
+    for (const s of results[kinds + 1]!.series ?? []) {
+      const row = rows(s)[0]!;
+      const active = row.active === true;
+      const acknowledged = row.acknowledged === true;
+      if (!active && acknowledged) continue; // cleared and acknowledged: no longer listed
+      const device = s.tags?.device ?? '';
+      const alarm = s.tags?.alarm ?? '';
+      alarms.push({
+        device,
+        alarm,
+        severity: String(row.severity ?? ''),
+        text: String(row.text ?? ''),
+        value: String(row.value ?? ''),
+        raisedAt: raised.get(`${device}\u0000${alarm}`) ?? null,
+        lastEvent: String(row.event) as AlarmAt['lastEvent'],
+        lastEventAt: Number(row.time),
+        active,
+        acknowledged,
+        acknowledgedBy: row.by ? String(row.by) : null,
+      });
+    }
+    alarms.sort((a, b) => (b.raisedAt ?? 0) - (a.raisedAt ?? 0));
+    return { t, devices, states, alarms, series: runningSeries(results[kinds + 3]!.series?.[0]) };
+  }
+
+  async changes(from: number, to: number, scope: HistoryScope, stepSeconds?: number): Promise<HistoryChanges> {
+    const span = to - from;
+    const step = stepSeconds ?? (span <= this.rawSpanMs ? undefined : 0);
+    const window = `time >= ${at(from)} AND time <= ${at(to)}`;
+    const byKind = this.byMeasurement(scope);
+    let truncated = false;
+    const devices = new Map<string, { points: DeviceChanges['points'][number][]; steps: NonNullable<DeviceChanges['steps']>[number][] }>(
+      scope.devices.map((id) => [id, { points: [], steps: [] }]),
+    );
+    let stepS: number | null = null;
+    const statements: string[] = [];
+    const plan: { m: string; kind: 'raw' | 'steps' | 'changes' }[] = [];
+    if (step === undefined) {
+      for (const [m, ids] of byKind) {
+        statements.push(`SELECT * FROM ${ident(m)} WHERE ${anyOf('device', ids)} AND ${window} GROUP BY "device" ORDER BY time ASC LIMIT ${this.maxRows}`);
+        plan.push({ m, kind: 'raw' });
+      }
+    } else {
+      // Never more than maxSteps per device, whatever step was asked for: the size bound.
+      stepS = Math.max(step, Math.ceil(span / 1000 / this.maxSteps), 1);
+      for (const [m, ids] of byKind) {
+        const { numeric, other } = this.fieldsOf(ids);
+        if (numeric.length > 0) {
+          const sel = numeric.flatMap((f) => [`last(${ident(f)}) AS ${ident(`last:${f}`)}`, `min(${ident(f)}) AS ${ident(`min:${f}`)}`, `max(${ident(f)}) AS ${ident(`max:${f}`)}`]).join(', ');
+          statements.push(`SELECT ${sel} FROM ${ident(m)} WHERE ${anyOf('device', ids)} AND ${window} GROUP BY time(${stepS}s), "device" fill(none)`);
+          plan.push({ m, kind: 'steps' });
+        }
+        if (other.length > 0) {
+          statements.push(`SELECT ${other.map(ident).join(', ')} FROM ${ident(m)} WHERE ${anyOf('device', ids)} AND ${window} GROUP BY "device" ORDER BY time ASC LIMIT ${this.maxRows}`);
+          plan.push({ m, kind: 'changes' });
+        }
+      }
+    }
+    const eventsAt = statements.length;
+    statements.push(...this.markStatements(window, scope));
+    const results = await this.query(statements);
+    plan.forEach((p, i) => {
+      for (const s of results[i]!.series ?? []) {
+        const entry = devices.get(s.tags?.device ?? '');
+        if (!entry) continue;
+        const list = rows(s);
+        if (list.length >= this.maxRows) truncated = true;
+        if (p.kind === 'raw') for (const row of list) entry.points.push({ t: Number(row.time), v: valuesOf(row) });
+        else if (p.kind === 'steps') for (const row of list) entry.steps.push(stepOf(row));
+        else entry.points.push(...onlyChanges(list));
+      }
+    });
+    const events = this.marksOf(results.slice(eventsAt));
+    if (events.truncated) truncated = true;
+    return {
+      from,
+      to,
+      step: stepS,
+      devices: [...devices].map(([id, d]) => (stepS === null ? { id, points: d.points } : { id, points: d.points.sort((a, b) => a.t - b.t), steps: d.steps })),
+      events: events.marks.filter((m) => m.kind === 'state' || m.kind.startsWith('alarm')),
+      truncated,
+    };
+  }
+
+  async marks(from: number, to: number, scope: HistoryScope): Promise<{ marks: TimelineMark[]; truncated: boolean }> {
+    return this.marksOf(await this.query(this.markStatements(`time >= ${at(from)} AND time <= ${at(to)}`, scope)));
+  }
+
+  private markStatements(window: string, scope: HistoryScope): string[] {
+    const devs = anyOf('device', scope.devices);
+    return [
+      `SELECT "state", "reason" FROM "machine_state" WHERE ${devs} AND ${window} GROUP BY "device" ORDER BY time ASC LIMIT ${this.maxRows}`,
+      `SELECT "text", "event" FROM "alarm" WHERE ${devs} AND ${window} GROUP BY "device", "alarm" ORDER BY time ASC LIMIT ${this.maxRows}`,
+      `SELECT "event", "series_id", "product", "reason" FROM "production_series" WHERE "event" <> 'progress' AND ${window} ORDER BY time ASC LIMIT ${this.maxRows}`,
+    ];
+  }
+
+  private marksOf(results: readonly StatementResult[]): { marks: TimelineMark[]; truncated: boolean } {
+    const marks: TimelineMark[] = [];
+    let truncated = false;
+    const [states, alarms, series] = results;
+    for (const s of states?.series ?? []) {
+      const list = rows(s);
+      if (list.length >= this.maxRows) truncated = true;
+      for (const r of list) marks.push({ t: Number(r.time), kind: 'state', device: s.tags?.device ?? null, text: `${r.state}${r.reason ? ` (${r.reason})` : ''}` });
+    }
+    for (const s of alarms?.series ?? []) {
+      const list = rows(s);
+      if (list.length >= this.maxRows) truncated = true;
+      for (const r of list) marks.push({ t: Number(r.time), kind: `alarm_${String(r.event)}` as TimelineMark['kind'], device: s.tags?.device ?? null, text: `${s.tags?.alarm}: ${r.text}` });
+    }
+    for (const s of series?.series ?? []) {
+      const list = rows(s);
+      if (list.length >= this.maxRows) truncated = true;
+      for (const r of list) marks.push({ t: Number(r.time), kind: `series_${String(r.event)}` as TimelineMark['kind'], device: null, text: `${r.series_id} ${r.product}${r.reason ? ` (${r.reason})` : ''}` });
+    }
+    marks.sort((a, b) => a.t - b.t);
+    return { marks, truncated };
+  }
+
+  private byMeasurement(scope: HistoryScope): Map<string, string[]> {
+    const by = new Map<string, string[]>();
+    for (const id of scope.devices) {
+      const d = this.devices.get(id);
+      if (!d) throw new FieldlabError('FL_UNKNOWN_DEVICE', { device: id });
+      const m = measurementFor(d.profileDef.kind);
+      by.set(m, [...(by.get(m) ?? []), id]);
+    }
+    return by;
+  }
+
+  /** The stored signals of these devices: numbers are stepped (last/min/max), the rest kept change by change. */
+  private fieldsOf(ids: readonly string[]): { numeric: string[]; other: string[] } {
+    const numeric = new Set<string>();
+    const other = new Set<string>();
+    for (const id of ids) {
+      for (const [name, s] of Object.entries(this.devices.get(id)!.profileDef.signals)) {
+        if (!s.store) continue;
+        (s.type === 'float' || s.type === 'int' ? numeric : other).add(name);
+      }
+    }
+    return { numeric: [...numeric], other: [...other] };
+  }
+
+  private async query(statements: readonly string[]): Promise<StatementResult[]> {
+    const url = new URL('/query', this.options.url);
+    url.searchParams.set('db', this.options.database);
+    url.searchParams.set('epoch', 'ms');
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (this.options.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${this.options.username}:${this.options.password ?? ''}`).toString('base64')}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'POST', headers, body: new URLSearchParams({ q: statements.join(';\n') }), signal: AbortSignal.timeout(30_000) });
+    } catch (err) {
+      throw new FieldlabError('FL_HISTORY_UNAVAILABLE', { why: `InfluxDB at ${this.options.url} did not answer (${(err as Error).message})` });
+    }
+    const body = (await res.json().catch(() => ({}))) as { results?: StatementResult[]; error?: string };
+    if (!res.ok || !body.results) throw new FieldlabError('FL_HISTORY_UNAVAILABLE', { why: `InfluxDB answered ${res.status}: ${body.error ?? 'no results'}` });
+    // A measurement nothing was written to yet is an empty answer, not an error.
+    return body.results.map((r) => (r.error && !/not found/.test(r.error) ? fail(r.error) : r));
+  }
+}
+
+function fail(error: string): never {
+  throw new FieldlabError('FL_HISTORY_UNAVAILABLE', { why: `InfluxDB refused the query: ${error}` });
+}
+
+function valuesOf(row: Record<string, unknown>): Record<string, Value> {
+  const values: Record<string, Value> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (TAGS.has(k) || v === null || v === undefined) continue;
+    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') values[k] = v;
+  }
+  return values;
+}
+
+function stepOf(row: Record<string, unknown>): { t: number; last: Record<string, number>; min: Record<string, number>; max: Record<string, number> } {
+  const out = { t: Number(row.time), last: {} as Record<string, number>, min: {} as Record<string, number>, max: {} as Record<string, number> };
+  for (const [k, v] of Object.entries(row)) {
+    if (typeof v !== 'number' || k === 'time') continue;
+    const [agg, field] = [k.slice(0, k.indexOf(':')), k.slice(k.indexOf(':') + 1)];
+    if (agg === 'last' || agg === 'min' || agg === 'max') out[agg][field] = v;
+  }
+  return out;
+}
+
+/** Of a window's points, only those where a non-numeric signal changed (each signal's first value included). */
+function onlyChanges(list: readonly Record<string, unknown>[]): { t: number; v: Record<string, Value> }[] {
+  const last: Record<string, unknown> = {};
+  const out: { t: number; v: Record<string, Value> }[] = [];
+  for (const row of list) {
+    const changed: Record<string, Value> = {};
+    for (const [k, v] of Object.entries(valuesOf(row))) {
+      if (last[k] === v) continue;
+      last[k] = v;
+      changed[k] = v;
+    }
+    if (Object.keys(changed).length > 0) out.push({ t: Number(row.time), v: changed });
+  }
+  return out;
+}
+
+/** Series whose latest event at the instant is not `stop`, with the figures of that event's point. */
+function runningSeries(series: ResultSeries | undefined): SeriesAt[] {
+  if (!series) return [];
+  const latest = new Map<string, Record<string, unknown>>();
+  for (const row of rows(series)) if (!latest.has(String(row.series_id))) latest.set(String(row.series_id), row); // newest first
+  return [...latest.values()]
+    .filter((r) => r.event !== 'stop')
+    .map((r) => ({
+      id: String(r.series_id),
+      product: String(r.product ?? ''),
+      line: String(r.line ?? ''),
+      target: Number(r.target ?? 0),
+      good: Number(r.good ?? 0),
+      scrap: Number(r.scrap ?? 0),
+      total: Number(r.total ?? 0),
+      oee: typeof r.oee === 'number' ? r.oee : null,
+      event: String(r.event),
+      figuresAt: Number(r.time),
+    }));
+}

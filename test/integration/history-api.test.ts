@@ -1,0 +1,193 @@
+// The history API against a real influxd, with history written by the gateway's own path:
+// a recording sink beside the InfluxDB sink keeps every point the gateway stored, which is
+// the ground truth each answer is checked against, at many random instants.
+import { spawn } from 'node:child_process';
+import fc from 'fast-check';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayConfig } from '../../gateway/src/config.ts';
+import type { HistoryAt, HistoryChanges, TimelineMark } from '../../gateway/src/core/history.ts';
+import type { Point, Value } from '../../gateway/src/core/reading.ts';
+import { Telemetry } from '../../gateway/src/core/telemetry.ts';
+import { InfluxHistory } from '../../gateway/src/history/influx-history.ts';
+import { Gateway } from '../../gateway/src/runtime/gateway.ts';
+import { InfluxDbSink } from '../../gateway/src/sinks/influxdb/influxdb-sink.ts';
+import { testSite } from '../support/fixtures.ts';
+import { sleep, spoolDir, startTestInflux, type TestInflux } from '../support/services.ts';
+import { TestSink } from '../support/test-sink.ts';
+
+const site = testSite([
+  { id: 'bambu', profile: 'bambu-lab-fdm', topicId: 'S1' },
+  { id: 'bambu-2', profile: 'bambu-lab-fdm', topicId: 'S2' },
+]);
+const LOOKBACK_MS = 60_000; // the Bambu profile's states.offlineAfterSeconds
+const STATES = ['IDLE', 'PREPARE', 'RUNNING', 'PAUSE', 'FINISH', 'FAILED'];
+const CODES = [0, 0, 0, 117473297, 201342978];
+
+describe('history API', () => {
+  let influx: TestInflux;
+  let gateway: Gateway;
+  const stored: Point[] = [];
+  let first = 0;
+  let last = 0;
+  const get = async <T,>(path: string) => {
+    const res = await fetch(`${gateway.httpAddress()}${path}`);
+    return { status: res.status, body: (await res.json()) as T };
+  };
+
+  beforeAll(async () => {
+    influx = await startTestInflux();
+    const database = 'history';
+    const recorder = new TestSink<Point>({ name: 'recorder', record: (p) => p });
+    gateway = new Gateway(
+      site,
+      gatewayConfig({ influx: { url: influx.url, database, flushIntervalMs: 50 }, http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() } }),
+      new Telemetry(pino({ level: 'silent' })),
+      { sources: [], sinks: [new InfluxDbSink({ url: influx.url, database }), recorder], history: new InfluxHistory(site, { url: influx.url, database }) },
+    );
+    await gateway.start();
+    // bambu-2 starts late and stops early: instants before and long after it have no data.
+    const rand = fc.sample(fc.record({ device: fc.constantFrom('S1', 'S1', 'S2'), state: fc.constantFrom(...STATES), code: fc.constantFrom(...CODES), temp: fc.double({ min: 20, max: 260, noNaN: true }), progress: fc.integer({ min: 0, max: 100 }) }), { numRuns: 160, seed: 11 });
+    first = Date.now();
+    for (const [i, r] of rand.entries()) {
+      const topic = `device/${i < 20 ? 'S1' : r.device}/report`;
+      const payload = { print: { gcode_state: r.state, print_error: r.code, nozzle_temper: Math.round(r.temp * 10) / 10, mc_percent: r.progress, layer_num: i } };
+      gateway.handle({ kind: 'mqtt', source: 'test', topic, payload: Buffer.from(JSON.stringify(payload)), receivedAt: Date.now() });
+      if (i % 25 === 7) gateway.floor.acknowledgeAlarm('bambu', 'firmware_error', 'tess');
+      await sleep(3); // event points of one device stay apart in time, as in any real run
+    }
+    last = Date.now();
+    await gateway.flush();
+    stored.push(...recorder.batches.flat());
+  }, 90_000);
+  afterAll(async () => {
+    await gateway?.stop();
+    await influx?.stop();
+  });
+
+  /** What the gateway stored, as of `t`. */
+  function truth(t: number) {
+    const before = stored.filter((p) => p.time <= t);
+    const lastOf = (measurement: string, key: (p: Point) => string) => {
+      const m = new Map<string, Point>();
+      for (const p of before) if (p.series.measurement === measurement && (!m.has(key(p)) || m.get(key(p))!.time <= p.time)) m.set(key(p), p);
+      return m;
+    };
+    const devicePoints = lastOf('fdm_printer', (p) => p.series.tags.device!);
+    const states = lastOf('machine_state', (p) => p.series.tags.device!);
+    const alarms = lastOf('alarm', (p) => `${p.series.tags.device}/${p.series.tags.alarm}`);
+    return {
+      devices: site.devices.map((d) => {
+        const p = devicePoints.get(d.id);
+        const fresh = p !== undefined && t - p.time <= LOOKBACK_MS;
+        return { id: d.id, time: fresh ? p.time : null, values: fresh ? (p.fields as Record<string, Value>) : null, lastSeen: p?.time ?? null };
+      }),
+      states: Object.fromEntries([...states].map(([d, p]) => [d, { state: p.fields.state, since: p.time }])),
+      alarms: [...alarms.values()].filter((p) => p.fields.active === true || p.fields.acknowledged !== true).map((p) => `${p.series.tags.device}/${p.series.tags.alarm}@${p.time}`).sort(),
+    };
+  }
+
+  it('wrote a history with states, alarms and acknowledgements to check against', () => {
+    const kinds = new Set(stored.map((p) => `${p.series.measurement}:${p.series.tags.event ?? ''}`));
+    expect([...kinds].sort()).toEqual(expect.arrayContaining(['alarm:acknowledged', 'alarm:cleared', 'alarm:raised', 'fdm_printer:', 'machine_state:']));
+    expect(stored.filter((p) => p.series.measurement === 'machine_state').length).toBeGreaterThan(20);
+  });
+
+  it('answers the state at any instant as the gateway stored it: values within the look-back, states and alarms from their events', async () => {
+    const instants = fc.sample(fc.integer({ min: first - 2000, max: last + LOOKBACK_MS + 5000 }), { numRuns: 60, seed: 3 });
+    // The edges matter most: exactly at a stored point, and just after the look-back ends.
+    const some = stored.filter((p) => p.series.measurement === 'fdm_printer').slice(0, 5);
+    instants.push(...some.map((p) => p.time), last + LOOKBACK_MS - 1, last + LOOKBACK_MS + 1);
+    for (const t of instants) {
+      const { status, body } = await get<HistoryAt>(`/api/history/at?t=${new Date(t).toISOString()}`);
+      expect(status).toBe(200);
+      const want = truth(t);
+      expect(body.devices, `devices at ${t}`).toEqual(want.devices);
+      expect(Object.fromEntries(body.states.map((s) => [s.device, { state: s.state, since: s.since }])), `states at ${t}`).toEqual(want.states);
+      expect(body.alarms.map((a) => `${a.device}/${a.alarm}@${a.lastEventAt}`).sort(), `alarms at ${t}`).toEqual(want.alarms);
+    }
+  });
+
+  it('reports a device silent at the instant without data, never with an old value', async () => {
+    const { body } = await get<HistoryAt>(`/api/history/at?t=${last + LOOKBACK_MS + 10_000}&device=bambu`);
+    expect(body.devices).toEqual([{ id: 'bambu', time: null, values: null, lastSeen: expect.any(Number) }]);
+    const before = await get<HistoryAt>(`/api/history/at?t=${first - 5000}`);
+    expect(before.body.devices.every((d) => d.values === null && d.lastSeen === null)).toBe(true);
+    expect(before.body.states).toEqual([]);
+  });
+
+  it('gives a short window raw, a long one stepped (last/min/max of numbers, every change of the rest), and the marks', async () => {
+    const raw = await get<HistoryChanges>(`/api/history/changes?from=${first - 1000}&to=${last + 1000}&device=bambu`);
+    const points = stored.filter((p) => p.series.measurement === 'fdm_printer' && p.series.tags.device === 'bambu');
+    expect(raw.body.step).toBeNull();
+    expect(raw.body.devices[0]!.points.map((p) => p.t)).toEqual(points.map((p) => p.time));
+    expect(raw.body.devices[0]!.points.map((p) => p.v)).toEqual(points.map((p) => p.fields));
+    const stepped = await get<HistoryChanges>(`/api/history/changes?from=${first - 1000}&to=${last + 1000}&device=bambu&step=1`);
+    expect(stepped.body.step).toBe(1);
+    const steps = stepped.body.devices[0]!.steps!;
+    const temps = points.map((p) => p.fields.nozzle_temp as number);
+    expect(Math.max(...steps.map((s) => s.max.nozzle_temp!))).toBe(Math.max(...temps));
+    expect(Math.min(...steps.map((s) => s.min.nozzle_temp!))).toBe(Math.min(...temps));
+    expect(steps.at(-1)!.last.nozzle_temp).toBe(temps.at(-1));
+    // Strings only where they changed: as many as the job state changed in the stored points.
+    const jobChanges = points.filter((p, i) => i === 0 || p.fields.job_state !== points[i - 1]!.fields.job_state).length;
+    expect(stepped.body.devices[0]!.points.filter((p) => 'job_state' in p.v)).toHaveLength(jobChanges);
+    const marks = await get<{ marks: TimelineMark[] }>(`/api/history/marks?from=${first - 1000}&to=${last + 1000}&device=bambu`);
+    const states = stored.filter((p) => p.series.measurement === 'machine_state' && p.series.tags.device === 'bambu');
+    expect(marks.body.marks.filter((m) => m.kind === 'state').map((m) => m.t)).toEqual(states.map((p) => p.time));
+    expect(marks.body.marks.some((m) => m.kind === 'alarm_raised')).toBe(true);
+  });
+
+  it('refuses injection through every parameter with a 400 and a coded error, and the data is still there', async () => {
+    const attacks = ["x' OR 1=1 --", 'bambu"; DROP DATABASE "history', "bambu';DROP MEASUREMENT fdm_printer;--", '\\', '/.*/', "0) OR (time > 0"];
+    const now = new Date(last).toISOString();
+    for (const a of attacks) {
+      const e = encodeURIComponent(a);
+      for (const path of [
+        `/api/history/at?t=${e}`,
+        `/api/history/at?t=${now}&device=${e}`,
+        `/api/history/at?t=${now}&line=${e}`,
+        `/api/history/changes?from=${e}&to=${now}`,
+        `/api/history/changes?from=${first}&to=${e}`,
+        `/api/history/changes?from=${first}&to=${last}&step=${e}`,
+        `/api/history/marks?from=${first}&to=${last}&device=${e}`,
+        `/api/history/at?t=${now}&${e}=1`,
+      ]) {
+        const res = await get<{ code: string; message: string }>(path);
+        expect({ path, status: res.status }).toEqual({ path, status: 400 });
+        expect(res.body.code).toMatch(/^FL_(BAD_REQUEST|HISTORY_WINDOW|UNKNOWN_DEVICE|UNKNOWN_LINE)$/);
+      }
+    }
+    const rows = await influx.client('history').query('SELECT count(layer) FROM fdm_printer');
+    expect(rows[0]).toMatchObject({ count: stored.filter((p) => p.series.measurement === 'fdm_printer').length });
+  });
+
+  it('prints the state table at an instant from the CLI (fieldlab history at)', async () => {
+    const t = new Date(last).toISOString();
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/cli/main.ts', 'history', 'at', ...args, '--gateway', gateway.httpAddress()!], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        child.once('exit', (code) => resolve({ code, out, err }));
+      });
+    const ok = await run([t, '--device', 'bambu']);
+    expect(ok.code).toBe(0);
+    const want = truth(last);
+    const state = want.states.bambu!.state as string;
+    const row = ok.out.split('\n').find((l) => l.startsWith('bambu '))!;
+    expect(row).toContain(state);
+    expect(row).toContain(`layer=${want.devices[0]!.values!.layer}`);
+    expect(ok.out).not.toMatch(/^bambu-2 /m);
+    const bad = await run([t, '--device', 'nope']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('FL_UNKNOWN_DEVICE');
+  });
+
+  it('bounds every window', async () => {
+    expect((await get(`/api/history/changes?from=${last}&to=${first}`)).status).toBe(400);
+    expect((await get(`/api/history/marks?from=0&to=${32 * 86_400_000}`)).status).toBe(400);
+  });
+});
