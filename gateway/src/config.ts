@@ -54,6 +54,18 @@ export const GatewayConfigSchema = z.strictObject({
       keepStoppedSeries: z.number().int().min(0).default(100),
     })
     .prefault({}),
+  history: z
+    .strictObject({
+      /** The gateway sets up retention and rollups at start (idempotently); off: it leaves InfluxDB's policies as they are. */
+      manageRetention: z.boolean().default(true),
+      /** How long raw points stay: the database's default retention policy gets this duration (InfluxQL: 30d, 12w, 720h). */
+      rawRetention: z.string().regex(/^[1-9]\d*(h|d|w)$/, 'expected a duration like 30d, 12w or 720h').default('30d'),
+      /** How long the 1-minute rollups and the copies of the event measurements stay. */
+      rollupRetention: z.string().regex(/^[1-9]\d*(h|d|w)$/, 'expected a duration like 52w or 365d').default('52w'),
+      /** The retention policy that holds them. */
+      rollupPolicy: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a name of letters, digits and _').default('fieldlab_rollup'),
+    })
+    .prefault({}),
   opcua: z
     .strictObject({
       /** The gateway's OPC UA certificate and trust lists: put trusted server certificates in trusted/certs/. */

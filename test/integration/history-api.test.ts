@@ -186,6 +186,33 @@ describe('history API', () => {
     expect(bad.err).toContain('FL_UNKNOWN_DEVICE');
   });
 
+  it('sets up retention and 1-minute rollups, idempotently, and the rollups agree with raw data', async () => {
+    const database = 'history';
+    const retention = { manage: true, database, rawRetention: '30d', rollupRetention: '52w', rollupPolicy: 'fieldlab_rollup' };
+    const raw = new InfluxHistory(site, { url: influx.url, database, retention });
+    const rolled = new InfluxHistory(site, { url: influx.url, database, retention, rollupSpanMs: 0 });
+    await raw.prepare();
+    await rolled.prepare(); // the second finds everything in place
+    await rolled.fillRollups(first - 60_000, last + 120_000);
+    raw.stop();
+    rolled.stop();
+    const db = influx.client(database);
+    const policies = await db.query<{ name: string; duration: string; default: boolean }>('SHOW RETENTION POLICIES');
+    expect(policies.map((p) => [p.name, p.duration, p.default])).toEqual(expect.arrayContaining([['autogen', '720h0m0s', true], ['fieldlab_rollup', '8736h0m0s', false]]));
+    const cqs = (await db.queryRaw('SHOW CONTINUOUS QUERIES')) as { results: { series: { name: string; values?: string[][] }[] }[] };
+    const ours = cqs.results[0]!.series.find((x) => x.name === database)!.values!.map((v) => v[0]);
+    expect(ours).toEqual(['fieldlab_rollup_fdm_printer']); // once, though set up twice
+
+    const [a, b] = await Promise.all([raw.changes(first - 60_000, last + 60_000, { devices: ['bambu'] }, 60), rolled.changes(first - 60_000, last + 60_000, { devices: ['bambu'] }, 60)]);
+    expect([a.tier, b.tier]).toEqual(['raw', 'rollup']);
+    expect(b.devices[0]!.steps!.length).toBeGreaterThan(0);
+    expect(b.devices[0]!.steps).toEqual(a.devices[0]!.steps);
+    // Event measurements are copied point for point: the same marks from either tier.
+    const [ma, mb] = await Promise.all([raw.marks(first - 1000, last + 1000, { devices: ['bambu'] }), rolled.marks(first - 1000, last + 1000, { devices: ['bambu'] })]);
+    expect(mb.marks).toEqual(ma.marks);
+    expect(ma.marks.length).toBeGreaterThan(10);
+  });
+
   it('bounds every window', async () => {
     expect((await get(`/api/history/changes?from=${last}&to=${first}`)).status).toBe(400);
     expect((await get(`/api/history/marks?from=0&to=${32 * 86_400_000}`)).status).toBe(400);

@@ -57,8 +57,12 @@ export interface SeriesAt {
   readonly figuresAt: number;
 }
 
+/** Where an answer was read: raw points, or the 1-minute rollups (and the events' copies) kept longer. */
+export type HistoryTier = 'raw' | 'rollup';
+
 export interface HistoryAt {
   readonly t: number;
+  readonly tier: HistoryTier;
   readonly devices: readonly DeviceAt[];
   /** Each device's machine state at the instant, from its change events; absent where none was recorded. */
   readonly states: readonly StateAt[];
@@ -86,6 +90,7 @@ export interface TimelineMark {
 export interface HistoryChanges {
   readonly from: number;
   readonly to: number;
+  readonly tier: HistoryTier;
   /** Seconds per step; null when the points are raw. */
   readonly step: number | null;
   readonly devices: readonly DeviceChanges[];

@@ -9,7 +9,9 @@ import { FieldlabError } from '../core/errors.ts';
 import type { AlarmAt, DeviceAt, DeviceChanges, HistoryAt, HistoryChanges, HistoryReads, HistoryScope, SeriesAt, StateAt, TimelineMark } from '../core/history.ts';
 import type { Value } from '../core/reading.ts';
 import { measurementFor } from '../state/device-state.ts';
-import { anyOf, at, ident, rows, str, type ResultSeries, type StatementResult } from './influxql.ts';
+import { pino, type Logger } from 'pino';
+import { anyOf, at, ident, rows, type ResultSeries, type StatementResult } from './influxql.ts';
+import { RetentionTiers, type RetentionSettings } from './retention.ts';
 
 export interface InfluxHistoryOptions {
   readonly url: string;
@@ -26,7 +28,13 @@ export interface InfluxHistoryOptions {
   readonly maxSteps?: number;
   /** Windows up to this long come raw unless a step is asked for. */
   readonly rawSpanMs?: number;
+  /** Retention tiers (history.* in the gateway settings); without them everything is read raw. */
+  readonly retention?: (RetentionSettings & { readonly manage: boolean }) | undefined;
+  /** Stepped windows longer than this read the 1-minute rollups (default a day), as do windows older than the raw retention. */
+  readonly rollupSpanMs?: number;
 }
+
+type Tier = 'raw' | 'rollup';
 
 const TAGS = new Set(['site', 'line', 'station', 'device', 'profile', 'kind', 'time']);
 const DAY = 86_400_000;
@@ -37,16 +45,49 @@ export class InfluxHistory implements HistoryReads {
   private readonly maxRows: number;
   private readonly maxSteps: number;
   private readonly rawSpanMs: number;
+  private readonly tiers: RetentionTiers | undefined;
 
   constructor(
     site: SiteModel,
     private readonly options: InfluxHistoryOptions,
+    private readonly log: Logger = pino({ level: 'silent' }),
   ) {
+    this.tiers = options.retention ? new RetentionTiers(site, options.retention, (q) => this.query(q), log) : undefined;
     this.devices = new Map(site.devices.map((d) => [d.id, d]));
     this.eventLookbackMs = options.eventLookbackMs ?? 30 * DAY;
     this.maxRows = options.maxRows ?? 20_000;
     this.maxSteps = options.maxSteps ?? 1_000;
     this.rawSpanMs = options.rawSpanMs ?? 3_600_000;
+  }
+
+  /** Retention and rollups set up (when the settings say so); an InfluxDB that refuses is logged, and history goes on with raw data. */
+  async prepare(): Promise<void> {
+    if (!this.tiers || !this.options.retention?.manage) return;
+    try {
+      await this.tiers.setup();
+    } catch (err) {
+      this.log.warn(`history: InfluxDB did not let the gateway set up retention and rollups (${(err as Error).message}); history answers from raw data only`);
+    }
+  }
+
+  stop(): void {
+    this.tiers?.stop();
+  }
+
+  /** Rollups and event copies for a window now, as the start does for time the gateway was away. */
+  async fillRollups(from: number, to: number): Promise<void> {
+    await this.tiers?.fill(from, to);
+  }
+
+  /** Raw while the raw retention still holds `from`, and for stepped windows up to a day; the 1-minute rollups beyond. */
+  private tier(from: number, span: number, stepped: boolean, now = Date.now()): Tier {
+    if (!this.tiers?.ready) return 'raw';
+    if (from < now - this.tiers.rawRetentionMs) return 'rollup';
+    return stepped && span > (this.options.rollupSpanMs ?? DAY) ? 'rollup' : 'raw';
+  }
+
+  private source(measurement: string, tier: Tier): string {
+    return tier === 'raw' || !this.options.retention ? ident(measurement) : `${ident(this.options.database)}.${ident(this.options.retention.rollupPolicy)}.${ident(measurement)}`;
   }
 
   /** How long after its latest point a device still counts as having data: its profile's offline timeout. */
@@ -59,21 +100,24 @@ export class InfluxHistory implements HistoryReads {
     const byKind = this.byMeasurement(scope);
     const devs = anyOf('device', scope.devices);
     const until = `time <= ${at(t)} AND time > ${at(t - this.eventLookbackMs)}`;
+    const tier = this.tier(t, 0, false);
     const statements = [
-      ...[...byKind].map(([m, ids]) => `SELECT * FROM ${ident(m)} WHERE ${anyOf('device', ids)} AND ${until} GROUP BY "device" ORDER BY time DESC LIMIT 1`),
-      `SELECT "state", "reason" FROM "machine_state" WHERE ${devs} AND ${until} GROUP BY "device" ORDER BY time DESC LIMIT 1`,
-      `SELECT "text", "value", "by", "active", "acknowledged", "event", "severity" FROM "alarm" WHERE ${devs} AND ${until} GROUP BY "device", "alarm" ORDER BY time DESC LIMIT 1`,
-      `SELECT "text" FROM "alarm" WHERE "event" = 'raised' AND ${devs} AND ${until} GROUP BY "device", "alarm" ORDER BY time DESC LIMIT 1`,
-      `SELECT * FROM "production_series" WHERE ${until} ORDER BY time DESC LIMIT ${this.maxRows}`,
+      ...[...byKind].map(([m, ids]) => `SELECT * FROM ${this.source(m, tier)} WHERE ${anyOf('device', ids)} AND ${until} GROUP BY "device" ORDER BY time DESC LIMIT 1`),
+      `SELECT "state", "reason" FROM ${this.source('machine_state', tier)} WHERE ${devs} AND ${until} GROUP BY "device" ORDER BY time DESC LIMIT 1`,
+      `SELECT "text", "value", "by", "active", "acknowledged", "event", "severity" FROM ${this.source('alarm', tier)} WHERE ${devs} AND ${until} GROUP BY "device", "alarm" ORDER BY time DESC LIMIT 1`,
+      `SELECT "text" FROM ${this.source('alarm', tier)} WHERE "event" = 'raised' AND ${devs} AND ${until} GROUP BY "device", "alarm" ORDER BY time DESC LIMIT 1`,
+      `SELECT * FROM ${this.source('production_series', tier)} WHERE ${until} ORDER BY time DESC LIMIT ${this.maxRows}`,
     ];
     const results = await this.query(statements);
     const kinds = byKind.size;
     const latest = new Map<string, Record<string, unknown>>();
-    for (const r of results.slice(0, kinds)) for (const s of r.series ?? []) latest.set(s.tags?.device ?? '', rows(s)[0]!);
+    for (const r of results.slice(0, kinds)) for (const s of r.series ?? []) latest.set(s.tags?.device ?? '', tier === 'raw' ? rows(s)[0]! : lastOfRollup(rows(s)[0]!));
+    // A rollup row is stamped with its minute's start and holds the minute's last value.
+    const slack = tier === 'raw' ? 0 : 60_000;
     const devices: DeviceAt[] = scope.devices.map((id) => {
       const row = latest.get(id);
       const time = row ? Number(row.time) : null;
-      const fresh = time !== null && t - time <= this.lookbackMs(this.devices.get(id)!);
+      const fresh = time !== null && t - time <= this.lookbackMs(this.devices.get(id)!) + slack;
       return { id, time: fresh ? time : null, values: fresh ? valuesOf(row!) : null, lastSeen: time };
     });
     const states: StateAt[] = (results[kinds]!.series ?? []).map((s) => {
@@ -105,7 +149,7 @@ export class InfluxHistory implements HistoryReads {
       });
     }
     alarms.sort((a, b) => (b.raisedAt ?? 0) - (a.raisedAt ?? 0));
-    return { t, devices, states, alarms, series: runningSeries(results[kinds + 3]!.series?.[0]) };
+    return { t, tier, devices, states, alarms, series: runningSeries(results[kinds + 3]!.series?.[0]) };
   }
 
   async changes(from: number, to: number, scope: HistoryScope, stepSeconds?: number): Promise<HistoryChanges> {
@@ -113,6 +157,7 @@ export class InfluxHistory implements HistoryReads {
     const step = stepSeconds ?? (span <= this.rawSpanMs ? undefined : 0);
     const window = `time >= ${at(from)} AND time <= ${at(to)}`;
     const byKind = this.byMeasurement(scope);
+    const tier = this.tier(from, span, step !== undefined);
     let truncated = false;
     const devices = new Map<string, { points: DeviceChanges['points'][number][]; steps: NonNullable<DeviceChanges['steps']>[number][] }>(
       scope.devices.map((id) => [id, { points: [], steps: [] }]),
@@ -128,21 +173,26 @@ export class InfluxHistory implements HistoryReads {
     } else {
       // Never more than maxSteps per device, whatever step was asked for: the size bound.
       stepS = Math.max(step, Math.ceil(span / 1000 / this.maxSteps), 1);
+      if (tier === 'rollup') stepS = Math.ceil(stepS / 60) * 60; // whole rollup minutes
       for (const [m, ids] of byKind) {
         const { numeric, other } = this.fieldsOf(ids);
+        // From the rollups, the last/min/max of a step are those of its minutes' last/min/max.
+        const col = (agg: string, f: string) => ident(tier === 'raw' ? f : `${agg}_${f}`);
+        const src = this.source(m, tier);
         if (numeric.length > 0) {
-          const sel = numeric.flatMap((f) => [`last(${ident(f)}) AS ${ident(`last:${f}`)}`, `min(${ident(f)}) AS ${ident(`min:${f}`)}`, `max(${ident(f)}) AS ${ident(`max:${f}`)}`]).join(', ');
-          statements.push(`SELECT ${sel} FROM ${ident(m)} WHERE ${anyOf('device', ids)} AND ${window} GROUP BY time(${stepS}s), "device" fill(none)`);
+          const sel = numeric.flatMap((f) => [`last(${col('last', f)}) AS ${ident(`last:${f}`)}`, `min(${col('min', f)}) AS ${ident(`min:${f}`)}`, `max(${col('max', f)}) AS ${ident(`max:${f}`)}`]).join(', ');
+          statements.push(`SELECT ${sel} FROM ${src} WHERE ${anyOf('device', ids)} AND ${window} GROUP BY time(${stepS}s), "device" fill(none)`);
           plan.push({ m, kind: 'steps' });
         }
         if (other.length > 0) {
-          statements.push(`SELECT ${other.map(ident).join(', ')} FROM ${ident(m)} WHERE ${anyOf('device', ids)} AND ${window} GROUP BY "device" ORDER BY time ASC LIMIT ${this.maxRows}`);
+          const sel = other.map((f) => (tier === 'raw' ? ident(f) : `${col('last', f)} AS ${ident(f)}`)).join(', ');
+          statements.push(`SELECT ${sel} FROM ${src} WHERE ${anyOf('device', ids)} AND ${window} GROUP BY "device" ORDER BY time ASC LIMIT ${this.maxRows}`);
           plan.push({ m, kind: 'changes' });
         }
       }
     }
     const eventsAt = statements.length;
-    statements.push(...this.markStatements(window, scope));
+    statements.push(...this.markStatements(window, scope, tier));
     const results = await this.query(statements);
     plan.forEach((p, i) => {
       for (const s of results[i]!.series ?? []) {
@@ -160,6 +210,7 @@ export class InfluxHistory implements HistoryReads {
     return {
       from,
       to,
+      tier,
       step: stepS,
       devices: [...devices].map(([id, d]) => (stepS === null ? { id, points: d.points } : { id, points: d.points.sort((a, b) => a.t - b.t), steps: d.steps })),
       events: events.marks.filter((m) => m.kind === 'state' || m.kind.startsWith('alarm')),
@@ -168,15 +219,15 @@ export class InfluxHistory implements HistoryReads {
   }
 
   async marks(from: number, to: number, scope: HistoryScope): Promise<{ marks: TimelineMark[]; truncated: boolean }> {
-    return this.marksOf(await this.query(this.markStatements(`time >= ${at(from)} AND time <= ${at(to)}`, scope)));
+    return this.marksOf(await this.query(this.markStatements(`time >= ${at(from)} AND time <= ${at(to)}`, scope, this.tier(from, to - from, false))));
   }
 
-  private markStatements(window: string, scope: HistoryScope): string[] {
+  private markStatements(window: string, scope: HistoryScope, tier: Tier): string[] {
     const devs = anyOf('device', scope.devices);
     return [
-      `SELECT "state", "reason" FROM "machine_state" WHERE ${devs} AND ${window} GROUP BY "device" ORDER BY time ASC LIMIT ${this.maxRows}`,
-      `SELECT "text", "event" FROM "alarm" WHERE ${devs} AND ${window} GROUP BY "device", "alarm" ORDER BY time ASC LIMIT ${this.maxRows}`,
-      `SELECT "event", "series_id", "product", "reason" FROM "production_series" WHERE "event" <> 'progress' AND ${window} ORDER BY time ASC LIMIT ${this.maxRows}`,
+      `SELECT "state", "reason" FROM ${this.source('machine_state', tier)} WHERE ${devs} AND ${window} GROUP BY "device" ORDER BY time ASC LIMIT ${this.maxRows}`,
+      `SELECT "text", "event" FROM ${this.source('alarm', tier)} WHERE ${devs} AND ${window} GROUP BY "device", "alarm" ORDER BY time ASC LIMIT ${this.maxRows}`,
+      `SELECT "event", "series_id", "product", "reason" FROM ${this.source('production_series', tier)} WHERE "event" <> 'progress' AND ${window} ORDER BY time ASC LIMIT ${this.maxRows}`,
     ];
   }
 
@@ -241,8 +292,11 @@ export class InfluxHistory implements HistoryReads {
     }
     const body = (await res.json().catch(() => ({}))) as { results?: StatementResult[]; error?: string };
     if (!res.ok || !body.results) throw new FieldlabError('FL_HISTORY_UNAVAILABLE', { why: `InfluxDB answered ${res.status}: ${body.error ?? 'no results'}` });
-    // A measurement nothing was written to yet is an empty answer, not an error.
-    return body.results.map((r) => (r.error && !/not found/.test(r.error) ? fail(r.error) : r));
+    // A measurement nothing was written to yet is an empty answer, not an error; after a failed
+    // statement InfluxDB runs no more of them, and the first error is the one that says why.
+    const failed = body.results.findIndex((r) => r.error && !/not found/.test(r.error));
+    if (failed >= 0) fail(`${body.results[failed]!.error} (in: ${statements[failed]?.slice(0, 300)})`);
+    return body.results;
   }
 }
 
@@ -257,6 +311,13 @@ function valuesOf(row: Record<string, unknown>): Record<string, Value> {
     if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') values[k] = v;
   }
   return values;
+}
+
+/** A rollup row's `last_<signal>` columns as the signals' values (the minute's last). */
+function lastOfRollup(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { time: row.time };
+  for (const [k, v] of Object.entries(row)) if (k.startsWith('last_')) out[k.slice(5)] = v;
+  return out;
 }
 
 function stepOf(row: Record<string, unknown>): { t: number; last: Record<string, number>; min: Record<string, number>; max: Record<string, number> } {

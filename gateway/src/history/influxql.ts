@@ -30,7 +30,8 @@ export interface ResultSeries {
   readonly name: string;
   readonly tags?: Readonly<Record<string, string>>;
   readonly columns: readonly string[];
-  readonly values: readonly (readonly unknown[])[];
+  /** Absent when the series has no rows (SHOW CONTINUOUS QUERIES for a database without any). */
+  readonly values?: readonly (readonly unknown[])[];
 }
 
 export interface StatementResult {
@@ -40,5 +41,5 @@ export interface StatementResult {
 
 /** Rows of a series as objects, `time` as ms. */
 export function rows(series: ResultSeries): Record<string, unknown>[] {
-  return series.values.map((v) => Object.fromEntries(series.columns.map((c, i) => [c, v[i]])));
+  return (series.values ?? []).map((v) => Object.fromEntries(series.columns.map((c, i) => [c, v[i]])));
 }

@@ -54,6 +54,7 @@ export class Gateway implements GatewayFigures {
   private http: HttpServer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private journal: SeriesJournal | undefined;
+  private readonly ownHistory: InfluxHistory | undefined;
 
   constructor(
     readonly site: SiteModel,
@@ -67,6 +68,8 @@ export class Gateway implements GatewayFigures {
     this.sources = parts.sources ? [...parts.sources] : [];
     this.sinks = parts.sinks ?? buildSinks(config);
     this.live = new LiveHub(site, this.floor.devices, this.telemetry, { rateHz: config.http.liveRateHz });
+    // History reads the InfluxDB the gateway writes to, unless the sinks were given.
+    if (!parts.sinks) this.ownHistory = new InfluxHistory(site, { ...config.influx, retention: { ...config.history, manage: config.history.manageRetention, database: config.influx.database } }, this.telemetry.log);
     this.live.provideInsight(() => this.floor.insight(), (device, alarm, by) => void this.floor.acknowledgeAlarm(device, alarm, by));
   }
 
@@ -93,7 +96,8 @@ export class Gateway implements GatewayFigures {
     for (const runner of this.runners) {
       runner.start();
       // A sink that is down at start must not keep live data from flowing: its points wait in its runner.
-      void runner.startSink({ signal: this.stopping.signal });
+      const started = runner.startSink({ signal: this.stopping.signal });
+      if (runner.sink.name === 'influxdb') void started.then(() => (this.stopping.signal.aborted ? undefined : this.ownHistory?.prepare()));
     }
     if (this.floor.production.countsParts) {
       this.journal = openSeriesJournal(this.floor.production, this.config.production.journal ?? join(this.config.spool.dir, 'production-series.jsonl'), this.telemetry);
@@ -107,8 +111,7 @@ export class Gateway implements GatewayFigures {
     const emit = (m: RawMessage) => this.handle(m);
     await Promise.all(this.sources.map((s) => s.start(emit)));
     if (this.parts.http ?? true) {
-      const history = this.parts.history ?? (this.parts.sinks ? undefined : new InfluxHistory(this.site, this.config.influx));
-      this.http = await startHttpServer({ shopFloor: this.floor, figures: this, history }, this.config.http);
+      this.http = await startHttpServer({ shopFloor: this.floor, figures: this, history: this.parts.history ?? this.ownHistory }, this.config.http);
       this.live.attach(this.http.server);
       this.onReading(this.live.onReading);
     }
@@ -163,6 +166,7 @@ export class Gateway implements GatewayFigures {
   async stop(): Promise<void> {
     this.stopping.abort();
     clearInterval(this.timer);
+    this.ownHistory?.stop();
     await Promise.all(this.sources.map((s) => s.stop()));
     if (this.journal) {
       this.floor.production.tick(Date.now()); // the run times up to now, for the next start

@@ -1,0 +1,150 @@
+// Retention tiers, set up by the gateway at start and idempotently so: raw points for
+// `rawRetention` (the database's default policy, where every point is written), and in the
+// rollup policy, kept `rollupRetention`, 1-minute rollups of every device measurement
+// (mean/min/max/last of each field, by continuous queries) and copies of the event
+// measurements, point for point (a plain SELECT INTO: a continuous query must aggregate, and
+// an event must not be). What the gateway was not running for is filled in at its next start.
+import type { Logger } from 'pino';
+import type { SiteModel } from '../../../device-profiles/schema/load.ts';
+import { measurementFor } from '../state/device-state.ts';
+import { at, ident, rows, type StatementResult } from './influxql.ts';
+
+export const EVENT_MEASUREMENTS = ['machine_state', 'alarm', 'part', 'production_series', 'production_station', 'production_machine'] as const;
+
+export interface RetentionSettings {
+  readonly database: string;
+  readonly rawRetention: string;
+  readonly rollupRetention: string;
+  readonly rollupPolicy: string;
+}
+
+export type Query = (statements: readonly string[]) => Promise<StatementResult[]>;
+
+const HOUR = 3_600_000;
+/** At start, the rollups and event copies are filled in for at most this far back. */
+const BACKFILL_MAX_MS = 7 * 24 * HOUR;
+
+/** `30d`, `12w`, `720h`, or InfluxDB's own `720h0m0s` / `0s` (infinite) → ms. */
+export function durationMs(text: string): number {
+  const short = /^(\d+)(h|d|w)$/.exec(text);
+  if (short) return Number(short[1]) * { h: HOUR, d: 24 * HOUR, w: 168 * HOUR }[short[2] as 'h' | 'd' | 'w'];
+  const long = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!long) throw new RangeError(`not a duration: ${text}`);
+  const ms = (Number(long[1] ?? 0) * 3600 + Number(long[2] ?? 0) * 60 + Number(long[3] ?? 0)) * 1000;
+  return ms === 0 ? Infinity : ms;
+}
+
+export class RetentionTiers {
+  /** The default policy, where the gateway writes; found at setup. */
+  rawPolicy = 'autogen';
+  ready = false;
+  private timer: NodeJS.Timeout | undefined;
+  private copiedUntil = 0;
+  private readonly measurements: string[];
+
+  constructor(
+    site: SiteModel,
+    private readonly settings: RetentionSettings,
+    private readonly query: Query,
+    private readonly log: Logger,
+  ) {
+    this.measurements = [...new Set(site.devices.map((d) => measurementFor(d.profileDef.kind)))];
+  }
+
+  get rawRetentionMs(): number {
+    return durationMs(this.settings.rawRetention);
+  }
+
+  /** Policies and continuous queries as the settings say; then the gap since the last rollup filled in, and the event copies kept up every minute. */
+  async setup(now = Date.now()): Promise<void> {
+    const db = ident(this.settings.database);
+    const rp = ident(this.settings.rollupPolicy);
+    const [policies, cqs] = await this.query([`SHOW RETENTION POLICIES ON ${db}`, 'SHOW CONTINUOUS QUERIES']);
+    const list = policies?.series?.[0] ? rows(policies.series[0]) : [];
+    const raw = list.find((p) => p.default === true);
+    this.rawPolicy = String(raw?.name ?? 'autogen');
+    const statements: string[] = [];
+    if (!raw || durationMs(String(raw.duration)) !== durationMs(this.settings.rawRetention)) {
+      // A shard group must be shorter than its policy: InfluxDB's 7-day default is not, below a week.
+      const shard = durationMs(this.settings.rawRetention) >= 14 * 24 * HOUR ? '1d' : '1h';
+      statements.push(`ALTER RETENTION POLICY ${ident(this.rawPolicy)} ON ${db} DURATION ${this.settings.rawRetention} SHARD DURATION ${shard} DEFAULT`);
+    }
+    const rollup = list.find((p) => p.name === this.settings.rollupPolicy);
+    if (!rollup) statements.push(`CREATE RETENTION POLICY ${rp} ON ${db} DURATION ${this.settings.rollupRetention} REPLICATION 1`);
+    else if (durationMs(String(rollup.duration)) !== durationMs(this.settings.rollupRetention)) statements.push(`ALTER RETENTION POLICY ${rp} ON ${db} DURATION ${this.settings.rollupRetention}`);
+    const existing = new Map<string, string>();
+    for (const s of cqs?.series ?? []) if (s.name === this.settings.database) for (const r of rows(s)) existing.set(String(r.name), String(r.query));
+    for (const m of this.measurements) {
+      const name = `fieldlab_rollup_${m}`;
+      const body = `SELECT mean(*), min(*), max(*), last(*) INTO ${db}.${rp}.:MEASUREMENT FROM ${db}.${ident(this.rawPolicy)}.${ident(m)} GROUP BY time(1m), *`;
+      const have = existing.get(name);
+      if (have && sameQuery(have, body)) continue;
+      if (have) statements.push(`DROP CONTINUOUS QUERY ${ident(name)} ON ${db}`);
+      statements.push(`CREATE CONTINUOUS QUERY ${ident(name)} ON ${db} BEGIN ${body} END`);
+    }
+    if (statements.length > 0) {
+      await this.query(statements);
+      this.log.info(`history: retention set up in InfluxDB (raw ${this.settings.rawRetention}, 1-minute rollups and events ${this.settings.rollupRetention} in "${this.settings.rollupPolicy}")`);
+    }
+    this.ready = true;
+    await this.fill(Math.max(now - BACKFILL_MAX_MS, await this.lastRolledUp()), now);
+    this.timer = setInterval(() => void this.keepUp().catch((err: Error) => this.log.warn(`history: copying events to the rollup policy failed: ${err.message}`)), 60_000);
+    this.timer.unref();
+  }
+
+  /** Rollups and event copies for [from, to): what continuous queries cannot do for time the gateway was away. Idempotent: a point written again is the same point. */
+  async fill(from: number, to: number): Promise<void> {
+    if (to <= from) return;
+    const db = ident(this.settings.database);
+    const rp = ident(this.settings.rollupPolicy);
+    const window = `time >= ${at(from)} AND time < ${at(to)}`;
+    const minute = 60_000;
+    const rollupTo = Math.floor(to / minute) * minute; // whole minutes only: the running one is the CQ's
+    const statements = [
+      ...(rollupTo > from
+        ? this.measurements.map((m) => `SELECT mean(*), min(*), max(*), last(*) INTO ${db}.${rp}.:MEASUREMENT FROM ${db}.${ident(this.rawPolicy)}.${ident(m)} WHERE time >= ${at(Math.floor(from / minute) * minute)} AND time < ${at(rollupTo)} GROUP BY time(1m), *`)
+        : []),
+      ...this.eventCopies(window),
+    ];
+    await this.eachAlone(statements);
+    this.copiedUntil = Math.max(this.copiedUntil, to);
+  }
+
+  private eventCopies(window: string): string[] {
+    const db = ident(this.settings.database);
+    const rp = ident(this.settings.rollupPolicy);
+    return EVENT_MEASUREMENTS.map((m) => `SELECT * INTO ${db}.${rp}.${ident(m)} FROM ${db}.${ident(this.rawPolicy)}.${ident(m)} WHERE ${window} GROUP BY *`);
+  }
+
+  /** Every minute: the events since the last copy (with a margin for points the spool delivered late). */
+  private async keepUp(now = Date.now()): Promise<void> {
+    const from = Math.max(this.copiedUntil - 10 * 60_000, now - BACKFILL_MAX_MS);
+    await this.eachAlone(this.eventCopies(`time >= ${at(from)} AND time < ${at(now)}`));
+    this.copiedUntil = now;
+  }
+
+  /** InfluxDB 1.6 runs a SELECT … INTO only as a query's one statement ("not executed" otherwise). */
+  private async eachAlone(statements: readonly string[]): Promise<void> {
+    for (const s of statements) await this.query([s]);
+  }
+
+  /** The newest rollup of any device measurement, or 0. */
+  private async lastRolledUp(): Promise<number> {
+    const db = ident(this.settings.database);
+    const rp = ident(this.settings.rollupPolicy);
+    const results = await this.query(this.measurements.map((m) => `SELECT * FROM ${db}.${rp}.${ident(m)} ORDER BY time DESC LIMIT 1`));
+    let latest = 0;
+    for (const r of results) for (const s of r.series ?? []) latest = Math.max(latest, Number(rows(s)[0]?.time ?? 0));
+    return latest;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/** InfluxDB prints a continuous query back without quotes around plain names. */
+function sameQuery(shown: string, body: string): boolean {
+  const bare = (q: string) => q.replaceAll('"', '').replace(/\s+/g, ' ').trim();
+  return bare(shown).includes(bare(body));
+}
