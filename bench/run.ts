@@ -8,10 +8,11 @@ import { benchClients, benchLatency } from './live-hub/bench.ts';
 import { benchFrames } from './live-hub/frames.ts';
 import { benchSpoolDrain, type DrainResult } from './spool/drain.ts';
 import { benchJournal, type JournalResult } from './insight/journal.ts';
+import { benchHistorySeek } from './history/seek.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-/** `--only mqtt,spool,insight,journal,opcua,live,frames` runs a part of the suite. */
+/** `--only mqtt,spool,insight,journal,opcua,live,frames,history` runs a part of the suite. */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set(args[onlyAt + 1]!.split(',')) : undefined;
 const runs = (part: string) => !only || only.has(part);
@@ -92,8 +93,16 @@ header('frames', '\nViewer frame time in headless Chromium (software WebGL, 1280
 const frames = runs('frames') ? await benchFrames(quick ? 10 : 30) : [];
 for (const f of frames) console.log(`${f.site.padEnd(12)} ${String(f.devices).padStart(3)} devices  ${f.meanMs.toFixed(1).padStart(7)} ms/frame  ${f.drawCalls} draw calls  ${f.triangles} triangles`);
 
+header('history', '\nHistory: seek and a 24-hour window, 50 printers with 7 days written (synthetic, one point per printer every 30 s)');
+const history = runs('history') ? [await benchHistorySeek(quick ? { days: 2, seeks: 20 } : {})] : [];
+for (const h of history) {
+  console.log(`  written: ${h.points.toLocaleString('en')} points in ${h.writeSeconds.toFixed(1)} s`);
+  console.log(`  seek (/api/history/at, all ${h.devices} devices): p50 ${h.seekP50Ms.toFixed(0)} ms, p95 ${h.seekP95Ms.toFixed(0)} ms; floor (the one values query): p50 ${h.floorP50Ms.toFixed(0)} ms, p95 ${h.floorP95Ms.toFixed(0)} ms; ratio p95 ${(h.seekP95Ms / h.floorP95Ms).toFixed(2)}`);
+  console.log(`  24 h of one printer: /api/history/changes (step ${h.window.step} s) ${(h.window.apiBytes / 1024).toFixed(0)} KB in ${h.window.apiMs.toFixed(0)} ms; naive SELECT * ${(h.window.naiveBytes / 1024).toFixed(0)} KB in ${h.window.naiveMs.toFixed(0)} ms`);
+}
+
 mkdirSync(dirname(jsonFile), { recursive: true });
-writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }] }, null, 2));
+writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h }))] }, null, 2));
 console.log(`\nresults written to ${jsonFile}`);
 process.exit(0);
 
