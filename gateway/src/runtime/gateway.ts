@@ -33,6 +33,12 @@ export interface GatewayParts {
   readonly http?: boolean;
   /** Where the history API reads; by default InfluxDB at `influx.url` unless `sinks` were given. */
   readonly history?: HistoryReads;
+  /**
+   * The shop floor's clock, ms since the epoch (default Date.now). A recorded past hands in
+   * its simulated time: then no timer ticks the floor, and the caller calls `tick` once a
+   * simulated second, as the timer would.
+   */
+  readonly clock?: () => number;
 }
 
 export type ReadingListener = (reading: Reading, point: Point | undefined) => void;
@@ -55,6 +61,7 @@ export class Gateway implements GatewayFigures {
   private timer: NodeJS.Timeout | undefined;
   private journal: SeriesJournal | undefined;
   private readonly ownHistory: InfluxHistory | undefined;
+  private readonly now: () => number;
 
   constructor(
     readonly site: SiteModel,
@@ -63,8 +70,9 @@ export class Gateway implements GatewayFigures {
     private readonly parts: GatewayParts = {},
   ) {
     this.telemetry = telemetry ?? new Telemetry();
+    this.now = parts.clock ?? Date.now;
     this.ingest = new Ingest(site, config.mqtt, this.telemetry);
-    this.floor = new ShopFloor(site, { timeScale: config.timeScale, keepStoppedSeries: config.production.keepStoppedSeries }, this.floorOutput, this.telemetry.log);
+    this.floor = new ShopFloor(site, { timeScale: config.timeScale, keepStoppedSeries: config.production.keepStoppedSeries }, this.floorOutput, this.telemetry.log, this.now());
     this.sources = parts.sources ? [...parts.sources] : [];
     this.sinks = parts.sinks ?? buildSinks(config);
     this.live = new LiveHub(site, this.floor.devices, this.telemetry, { rateHz: config.http.liveRateHz });
@@ -100,13 +108,12 @@ export class Gateway implements GatewayFigures {
       if (runner.sink.name === 'influxdb') void started.then(() => (this.stopping.signal.aborted ? undefined : this.ownHistory?.prepare()));
     }
     if (this.floor.production.countsParts) {
-      this.journal = openSeriesJournal(this.floor.production, this.config.production.journal ?? join(this.config.spool.dir, 'production-series.jsonl'), this.telemetry);
+      this.journal = openSeriesJournal(this.floor.production, this.config.production.journal ?? join(this.config.spool.dir, 'production-series.jsonl'), this.telemetry, this.now());
     }
-    this.timer = setInterval(() => {
-      this.floor.tick();
-      this.commit(); // cheap when nothing is pending
-    }, 1000);
-    this.timer.unref();
+    if (!this.parts.clock) {
+      this.timer = setInterval(() => this.tick(), 1000);
+      this.timer.unref();
+    }
     if (!this.parts.sources) this.sources.push(...(await buildSources({ site: this.site, config: this.config, telemetry: this.telemetry })));
     const emit = (m: RawMessage) => this.handle(m);
     await Promise.all(this.sources.map((s) => s.start(emit)));
@@ -127,8 +134,14 @@ export class Gateway implements GatewayFigures {
     this.commit();
   }
 
+  /** Once a second (the gateway's own timer, or the owner of `clock`): the shop floor notices silence and time. */
+  tick(): void {
+    this.floor.tick(this.now());
+    this.commit(); // cheap when nothing is pending
+  }
+
   private readonly accept = (reading: Reading): void => {
-    const point = this.floor.accept(reading);
+    const point = this.floor.accept(reading, this.now());
     for (const l of this.listeners) l(reading, point);
   };
 
@@ -169,7 +182,7 @@ export class Gateway implements GatewayFigures {
     this.ownHistory?.stop();
     await Promise.all(this.sources.map((s) => s.stop()));
     if (this.journal) {
-      this.floor.production.tick(Date.now()); // the run times up to now, for the next start
+      this.floor.production.tick(this.now()); // the run times up to now, for the next start
       this.journal.close();
     }
     await Promise.all(this.runners.map((r) => r.stop()));

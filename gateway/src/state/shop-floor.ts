@@ -99,14 +99,15 @@ export class ShopFloor implements GatewayReads, GatewayCommands {
   }
 
   // Commands (GatewayCommands): each throws a FieldlabError when it does not fit.
-  startSeries(input: SeriesStart): SeriesSummary {
-    const { summary, points } = this.production.start(input, Date.now());
+  // `now` is handed in by a recorded past, whose series start and stop at simulated times.
+  startSeries(input: SeriesStart, now = Date.now()): SeriesSummary {
+    const { summary, points } = this.production.start(input, now);
     this.recordSeries(points, `series ${summary.id} started: ${summary.product}, target ${summary.target}, line ${summary.line}`);
     return summary;
   }
 
-  stopSeries(id: string): SeriesSummary {
-    const { summary, points } = this.production.stop(id, Date.now());
+  stopSeries(id: string, now = Date.now()): SeriesSummary {
+    const { summary, points } = this.production.stop(id, now);
     this.recordSeries(points, `series ${summary.id} stopped: ${summary.good} good, ${summary.scrap} scrap`);
     return summary;
   }
