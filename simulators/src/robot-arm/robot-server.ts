@@ -31,6 +31,7 @@ import {
   type AddressSpace,
 } from 'node-opcua';
 import { RobotModel, type RobotModelOptions, type RobotValues } from './robot-model.ts';
+import { robotReadout } from './robot-readout.ts';
 
 export const ROBOT_SIM_NAMESPACE = 'urn:fieldlab:robot-simulator';
 export const NS = {
@@ -41,6 +42,8 @@ export const NS = {
 
 export interface RobotSpec extends RobotModelOptions {
   readonly id: string;
+  /** The arm to serve, already built (and perhaps already run: a warm start); default: a new one from the options. */
+  readonly arm?: RobotModel;
 }
 
 export interface RobotServerOptions extends RobotSpec {
@@ -97,7 +100,7 @@ export class RobotServer {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(readonly options: RobotServerOptions) {
-    this.robots = [options, ...(options.moreRobots ?? [])].map((spec) => ({ spec, model: new RobotModel(spec), lastItemState: '' }));
+    this.robots = [options, ...(options.moreRobots ?? [])].map((spec) => ({ spec, model: spec.arm ?? new RobotModel(spec), lastItemState: '' }));
   }
 
   get model(): RobotModel {
@@ -158,15 +161,16 @@ export class RobotServer {
     this.frozen = true;
   }
 
-  private publish(robot: Robot, v: RobotValues, at: Date): void {
+  private publish(robot: Robot, values: RobotValues, at: Date): void {
     const b = robot.bound!;
+    const v = robotReadout(values);
     const set = (variable: UAVariable, dataType: DataType, value: unknown) =>
       variable.setValueFromSource({ dataType, value }, StatusCodes.Good, at);
     for (let j = 0; j < 6; j++) {
-      set(b.position[j]!, DataType.Double, round(v.position[j]!, 4));
-      set(b.speed[j]!, DataType.Double, round(v.speed[j]!, 4));
-      set(b.acceleration[j]!, DataType.Double, round(v.acceleration[j]!, 4));
-      set(b.motorTemp[j]!, DataType.Double, round(v.motorTemp[j]!, 2));
+      set(b.position[j]!, DataType.Double, v.position[j]!);
+      set(b.speed[j]!, DataType.Double, v.speed[j]!);
+      set(b.acceleration[j]!, DataType.Double, v.acceleration[j]!);
+      set(b.motorTemp[j]!, DataType.Double, v.motorTemp[j]!);
       set(b.load[j]!, DataType.UInt16, v.load[j]!);
     }
     set(b.emergencyStop, DataType.Boolean, v.emergencyStop);
@@ -178,21 +182,15 @@ export class RobotServer {
     set(b.gripperClosed, DataType.Boolean, v.gripperClosed);
     set(b.lastCycleSeconds, DataType.Double, v.lastCycleSeconds);
     // A vendor-style array and a structure, for clients that flatten them.
-    b.jointTorque.setValueFromSource(
-      { dataType: DataType.Double, arrayType: VariantArrayType.Array, value: new Float64Array(v.load.map((l, j) => round((l / 100) * RATED_TORQUE_NM[j]!, 2))) },
-      StatusCodes.Good,
-      at,
-    );
-    const tcp = toolCentrePoint(v.position);
+    b.jointTorque.setValueFromSource({ dataType: DataType.Double, arrayType: VariantArrayType.Array, value: new Float64Array(v.jointTorque) }, StatusCodes.Good, at);
     b.tcpPosition.setValueFromSource(
-      { dataType: DataType.ExtensionObject, value: b.addressSpace.constructExtensionObject(resolveNodeId('ThreeDCartesianCoordinates'), tcp) },
+      { dataType: DataType.ExtensionObject, value: b.addressSpace.constructExtensionObject(resolveNodeId('ThreeDCartesianCoordinates'), v.tcp) },
       StatusCodes.Good,
       at,
     );
-    const itemState = v.state === 'emergency_stop' ? 'OutOfService' : v.state === 'executing' ? 'Executing' : 'NotExecuting';
-    if (itemState !== robot.lastItemState) {
-      b.itemState.setState(itemState);
-      robot.lastItemState = itemState;
+    if (v.itemState !== robot.lastItemState) {
+      b.itemState.setState(v.itemState);
+      robot.lastItemState = v.itemState;
     }
   }
 
@@ -201,25 +199,6 @@ export class RobotServer {
     await this.server?.shutdown(0);
     this.server = undefined;
   }
-}
-
-const RATED_TORQUE_NM = [320, 320, 160, 55, 55, 30];
-
-/** A rough forward kinematics of a six-axis arm (mm), enough for a moving TCP on a chart. */
-function toolCentrePoint(q: readonly number[]): { x: number; y: number; z: number } {
-  const rad = Math.PI / 180;
-  const [base, shoulder, elbow] = [q[0]! * rad, (q[1]! + 90) * rad, (q[1]! + 90 + q[2]! - 90) * rad];
-  const reach = 450 * Math.sin(shoulder) + 450 * Math.sin(elbow) + 100;
-  return {
-    x: round(reach * Math.cos(base), 1),
-    y: round(reach * Math.sin(base), 1),
-    z: round(400 + 450 * Math.cos(shoulder) + 450 * Math.cos(elbow), 1),
-  };
-}
-
-function round(n: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
 }
 
 function buildAddressSpace(as: AddressSpace, own: Namespace, o: RobotServerOptions): Bound {
