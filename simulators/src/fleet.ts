@@ -5,11 +5,12 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { DeviceModel, SiteModel } from '../../device-profiles/schema/load.ts';
 import { join } from 'node:path';
-import { PrinterModel } from './fdm-printer/printer-model.ts';
+import type { PrinterModel } from './fdm-printer/printer-model.ts';
 import { RobotServer } from './robot-arm/robot-server.ts';
 import { ProfileEncoder } from './mqtt/profile-encoder.ts';
 import { deviceSeed } from './random.ts';
-import { LineFlow } from './line/line-flow.ts';
+import type { LineFlow } from './line/line-flow.ts';
+import { buildLineModels, lineRoles, planDevices, type LineModels } from './line/line-models.ts';
 
 export interface FleetOptions {
   readonly site: SiteModel;
@@ -56,39 +57,23 @@ export class SimulatedFleet {
 
   /** Devices this fleet can simulate now; the others are listed with the reason. */
   static plan(site: SiteModel): { printers: DeviceModel[]; robots: DeviceModel[]; skipped: { device: DeviceModel; why: string }[] } {
-    const printers: DeviceModel[] = [];
-    const robots: DeviceModel[] = [];
-    const skipped: { device: DeviceModel; why: string }[] = [];
-    for (const d of site.devices) {
-      const kind = d.profileDef.kind;
-      if (kind === 'fdm-printer' && d.profileDef.mqtt) printers.push(d);
-      else if (kind === 'robot-arm' && d.connection.opcua) robots.push(d);
-      else if (kind === 'fdm-printer') skipped.push({ device: d, why: `profile ${d.profileDef.id} has no mqtt binding` });
-      else if (kind === 'robot-arm') skipped.push({ device: d, why: 'no connection.opcua endpoint in the site file' });
-      else if ((kind === 'conveyor' || kind === 'inspection') && d.profileDef.mqtt) continue; // the line flow
-      else skipped.push({ device: d, why: `no simulator for ${kind} yet` });
-    }
-    return { printers, robots, skipped };
+    return planDevices(site);
+  }
+
+  private built: LineModels | undefined;
+
+  /**
+   * The models this fleet serves, built on first use and kept: a warm start runs them in
+   * simulated time before the fleet starts, and the live machines go on from where they are.
+   */
+  get models(): LineModels {
+    return (this.built ??= buildLineModels(this.options.site, { lineFlow: this.options.lineFlow }));
   }
 
   async start(): Promise<void> {
     await this.startRobots();
     await this.startPrinters();
     await this.startLine();
-  }
-
-  /** The line's devices in station order, and which robots unload and pack; undefined when the site has no such line. */
-  private lineRoles(): { line: string; unloader: string; packer: string; conveyor: DeviceModel; inspection: DeviceModel } | undefined {
-    const { site } = this.options;
-    const line = site.lines[0];
-    if (!line) return undefined;
-    const order = new Map(line.stations.map((s, i) => [s.id, i]));
-    const inLine = site.devices.filter((d) => d.line === line.id).sort((a, b) => (order.get(a.station) ?? 0) - (order.get(b.station) ?? 0));
-    const robots = inLine.filter((d) => d.profileDef.kind === 'robot-arm' && d.connection.opcua);
-    const conveyor = inLine.find((d) => d.profileDef.kind === 'conveyor' && d.profileDef.mqtt);
-    const inspection = inLine.find((d) => d.profileDef.kind === 'inspection' && d.profileDef.mqtt);
-    if (robots.length < 2 || !conveyor || !inspection) return undefined;
-    return { line: line.id, unloader: robots[0]!.id, packer: robots[robots.length - 1]!.id, conveyor, inspection };
   }
 
   /**
@@ -99,7 +84,7 @@ export class SimulatedFleet {
    */
   async startLine(): Promise<void> {
     const { mqttUrl, log } = this.options;
-    const roles = this.lineRoles();
+    const roles = this.options.lineFlow ? lineRoles(this.options.site) : undefined;
     const flow = this.flow;
     const find = (id: string) => this.robots.find((r) => r.options.id === id)?.model;
     const [unloader, packer] = roles ? [find(roles.unloader), find(roles.packer)] : [];
@@ -108,8 +93,6 @@ export class SimulatedFleet {
       return;
     }
     const { conveyor, inspection } = roles;
-    let placed = unloader.values.cycleCount;
-    let packed = packer.values.cycleCount;
     const publishers = await Promise.all(
       [conveyor, inspection].map(async (device) => {
         const client = await mqtt.connectAsync(mqttUrl, { clientId: `sim-${device.id}`.slice(0, 64), reconnectPeriod: 1000 });
@@ -121,10 +104,7 @@ export class SimulatedFleet {
     const dt = (tickMs / 1000) * (this.options.timeScale ?? 1);
     let sincePublish = 0;
     this.lineTimer = setInterval(() => {
-      flow.placed(unloader.values.cycleCount - placed);
-      flow.packed(packer.values.cycleCount - packed);
-      placed = unloader.values.cycleCount;
-      packed = packer.values.cycleCount;
+      flow.follow(unloader.values.cycleCount, packer.values.cycleCount);
       const inspectedBefore = flow.inspection.inspected;
       flow.step(dt);
       sincePublish += tickMs;
@@ -140,12 +120,10 @@ export class SimulatedFleet {
   /** Robots first: an OPC UA server takes a second or two to load its nodesets. */
   async startRobots(): Promise<void> {
     const { site, log } = this.options;
-    const plan = SimulatedFleet.plan(site);
-    const roles = this.options.lineFlow ? this.lineRoles() : undefined;
-    // The line's robots work only on parts that exist, from their very first cycle.
-    if (roles) this.flow = new LineFlow({ seed: deviceSeed(site.site.seed, `${roles.line}-flow`) });
-    for (const s of plan.skipped) log?.info({ device: s.device.id }, `not simulated: ${s.why}`);
-    for (const device of plan.robots) {
+    const models = this.models;
+    this.flow = models.flow;
+    for (const s of models.skipped) log?.info({ device: s.device.id }, `not simulated: ${s.why}`);
+    for (const { device, model } of models.robots) {
       const endpoint = new URL(device.connection.opcua!.endpoint.replace(/^opc\.tcp:/, 'http:'));
       const robot = new RobotServer({
         id: device.id,
@@ -157,9 +135,8 @@ export class SimulatedFleet {
         timeScale: this.options.timeScale,
         pkiDir: join(this.options.pkiDir ?? '.data/pki', device.id),
         secure: this.options.secureRobots,
+        arm: model,
       });
-      if (this.flow && device.id === roles?.unloader) robot.model.feeder = this.flow.unloaderFeeder;
-      if (this.flow && device.id === roles?.packer) robot.model.feeder = this.flow.packerFeeder;
       await robot.start();
       this.robots.push(robot);
       log?.info({ device: device.id }, `robot ${device.id} is an OPC UA server on ${robot.endpoint}`);
@@ -168,14 +145,13 @@ export class SimulatedFleet {
 
   async startPrinters(): Promise<void> {
     const { site, mqttUrl, log } = this.options;
-    const plan = SimulatedFleet.plan(site);
     await Promise.all(
-      plan.printers.map(async (device) => {
+      this.models.printers.map(async ({ device, model }) => {
         const client = await mqtt.connectAsync(mqttUrl, { clientId: `sim-${device.id}`.slice(0, 64), reconnectPeriod: 1000 });
         const sim: Simulated = {
           device,
           client,
-          model: new PrinterModel({ seed: device.simulation?.seed ?? deviceSeed(site.site.seed, device.id), jobSeconds: device.simulation?.jobSeconds ?? device.profileDef.production?.idealCycleSeconds }),
+          model,
           encoder: new ProfileEncoder(device.profileDef, device.topicId),
           sinceFull: 0,
         };

@@ -58,6 +58,9 @@ export class LineFlow {
   private atInspection = 0;
   private inspectLeft = 0;
   private stoppedFor = 0;
+  /** The robots' cycle counters when last followed. */
+  private unloaderCycles = 0;
+  private packerCycles = 0;
 
   constructor(options: LineFlowOptions) {
     this.random = new Random(options.seed);
@@ -99,6 +102,22 @@ export class LineFlow {
 
   packed(n: number): void {
     this.truth.packed += n;
+  }
+
+  /**
+   * The robots' cycle counters now (both start at 0 with the flow): what the unloading robot
+   * placed and the packing robot packed since the last call. Live and in simulated time alike.
+   */
+  follow(unloaderCycles: number, packerCycles: number): void {
+    this.placed(unloaderCycles - this.unloaderCycles);
+    this.packed(packerCycles - this.packerCycles);
+    this.unloaderCycles = unloaderCycles;
+    this.packerCycles = packerCycles;
+  }
+
+  /** Parts on the belt now. */
+  get partsOnBelt(): number {
+    return this.onBelt.length;
   }
 
   step(dt: number): void {
