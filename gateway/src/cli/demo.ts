@@ -13,10 +13,15 @@ import { resolveConfig, type GatewayFlags } from './gateway.ts';
 import { createLogger } from './logger.ts';
 import { ensureViewerBuilt } from '../http/viewer.ts';
 import { untilSignal } from './signals.ts';
+import { hasRecordedPast, runWarmStart, writePreviousShift } from './demo-past.ts';
 
 interface DemoFlags extends GatewayFlags {
   timeScale: number;
   dataDir: string;
+  /** Start empty and cold, as before the warm start. */
+  cold: boolean;
+  /** The previous shift's length, written at a first start (0: none). */
+  pastHours: number;
 }
 
 export async function runDemo(flags: DemoFlags): Promise<void> {
@@ -85,6 +90,13 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
   };
   const fleet = new SimulatedFleet({ site, mqttUrl, timeScale: flags.timeScale, log, pkiDir: join(flags.dataDir, 'pki'), lineFlow: true });
   running.push(() => fleet.stop());
+  // Asked before anything of today is written: an empty database gets the previous shift.
+  const writePast = !flags.cold && flags.pastHours > 0 && influxUrl !== undefined && !(await hasRecordedPast(gatewayConfig.influx));
+  const startedAt = Date.now();
+  // Mid-shift from the first second: the fleet's own models run through the shift's start, recorded.
+  const warm = flags.cold
+    ? undefined
+    : await runWarmStart({ site, config: gatewayConfig, log, influx: influxUrl !== undefined, models: fleet.models, end: startedAt });
   await fleet.startRobots();
   const telemetry = new Telemetry(log);
   const gateway = new Gateway(site, gatewayConfig, telemetry, influxUrl ? {} : { sinks: [] });
@@ -95,6 +107,15 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
   await gateway.start();
   await fleet.startPrinters();
   await fleet.startLine();
+
+  if (warm) {
+    const s = gateway.production.running(Date.now()).find((x) => x.line === fleet.models.roles?.line);
+    const since = Math.round((warm.until - warm.from) / 60_000);
+    log.info(
+      { from: new Date(warm.from).toISOString(), recorded: warm.recorded },
+      `warm start: the line runs from ${since} min into the shift${s ? `, series ${s.id} (${s.product}) at ${s.good} good of ${s.target}` : ''}`,
+    );
+  }
 
   // The banner comes last, after the sources have said how they are, so it stays on the screen.
   await sourcesSettled(telemetry, 10_000);
@@ -136,6 +157,32 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
   }, 10_000);
   status.unref();
   running.push(async () => clearInterval(status));
+
+  if (writePast && warm) {
+    // Beside the live line, not before it: the visitor sees motion at once; history fills in.
+    const abort = new AbortController();
+    const hours = flags.pastHours;
+    const written = writePreviousShift({ site, config: gatewayConfig, log, influx: true, dataDir: flags.dataDir, hours, until: warm.from, signal: abort.signal }).then(
+      (w) => {
+        const t = w.record.line;
+        const series = w.record.series;
+        log.info(
+          { seconds: Number(w.seconds.toFixed(2)), points: w.points, pointsPerSecond: Math.round(w.points / w.seconds), ...w.record.messages, from: new Date(w.record.from).toISOString(), until: new Date(w.record.until).toISOString() },
+          `recorded past: the previous ${hours} h shift written to InfluxDB in ${w.seconds.toFixed(1)} s: ${w.record.prints} prints, ${t?.inspected ?? 0} inspected (${t?.failed ?? 0} scrap), ${t?.packed ?? 0} packed, ` +
+            `${w.states} machine states, ${w.alarms} alarms, series ${series?.id ?? '-'} finished (${series?.good ?? 0} good, OEE ${series?.oee.oee?.toFixed(2) ?? '-'}), ${w.points} points (${Math.round(w.points / w.seconds)} points/s)`,
+        );
+      },
+      (err: unknown) => {
+        if (!abort.signal.aborted) log.warn({ err }, `recorded past: not written (${err instanceof Error ? err.message : String(err)}); the next start tries again`);
+      },
+    );
+    running.push(async () => {
+      abort.abort();
+      await written;
+    });
+  } else if (influxUrl && !flags.cold && flags.pastHours > 0) {
+    log.info('recorded past: already in InfluxDB (demo_history), not written again');
+  }
 }
 
 /** Until no source is still starting (each has logged connected or why not), or the time is up. */

@@ -34,6 +34,8 @@ program
   .addOption(logFormat())
   .option('--time-scale <n>', 'simulated seconds per real second', Number, 1)
   .option('--data-dir <dir>', 'where a demo influxd keeps its data', '.data')
+  .option('--cold', 'start the line empty and cold (no warm start, no recorded past)', false)
+  .option('--past-hours <n>', 'length of the previous shift written into an empty database at the first start (0: none)', Number, 8)
   .action(async (opts) => (await import('./demo.ts')).runDemo(opts));
 
 program

@@ -1,0 +1,148 @@
+// `fieldlab demo` as a newcomer starts it, against a real influxd: the line is at work from
+// the first seconds (an OPC UA client sees the robot's axes move; a part is stored), a first
+// start writes the previous shift (here 1 h, --past-hours 1) with figures that match the
+// simulators' own count, and a second start on the same database does not write it again.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { AttributeIds, OPCUAClient, makeBrowsePath, type ClientSession } from 'node-opcua';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../gateway/src/services/free-port.ts';
+import { demoSiteFile } from '../support/fixtures.ts';
+import { eventually, sleep, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
+
+const CLI = ['--import', 'tsx', 'gateway/src/cli/main.ts'];
+
+interface Demo {
+  readonly child: ChildProcess;
+  readonly startedAt: number;
+  output(): string;
+  messages(): { msg: string; [k: string]: unknown }[];
+  stop(): Promise<void>;
+}
+
+function startDemo(args: string[]): Demo {
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, [...CLI, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    startedAt,
+    output: () => output,
+    messages: () =>
+      output
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string }),
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGINT');
+      await exited;
+    },
+  };
+}
+
+/** The first three axis positions of a robot, read as any OPC UA client would, by browse path. */
+async function axisReader(session: ClientSession, robot: string): Promise<() => Promise<number[]>> {
+  const ns = (await session.readNamespaceArray()) as string[];
+  const i = (uri: string) => ns.indexOf(uri);
+  const [mach, rob, di, own] = [i('http://opcfoundation.org/UA/Machinery/'), i('http://opcfoundation.org/UA/Robotics/'), i('http://opcfoundation.org/UA/DI/'), i('urn:fieldlab:robot-simulator')];
+  const paths = [1, 2, 3].map((a) => makeBrowsePath('ObjectsFolder', `/${mach}:Machines/${own}:${robot}/${rob}:MotionDevices/${own}:Arm/${rob}:Axes/${own}:Axis${a}/${di}:ParameterSet/${rob}:ActualPosition`));
+  const results = await session.translateBrowsePath(paths);
+  const ids = results.map((r) => r.targets![0]!.targetId.toString());
+  return async () => (await session.read(ids.map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value })))).map((d) => Number(d.value.value));
+}
+
+describe('fieldlab demo: a warm start and a recorded past', () => {
+  let influx: TestInflux;
+  const dir = tempDir('demo-start');
+  let ports: { http: number; robots: [number, number] };
+  let args: string[];
+
+  beforeAll(async () => {
+    influx = await startTestInflux();
+    ports = { http: await freePort(), robots: [await freePort(), await freePort()] };
+    const site = demoSiteFile(dir.path, ports.robots);
+    args = ['--site', site, '--influx', influx.url, '--port', String(ports.http), '--database', 'warm', '--data-dir', join(dir.path, 'data'), '--past-hours', '1', '--log-format', 'json'];
+  }, 30_000);
+
+  afterAll(async () => {
+    await influx?.stop();
+    dir.remove();
+  });
+
+  it('moves at once, stores parts, writes the previous shift once with its true figures', async () => {
+    const db = influx.client('warm');
+    const demo = startDemo(args);
+    const client = OPCUAClient.create({ endpointMustExist: false, connectionStrategy: { maxRetry: 100, initialDelay: 250, maxDelay: 500 } });
+    try {
+      // A generic client, connected as soon as the robot's server is up, sees the axes move.
+      await client.connect(`opc.tcp://127.0.0.1:${ports.robots[0]}`);
+      const session = await client.createSession();
+      const read = await axisReader(session, 'robot-01');
+      const first = await read();
+      let movedAt = 0;
+      await eventually(async () => {
+        const now = await read();
+        if (now.some((v, j) => Math.abs(v - first[j]!) > 0.01)) movedAt = Date.now();
+        return movedAt > 0;
+      }, 30_000, 'robot-01 axes moving');
+      expect(movedAt - demo.startedAt, 'seconds from start to the first robot motion').toBeLessThan(30_000);
+      await session.close();
+
+      // The warm start's series is running with figures from the shift's first minutes.
+      await eventually(() => demo.messages().some((m) => m.msg.startsWith('warm start:')), 30_000, 'the warm start line');
+      const warm = demo.messages().find((m) => m.msg.startsWith('warm start:'));
+      expect(warm?.msg, demo.output()).toMatch(/series \S+ \(Street-light housing v3\) at \d+ good of \d+/);
+      expect(Number(/at (\d+) good/.exec(warm!.msg)![1])).toBeGreaterThan(0);
+
+      // A part counted live (after the start) is in InfluxDB within a minute.
+      await eventually(async () => {
+        const rows = await db.query<{ count: number }>(`SELECT count(produced) FROM part WHERE time > ${demo.startedAt}ms`).catch(() => []);
+        return (rows[0]?.count ?? 0) > 0;
+      }, 60_000 - (Date.now() - demo.startedAt), 'a live part point');
+
+      // The previous shift, with what the simulators counted.
+      await eventually(() => demo.messages().some((m) => m.msg.startsWith('recorded past: the previous')), 60_000, 'the recorded past written');
+      const past = demo.messages().find((m) => m.msg.startsWith('recorded past: the previous'))!;
+      const [, prints, inspected, scrap, packed] = /(\d+) prints, (\d+) inspected \((\d+) scrap\), (\d+) packed/.exec(past.msg)!.map(Number);
+      const window = `time >= '${past.from as string}' AND time <= '${past.until as string}'`;
+      expect(Date.parse(past.until as string)).toBeLessThanOrEqual(demo.startedAt);
+      const parts = await db.query<{ device: string; produced: number; scrap: number }>(`SELECT sum(produced) AS produced, sum(scrap) AS scrap FROM part WHERE ${window} GROUP BY device`);
+      const by = Object.fromEntries(parts.map((r) => [r.device, r]));
+      const printed = parts.filter((r) => r.device.startsWith('printer')).reduce((n, r) => n + r.produced, 0);
+      expect(prints).toBeGreaterThan(10);
+      expect(printed).toBe(prints);
+      expect([by['inspection-01']?.produced, by['inspection-01']?.scrap]).toEqual([inspected, scrap]);
+      expect(by['robot-02']?.produced).toBe(packed);
+      const states = await db.query<{ count: number }>(`SELECT count(state) FROM machine_state WHERE ${window}`);
+      expect(states[0]?.count).toBeGreaterThan(10);
+      const series = await db.query<{ good: number; scrap: number; oee: number }>(`SELECT good, scrap, oee FROM production_series WHERE event = 'stop' AND ${window}`);
+      expect(series).toHaveLength(1);
+      expect([series[0]!.good, series[0]!.scrap]).toEqual([packed, scrap]);
+      expect(series[0]!.oee).toBeGreaterThan(0);
+      expect(past.seconds as number).toBeLessThan(60);
+    } finally {
+      await client.disconnect();
+      await demo.stop();
+    }
+
+    // A second start on the same data: the past is there already and is not written again.
+    const before = await db.query<{ count: number }>('SELECT count(produced) FROM part');
+    const again = startDemo(args);
+    try {
+      await eventually(() => again.output().includes('Fieldlab demo running'), 30_000, 'the second banner');
+      expect(again.messages().some((m) => m.msg.startsWith('recorded past: already in InfluxDB')), again.output()).toBe(true);
+      await sleep(3000);
+      expect(again.messages().some((m) => m.msg.startsWith('recorded past: the previous'))).toBe(false);
+      const markers = await db.query<{ count: number }>('SELECT count(hours) FROM demo_history');
+      expect(markers[0]?.count).toBe(1);
+      // Only the live line's few new parts since: no second shift.
+      const after = await db.query<{ count: number }>('SELECT count(produced) FROM part');
+      expect(after[0]!.count - before[0]!.count).toBeLessThan(40);
+    } finally {
+      await again.stop();
+    }
+  }, 240_000);
+});
