@@ -61,7 +61,7 @@ describe('fieldlab demo', () => {
     const siteFile = demoSiteFile(site.path, [robot1, robot2]);
     const child = spawn(
       process.execPath,
-      [...CLI, 'demo', '--site', siteFile, '--influx', influx.url, '--port', String(port), '--time-scale', '10', '--database', 'demo', '--data-dir', join(site.path, 'data')],
+      [...CLI, 'demo', '--site', siteFile, '--influx', influx.url, '--port', String(port), '--time-scale', '10', '--past-hours', '0', '--database', 'demo', '--data-dir', join(site.path, 'data')],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';

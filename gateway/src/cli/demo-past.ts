@@ -33,7 +33,7 @@ async function pastGateway(setup: PastGatewaySetup, time: PastTime): Promise<Gat
   };
   // Its rejections would be worth seeing; its start and stop are not news on the demo's screen.
   const telemetry = new Telemetry(setup.log.child({ part: 'recorded-past' }, { level: 'warn' }));
-  const gateway = new Gateway(setup.site, config, telemetry, { sources: [], http: false, clock: () => time.now, ...(setup.influx ? {} : { sinks: [] }) });
+  const gateway = new Gateway(setup.site, config, telemetry, { sources: [], http: false, history: false, clock: () => time.now, ...(setup.influx ? {} : { sinks: [] }) });
   await gateway.start();
   return gateway;
 }

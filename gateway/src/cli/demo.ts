@@ -163,7 +163,9 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
     const abort = new AbortController();
     const hours = flags.pastHours;
     const written = writePreviousShift({ site, config: gatewayConfig, log, influx: true, dataDir: flags.dataDir, hours, until: warm.from, signal: abort.signal }).then(
-      (w) => {
+      async (w) => {
+        // Continuous queries roll up only the minutes that close from now on: the past is rolled up here.
+        await gateway.historyStore?.fillRollups(w.record.from, w.record.until).catch((err: Error) => log.warn(`recorded past: rollups not filled in (${err.message})`));
         const t = w.record.line;
         const series = w.record.series;
         log.info(

@@ -31,8 +31,8 @@ export interface GatewayParts {
   readonly sinks?: readonly AnySink[];
   /** Start the HTTP server (default true). */
   readonly http?: boolean;
-  /** Where the history API reads; by default InfluxDB at `influx.url` unless `sinks` were given. */
-  readonly history?: HistoryReads;
+  /** Where the history API reads; by default InfluxDB at `influx.url` unless `sinks` were given; false: none (a gateway writing a recorded past). */
+  readonly history?: HistoryReads | false;
   /**
    * The shop floor's clock, ms since the epoch (default Date.now). A recorded past hands in
    * its simulated time: then no timer ticks the floor, and the caller calls `tick` once a
@@ -77,7 +77,7 @@ export class Gateway implements GatewayFigures {
     this.sinks = parts.sinks ?? buildSinks(config);
     this.live = new LiveHub(site, this.floor.devices, this.telemetry, { rateHz: config.http.liveRateHz });
     // History reads the InfluxDB the gateway writes to, unless the sinks were given.
-    if (!parts.sinks) this.ownHistory = new InfluxHistory(site, { ...config.influx, retention: { ...config.history, manage: config.history.manageRetention, database: config.influx.database } }, this.telemetry.log);
+    if (!parts.sinks && parts.history === undefined) this.ownHistory = new InfluxHistory(site, { ...config.influx, retention: { ...config.history, manage: config.history.manageRetention, database: config.influx.database } }, this.telemetry.log);
     this.live.provideInsight(() => this.floor.insight(), (device, alarm, by) => void this.floor.acknowledgeAlarm(device, alarm, by));
   }
 
@@ -118,7 +118,7 @@ export class Gateway implements GatewayFigures {
     const emit = (m: RawMessage) => this.handle(m);
     await Promise.all(this.sources.map((s) => s.start(emit)));
     if (this.parts.http ?? true) {
-      this.http = await startHttpServer({ shopFloor: this.floor, figures: this, history: this.parts.history ?? this.ownHistory }, this.config.http);
+      this.http = await startHttpServer({ shopFloor: this.floor, figures: this, history: this.parts.history || this.ownHistory }, this.config.http);
       this.live.attach(this.http.server);
       this.onReading(this.live.onReading);
     }
@@ -155,6 +155,8 @@ export class Gateway implements GatewayFigures {
   get state() { return this.floor.devices; }
   get alarms() { return this.floor.alarms; }
   get production() { return this.floor.production; }
+  /** The history store this gateway set up (retention, rollups), when it reads its own InfluxDB. */
+  get historyStore() { return this.ownHistory; }
 
   // GatewayFigures, for /healthz and /metrics.
   sourceStates() {
