@@ -9,10 +9,11 @@ import { benchFrames } from './live-hub/frames.ts';
 import { benchSpoolDrain, type DrainResult } from './spool/drain.ts';
 import { benchJournal, type JournalResult } from './insight/journal.ts';
 import { benchHistorySeek } from './history/seek.ts';
+import { benchDemoStart } from './demo/start.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-/** `--only mqtt,spool,insight,journal,opcua,live,frames,history` runs a part of the suite. */
+/** `--only mqtt,spool,insight,journal,opcua,live,frames,history,demo` runs a part of the suite. */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set(args[onlyAt + 1]!.split(',')) : undefined;
 const runs = (part: string) => !only || only.has(part);
@@ -101,8 +102,16 @@ for (const h of history) {
   console.log(`  24 h of one printer: /api/history/changes (step ${h.window.step} s) ${(h.window.apiBytes / 1024).toFixed(0)} KB in ${h.window.apiMs.toFixed(0)} ms; naive SELECT * ${(h.window.naiveBytes / 1024).toFixed(0)} KB in ${h.window.naiveMs.toFixed(0)} ms`);
 }
 
+header('demo', '\nThe demo as a newcomer starts it: warm (the default) and --cold, one after the other');
+const demo = runs('demo') ? await benchDemoStart(quick ? { waitS: 60, pastHours: 1 } : {}) : [];
+for (const d of demo) {
+  const s = (x: number | null) => (x === null ? `> ${d.waitedS} s` : `${x.toFixed(1)} s`);
+  console.log(`  ${d.mode.padEnd(5)} first robot motion ${s(d.firstMotionS)}, first part on the conveyor ${s(d.firstPartOnConveyorS)}`);
+  if (d.past) console.log(`        recorded past: ${d.past.hours} h shift, ${d.past.points.toLocaleString('en')} points in ${d.past.seconds.toFixed(1)} s (${d.past.pointsPerSecond.toLocaleString('en')} points/s)`);
+}
+
 mkdirSync(dirname(jsonFile), { recursive: true });
-writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h }))] }, null, 2));
+writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...demo.map((d) => ({ name: 'demo-start', ...d }))] }, null, 2));
 console.log(`\nresults written to ${jsonFile}`);
 process.exit(0);
 
