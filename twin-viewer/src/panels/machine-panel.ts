@@ -4,7 +4,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { DeviceHistory } from '../live/device-history.ts';
 import type { PlacedMachine, TwinScene } from '../scene/twin-scene.ts';
-import { formatAge, formatValue } from './format.ts';
+import { formatAge, formatSignal, formatValue } from './format.ts';
 
 const CHART_SECONDS = 120;
 
@@ -67,7 +67,7 @@ export class MachinePanel {
     (this.root.querySelector('.state') as HTMLElement).dataset.status = m.status;
     const rows = Object.keys(d.signals)
       .filter((n) => values[n] !== undefined)
-      .map((n) => `<tr data-signal="${n}"><th>${n}</th><td>${escapeHtml(formatValue(values[n], d.signals[n]!.unit))}</td></tr>`);
+      .map((n) => `<tr data-signal="${n}"><th>${n.replaceAll('_', ' ')}</th><td>${escapeHtml(formatSignal(values[n], d.signals[n]))}</td></tr>`);
     (this.root.querySelector('.values') as HTMLElement).innerHTML = rows.join('');
     for (const c of this.charts) c.plot.setData(this.history.series(d.id, c.signal, now - CHART_SECONDS * 1000));
   }

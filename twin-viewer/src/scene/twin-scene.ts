@@ -14,7 +14,7 @@ import { GltfMachine } from '../machines/gltf-machine.ts';
 import type { Machine } from '../machines/machine.ts';
 import { disposeOwned, releaseSharedParts, retainSharedParts } from '../machines/parts.ts';
 import { statusOf, withInsight, type Status } from '../machines/status.ts';
-import { formatValue } from '../panels/format.ts';
+import { formatSignal } from '../panels/format.ts';
 import { buildFloor } from './site-floor.ts';
 
 export interface PlacedMachine {
@@ -277,7 +277,7 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
 
   private label(m: PlacedMachine, values: Record<string, unknown>): void {
     const keys = m.device.twin?.labels ?? [];
-    const parts = keys.filter((k) => values[k] !== undefined).map((k) => formatValue(values[k], m.device.signals[k]?.unit));
+    const parts = keys.filter((k) => values[k] !== undefined).map((k) => formatSignal(values[k], m.device.signals[k]));
     const text = `${m.device.name}${parts.length ? `\n${parts.join(' · ')}` : ''}`;
     if (m.label.textContent !== text) m.label.textContent = text;
     m.label.dataset.status = m.status;
