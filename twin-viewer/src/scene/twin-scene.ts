@@ -16,6 +16,7 @@ import { disposeOwned, releaseSharedParts, retainSharedParts } from '../machines
 import { statusOf, withInsight, type Status } from '../machines/status.ts';
 import { formatSignal } from '../panels/format.ts';
 import { buildFloor } from './site-floor.ts';
+import { LabelDeclutter } from './label-declutter.ts';
 
 export interface PlacedMachine {
   readonly device: LiveDevice;
@@ -70,6 +71,7 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
   drawCalls = 0;
   frames = 0;
   private readonly labels = new CSS2DRenderer();
+  private readonly declutter = new LabelDeclutter();
   private readonly raycaster = new THREE.Raycaster();
   private readonly pointer = new THREE.Vector2();
   private readonly resizeObserver = new ResizeObserver(() => this.resize());
@@ -121,6 +123,7 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     this.floor = buildFloor(snapshot, (p, h) => this.toWorld(p, h));
     this.world.add(this.floor);
     for (const device of snapshot.devices) this.place(device);
+    this.declutter.track(this.world);
     this.dirty = true;
     if (this.chosen !== undefined && !this.machines.has(this.chosen)) this.select(undefined);
     else this.highlight(this.chosen);
@@ -191,6 +194,7 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     this.dispatchEvent({ type: 'dispose' });
     this.renderer.setAnimationLoop(null);
     this.clear();
+    this.declutter.track(undefined);
     this.resizeObserver.disconnect();
     this.renderer.domElement.removeEventListener('click', this.onClick);
     this.controls.removeEventListener('change', this.onControlsChange);
@@ -271,6 +275,7 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     this.dirty = false;
     this.renderer.render(this.world, this.camera);
     this.labels.render(this.world, this.camera);
+    this.declutter.update(this.camera);
     this.drawCalls = this.renderer.info.render.calls;
     this.frames++;
   }
@@ -310,6 +315,7 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     const h = this.host.clientHeight || 1;
     this.renderer.setSize(w, h);
     this.labels.setSize(w, h);
+    this.declutter.setSize(w, h);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
     this.dirty = true;
