@@ -6,6 +6,7 @@ import { LiveClient } from './live/live-client.ts';
 import { formatAge } from './panels/format.ts';
 import { startKiosk } from './panels/kiosk.ts';
 import { AlarmList } from './panels/alarm-list.ts';
+import { BottomSheet } from './panels/bottom-sheet.ts';
 import { MachineList } from './panels/machine-list.ts';
 import { SeriesPanel } from './panels/series-panel.ts';
 import { MachinePanel } from './panels/machine-panel.ts';
@@ -30,6 +31,7 @@ const list = new MachineList(document.getElementById('machines')!, scene);
 const panel = new MachinePanel(document.getElementById('panel')!, scene, client.history);
 const alarms = new AlarmList(document.getElementById('alarms')!, scene, client);
 const series = new SeriesPanel(document.getElementById('series')!, scene, kiosk);
+const sheet = new BottomSheet(document.querySelector('nav')!, scene);
 
 let built = false;
 client.whenSnapshot((s) => {
@@ -56,4 +58,5 @@ const refresh = setInterval(() => {
 }, 500);
 scene.addEventListener('dispose', () => clearInterval(refresh));
 
+  sheet.refresh(scene.machines.size, client.insight.alarms.filter((a) => a.clearedAt === undefined).length);
 installTestHook(scene, client);

@@ -2,6 +2,7 @@
 // window.fieldlabTwin. The browser tests and the frame benchmark read it; nothing in the
 // viewer does. `rebuild` takes the same path as a snapshot does, so tests can swap scenes.
 import type { LiveClient } from './live/live-client.ts';
+import { Box3, Vector3 } from 'three';
 import { GltfMachine } from './machines/gltf-machine.ts';
 import { RobotArm } from './machines/robot-arm.ts';
 import type { TwinScene } from './scene/twin-scene.ts';
@@ -42,6 +43,14 @@ export function createTestHook(scene: TwinScene, client: LiveClient) {
       return n ? { rx: n.rotation.x, ry: n.rotation.y, rz: n.rotation.z } : undefined;
     },
     measureFrames: (n: number) => scene.measure(n),
+    /** Where a machine stands on the page (CSS pixels), to tap or click it. */
+    screenPoint: (id: string): { x: number; y: number } | undefined => {
+      const m = scene.machines.get(id);
+      if (!m) return undefined;
+      const at = new Box3().setFromObject(m.machine.object).getCenter(new Vector3()).project(scene.camera);
+      const r = scene.renderer.domElement.getBoundingClientRect();
+      return { x: r.left + ((at.x + 1) / 2) * r.width, y: r.top + ((1 - at.y) / 2) * r.height };
+    },
     frames: () => scene.frames,
     connection: () => client.state,
     insight: () => client.insight,

@@ -144,7 +144,12 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     const center = box.getCenter(new THREE.Vector3());
     const span = Math.max(box.max.x - box.min.x, box.max.z - box.min.z, 6);
     this.controls.target.set(center.x, 0, center.z);
-    this.camera.position.set(center.x, span * 0.5, center.z + span * 0.7);
+    // A narrow view (a phone in portrait) looks along the line from its long side's end, so
+    // the line runs up the screen instead of shrinking to fit across it.
+    if (this.camera.aspect < 1) {
+      this.controls.target.x += span * 0.1;
+      this.camera.position.set(center.x + span * 0.85, span * 0.65, center.z + span * 0.25);
+    } else this.camera.position.set(center.x, span * 0.5, center.z + span * 0.7);
     this.controls.update();
   }
 
