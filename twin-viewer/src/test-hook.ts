@@ -53,6 +53,12 @@ export function createTestHook(scene: TwinScene, client: LiveClient) {
     },
     frames: () => scene.frames,
     connection: () => client.state,
+    snapshots: () => client.snapshots,
+    /** Age of the newest data from any machine, by the gateway's clock (Infinity: none yet). */
+    dataAge: (): number => {
+      const newest = Math.max(0, ...[...scene.machines.keys()].map((id) => client.history.lastSeen(id)));
+      return newest > 0 ? client.serverNow() - newest : Infinity;
+    },
     insight: () => client.insight,
     /** Builds the scene again from the snapshot it was built from. */
     rebuild: (): void => {

@@ -13,6 +13,8 @@ export class LiveClient {
   /** Bumped on every insight, so views redraw only when it changed. */
   insightVersion = 0;
   state: ConnectionState = 'connecting';
+  /** Snapshots received: more than one means the viewer resynchronised (a reconnect, a resync). */
+  snapshots = 0;
   /** Gateway clock minus ours, so data age is right on a phone whose clock is off. */
   clockOffset = 0;
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -21,9 +23,16 @@ export class LiveClient {
   constructor(url?: string) {
     this.socket = url ? io(url) : io();
     this.socket.on('connect', () => (this.state = 'live'));
-    this.socket.on('disconnect', () => (this.state = 'reconnecting'));
+    this.socket.on('disconnect', (reason) => {
+      this.state = 'reconnecting';
+      // socket.io retries by itself after a lost connection, but not when the server closed
+      // the socket, as a gateway does when it stops for a restart: a kiosk must come back
+      // without a person, so it asks again (with socket.io's own back-off from here on).
+      if (reason === 'io server disconnect') this.socket.connect();
+    });
     this.socket.on('snapshot', (s) => {
       this.snapshot = s;
+      this.snapshots++;
       this.clockOffset = s.serverTime - Date.now();
       for (const d of s.devices) this.history.reset(d.id, d.values, d.lastSeen);
       for (const f of this.onSnapshot) f(s);
