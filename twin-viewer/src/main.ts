@@ -4,7 +4,7 @@
 import './style.css';
 import { LiveClient } from './live/live-client.ts';
 import { formatAge } from './panels/format.ts';
-import { startKiosk } from './panels/kiosk.ts';
+import { Kiosk } from './panels/kiosk.ts';
 import { AlarmList } from './panels/alarm-list.ts';
 import { BottomSheet } from './panels/bottom-sheet.ts';
 import { MachineList } from './panels/machine-list.ts';
@@ -13,6 +13,7 @@ import { MachinePanel } from './panels/machine-panel.ts';
 import { TwinScene } from './scene/twin-scene.ts';
 import { installTestHook } from './test-hook.ts';
 import { ViewInUrl } from './view-url.ts';
+import type { LiveSnapshot } from '../../gateway/src/core/live-events.ts';
 
 const kiosk = new URLSearchParams(location.search).get('mode') === 'kiosk';
 const client = new LiveClient();
@@ -30,17 +31,22 @@ const view = new ViewInUrl(scene, kiosk);
 const list = new MachineList(document.getElementById('machines')!, scene);
 const panel = new MachinePanel(document.getElementById('panel')!, scene, client.history);
 const alarms = new AlarmList(document.getElementById('alarms')!, scene, client);
-const series = new SeriesPanel(document.getElementById('series')!, scene, kiosk);
 const sheet = new BottomSheet(document.querySelector('nav')!, scene);
+const series = new SeriesPanel(document.getElementById('series')!, scene, kiosk);
 
-let built = false;
+// A later snapshot (a reconnect after the gateway restarted, a resync after falling behind)
+// refreshes the data; the scene is rebuilt only when the layout it was built from changed.
+let builtFrom: string | undefined;
 client.whenSnapshot((s) => {
   document.getElementById('title')!.textContent = s.site.name;
-  if (built) return; // later snapshots (resync) only refresh the data
-  built = true;
+  const layout = layoutKey(s);
+  if (layout === builtFrom) return;
+  const first = builtFrom === undefined;
+  builtFrom = layout;
   scene.build(s);
+  if (!first) return;
   if (!view.restoreCamera()) scene.overview();
-  if (kiosk) startKiosk(scene, client.history, document.getElementById('caption')!);
+  if (kiosk) new Kiosk(scene, s, document.getElementById('caption')!, { history: client.history, series: () => client.insight.series });
   else scene.select(view.device);
 });
 
@@ -52,11 +58,16 @@ const refresh = setInterval(() => {
   status.dataset.state = client.state;
   status.textContent = `${client.state === 'live' ? '● live' : client.state === 'connecting' ? '○ connecting' : '○ reconnecting'} · newest data ${newest ? formatAge(now - newest) : '—'}`;
   list.refresh();
+  sheet.refresh(scene.machines.size, client.insight.alarms.filter((a) => a.clearedAt === undefined).length);
   alarms.refresh(client.insight.alarms, now);
   series.refresh(client.insight.series);
   panel.refresh(now);
 }, 500);
 scene.addEventListener('dispose', () => clearInterval(refresh));
 
-  sheet.refresh(scene.machines.size, client.insight.alarms.filter((a) => a.clearedAt === undefined).length);
 installTestHook(scene, client);
+
+/** What the scene is built from: the site, its lines and its devices, not their values. */
+function layoutKey(s: LiveSnapshot): string {
+  return JSON.stringify([s.site, s.lines, s.devices.map(({ values: _v, lastSeen: _l, ...d }) => d)]);
+}

@@ -1,56 +1,111 @@
-// Visitor mode: no controls, a slow camera tour from machine to machine, and a large
-// caption saying what each machine is doing, readable across a hall on a 1080p screen.
+// Visitor mode: no controls, a slow camera tour along the material flow (each line's stations
+// in order, the machines at each), then a summary shot of the whole line with its live OEE,
+// and a large caption saying what is happening, readable across a hall on a 1080p screen.
+// The tour reads the scene's machines at every step, so a rebuild (a gateway restarted with
+// another site) only changes where it goes next; it stops when the scene is disposed.
+import type { SeriesSummary } from '../../../gateway/src/core/insight.ts';
+import type { LiveSnapshot } from '../../../gateway/src/core/live-events.ts';
 import type { DeviceHistory } from '../live/device-history.ts';
 import type { PlacedMachine, TwinScene } from '../scene/twin-scene.ts';
-import { formatValue } from './format.ts';
+import { describe, runningSeries, summarize } from './kiosk-captions.ts';
 
 const DWELL_MS = 12_000;
+const SUMMARY_MS = 15_000;
 
-/** Starts the tour; it ends when the scene is disposed. */
-export function startKiosk(scene: TwinScene, history: DeviceHistory, caption: HTMLElement): void {
-  document.body.classList.add('kiosk');
-  scene.controls.enabled = false;
-  scene.controls.autoRotate = true;
-  scene.controls.autoRotateSpeed = 0.6;
-  let index = -1;
-  const next = () => {
-    const list = [...scene.machines.values()].filter((m) => m.status !== 'unknown');
-    const all = list.length > 0 ? list : [...scene.machines.values()];
-    if (all.length === 0) return;
-    index = (index + 1) % all.length;
-    const m = all[index]!;
-    scene.focus(m.device.id, 6);
-    // Pointed at, not selected: no panel opens and the URL does not follow the tour.
-    scene.highlight(m.device.id);
-    caption.textContent = describe(m, history.stateAt(m.device.id));
-  };
-  next();
-  const tour = setInterval(next, DWELL_MS);
-  // Keep the caption's numbers live between moves.
-  const live = setInterval(() => {
-    const id = [...scene.machines.keys()][index];
-    const m = id ? scene.machines.get(id) : undefined;
-    if (m) caption.textContent = describe(m, history.stateAt(m.device.id));
-  }, 1000);
-  scene.addEventListener('dispose', () => {
-    clearInterval(tour);
-    clearInterval(live);
-  });
+/** Where the tour stands: a machine, or the whole of one line. */
+type Stop = { readonly device: string } | { readonly line: string; readonly name: string };
+
+export interface KioskSources {
+  readonly history: DeviceHistory;
+  /** The series the gateway reports now. */
+  series(): readonly SeriesSummary[];
 }
 
-export function describe(m: PlacedMachine, v: Record<string, unknown>): string {
-  const name = m.device.name.split(' — ')[0];
-  if (m.status === 'unknown') return `${name}: waiting for its first data`;
-  if (m.status === 'stale') return `${name}: no data for a while — is it switched on?`;
-  if (m.device.kind === 'fdm-printer') {
-    if (m.status === 'running') return `${name} is printing ${String(v.job_file ?? 'a part').replace(/\.gcode$/, '')} — ${formatValue(v.progress, 'percent')} done, nozzle at ${formatValue(v.nozzle_temp, 'degC')}`;
-    if (m.status === 'warning') return `${name} has paused — filament change or an operator check`;
-    if (m.status === 'fault') return `${name} stopped with a fault — an engineer is needed`;
-    return `${name} is idle, waiting for the next job`;
+export class Kiosk {
+  private lines: LiveSnapshot['lines'];
+  private stop: Stop | undefined;
+  private position = -1;
+  private tour: number | undefined;
+  private readonly live: number;
+
+  constructor(
+    private readonly scene: TwinScene,
+    snapshot: LiveSnapshot,
+    private readonly caption: HTMLElement,
+    private readonly sources: KioskSources,
+  ) {
+    this.lines = snapshot.lines;
+    document.body.classList.add('kiosk');
+    scene.controls.enabled = false;
+    scene.controls.autoRotate = true;
+    scene.controls.autoRotateSpeed = 0.6;
+    scene.addEventListener('build', this.onBuild);
+    scene.addEventListener('dispose', this.dispose);
+    this.next();
+    // Keep the caption's numbers live between moves.
+    this.live = window.setInterval(() => this.tell(), 1000);
   }
-  if (m.device.kind === 'robot-arm') {
-    if (m.status === 'fault') return `${name} is stopped for safety (${v.emergency_stop ? 'emergency stop' : 'protective stop'})`;
-    return `${name} ${m.status === 'running' ? 'is moving parts' : 'waits for the next part'} — ${v.cycle_count ?? 0} cycles so far`;
+
+  /** The tour's stops in the order material flows: by line, by station, then the line's summary. */
+  stops(): Stop[] {
+    const machines = [...this.scene.machines.values()];
+    const seen = machines.filter((m) => m.status !== 'unknown');
+    // Before any data the tour still moves, so a visitor sees the line rather than one view.
+    const pool = seen.length > 0 ? seen : machines;
+    const out: Stop[] = [];
+    for (const line of this.lines) {
+      for (const st of line.stations) for (const m of pool) if (m.device.line === line.id && m.device.station === st.id) out.push({ device: m.device.id });
+      out.push({ line: line.id, name: line.name });
+    }
+    // Machines on a line or station the layout does not list still get their turn.
+    for (const m of pool) if (!out.some((s) => 'device' in s && s.device === m.device.id)) out.push({ device: m.device.id });
+    return out;
   }
-  return `${name}: ${m.status}`;
+
+  private next(): void {
+    const stops = this.stops();
+    if (stops.length === 0) return;
+    this.position = (this.position + 1) % stops.length;
+    this.stop = stops[this.position]!;
+    if ('device' in this.stop) {
+      this.scene.focus(this.stop.device, 6);
+      // Pointed at, not selected: no panel opens and the URL does not follow the tour.
+      this.scene.highlight(this.stop.device);
+    } else {
+      this.scene.overview();
+      this.scene.highlight(undefined);
+    }
+    this.tell();
+    window.clearTimeout(this.tour);
+    this.tour = window.setTimeout(() => this.next(), 'device' in this.stop ? DWELL_MS : SUMMARY_MS);
+  }
+
+  private tell(): void {
+    const text = this.captionFor(this.stop);
+    if (text !== undefined && this.caption.textContent !== text) this.caption.textContent = text;
+  }
+
+  private captionFor(stop: Stop | undefined): string | undefined {
+    if (!stop) return undefined;
+    const series = this.sources.series();
+    if ('device' in stop) {
+      const m = this.scene.machines.get(stop.device);
+      return m ? describe(m, this.sources.history.stateAt(m.device.id), runningSeries(series, m.device.line)) : undefined;
+    }
+    const machines: PlacedMachine[] = [...this.scene.machines.values()].filter((m) => m.device.line === stop.line);
+    return summarize(stop.name, machines, runningSeries(series, stop.line));
+  }
+
+  private readonly onBuild = (e: { snapshot: LiveSnapshot }) => {
+    this.lines = e.snapshot.lines;
+    // The machine on show may be gone: move on now rather than show a caption for nothing.
+    if (this.stop && 'device' in this.stop && !this.scene.machines.has(this.stop.device)) this.next();
+  };
+
+  private readonly dispose = () => {
+    window.clearTimeout(this.tour);
+    window.clearInterval(this.live);
+    this.scene.removeEventListener('build', this.onBuild);
+    this.scene.removeEventListener('dispose', this.dispose);
+  };
 }

@@ -1,0 +1,59 @@
+// What the visitor tour says: one sentence per stop, told along the material flow and the
+// production series ("Housing 37 of 200 is being inspected"), and a summary of the line with
+// its live OEE. Pure functions of what the scene and the gateway say, so they can be tested.
+import type { SeriesSummary } from '../../../gateway/src/core/insight.ts';
+import type { PlacedMachine } from '../scene/twin-scene.ts';
+import { formatSignal, formatValue } from './format.ts';
+
+const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)} %`);
+
+/** The product as a visitor reads it, capitalised at the start of a sentence. */
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The series running on a line (not stopped), if any. */
+export function runningSeries(series: readonly SeriesSummary[], line: string): SeriesSummary | undefined {
+  return series.find((s) => s.line === line && s.stoppedAt === null);
+}
+
+/** "housing 37 of 200": the part in work is the one after those already counted. */
+export function partInWork(s: SeriesSummary): string {
+  return `${s.product} ${Math.min(s.total + 1, s.target)} of ${s.target}`;
+}
+
+export function describe(m: PlacedMachine, v: Readonly<Record<string, unknown>>, series?: SeriesSummary): string {
+  const name = m.device.name.split(' — ')[0];
+  const show = (signal: string) => formatSignal(v[signal], m.device.signals[signal]);
+  if (m.status === 'unknown') return `${name}: waiting for its first data`;
+  if (m.status === 'stale') return `${name}: no data for a while — is it switched on?`;
+  switch (m.device.kind) {
+    case 'fdm-printer': {
+      const part = series ? `a ${series.product} for the series` : String(v.job_file ?? 'a part').replace(/\.gcode$/, '');
+      if (m.status === 'running') return `${name} is printing ${part} — ${formatValue(v.progress, 'percent')} done, nozzle at ${formatValue(v.nozzle_temp, 'degC')}`;
+      if (m.status === 'warning') return `${name} has paused — filament change or an operator check`;
+      if (m.status === 'fault') return `${name} stopped with a fault — an engineer is needed`;
+      return `${name} is idle, waiting for the next job`;
+    }
+    case 'robot-arm': {
+      if (m.status === 'fault') return `${name} is stopped for safety (${v.emergency_stop ? 'emergency stop' : 'protective stop'})`;
+      const doing = m.status === 'running' ? 'is moving parts' : 'waits for the next part';
+      const mode = v.operational_mode !== undefined ? `, in ${show('operational_mode')} mode` : '';
+      return `${name} ${doing}${mode} — ${v.cycle_count ?? 0} cycles so far`;
+    }
+    case 'conveyor':
+      return `${name} carries parts to inspection at ${show('belt_speed')}${series ? ` — ${series.total} of ${series.target} made so far` : ''}`;
+    case 'inspection':
+      if (series) return `${cap(partInWork(series))} is being inspected — ${series.good} good, ${series.scrap} scrap so far`;
+      return `${name}: ${v.inspected ?? 0} parts inspected, ${v.failed ?? 0} failed${v.result !== undefined ? ` — the last one: ${show('result')}` : ''}`;
+    default:
+      return `${name}: ${m.status}`;
+  }
+}
+
+/** The summary shot: the whole line, its series and its live OEE. */
+export function summarize(lineName: string, machines: readonly PlacedMachine[], series?: SeriesSummary): string {
+  const running = machines.filter((m) => m.status === 'running').length;
+  const head = `${lineName}: ${running} of ${machines.length} machines working`;
+  if (!series) return `${head}`;
+  const o = series.oee;
+  return `${head} · ${cap(series.product)}: ${series.good} of ${series.target} good · OEE ${pct(o.oee)} (availability ${pct(o.availability)}, performance ${pct(o.performance)}, quality ${pct(o.quality)})`;
+}
