@@ -1,0 +1,30 @@
+// What the kiosk says: the series in the captions, enum meanings, the summary's OEE.
+import { describe, expect, it } from 'vitest';
+import type { SeriesSummary } from '../../gateway/src/core/insight.ts';
+import { loadSite } from '../../device-profiles/schema/load.ts';
+import { describe as caption, summarize } from '../../twin-viewer/src/panels/kiosk-captions.ts';
+import type { PlacedMachine } from '../../twin-viewer/src/scene/twin-scene.ts';
+
+const site = loadSite();
+/** A placed machine as the captions read it: its device from the demo site, a status. */
+function placed(id: string, status: PlacedMachine['status']): PlacedMachine {
+  const d = site.devices.find((x) => x.id === id)!;
+  const device = { id: d.id, name: d.name, kind: d.profileDef.kind, line: d.line, station: d.station, signals: d.profileDef.signals } as unknown as PlacedMachine['device'];
+  return { device, status } as unknown as PlacedMachine;
+}
+const series = { product: 'street-light housing', target: 200, total: 36, good: 35, scrap: 1, line: 'streetlight', stoppedAt: null, oee: { availability: 0.9, performance: 0.8, quality: 35 / 36, oee: 0.9 * 0.8 * (35 / 36) } } as unknown as SeriesSummary;
+
+describe('kiosk captions', () => {
+  it('tell the series at inspection: the part in work is the one after those counted', () => {
+    expect(caption(placed('inspection-01', 'running'), {}, series)).toBe('Street-light housing 37 of 200 is being inspected — 35 good, 1 scrap so far');
+  });
+
+  it("say a robot's operational mode by its meaning", () => {
+    expect(caption(placed('robot-01', 'running'), { operational_mode: '3', cycle_count: 12 })).toBe('Robot 1 is moving parts, in automatic mode — 12 cycles so far');
+  });
+
+  it("sum the line up with its series and live OEE", () => {
+    const machines = [placed('robot-01', 'running'), placed('printer-01', 'idle')];
+    expect(summarize('First series', machines, series)).toBe('First series: 1 of 2 machines working · Street-light housing: 35 of 200 good · OEE 70 % (availability 90 %, performance 80 %, quality 97 %)');
+  });
+});
