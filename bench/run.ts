@@ -1,5 +1,7 @@
 // `npm run bench`: every benchmark, each against its floor in the same run.
-// Options: --quick (smaller runs), --json FILE (write the results).
+// Options: --quick (smaller runs), --json FILE (write the results), --kiosk-minutes N (the
+// kiosk soak's length: 30 by default, 5 with --quick; 480 is the working day),
+// --kiosk-sample-seconds N (60 by default).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { benchMqttIngest, type IngestOptions, type IngestResult } from './mqtt-ingest/bench.ts';
@@ -8,17 +10,19 @@ import { benchClients, benchLatency } from './live-hub/bench.ts';
 import { benchFrames } from './live-hub/frames.ts';
 import { benchSpoolDrain, type DrainResult } from './spool/drain.ts';
 import { benchJournal, type JournalResult } from './insight/journal.ts';
+import { benchKioskSoak, GROWTH_BUDGET_MB, STALL_BUDGET_MS, type SoakResult } from './kiosk/soak.ts';
 import { benchHistorySeek } from './history/seek.ts';
 import { benchDemoStart } from './demo/start.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-/** `--only mqtt,spool,insight,journal,opcua,live,frames,history,demo` runs a part of the suite. */
+/** `--only mqtt,spool,insight,journal,opcua,live,frames,kiosk,history,demo` runs a part of the suite. */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set(args[onlyAt + 1]!.split(',')) : undefined;
 const runs = (part: string) => !only || only.has(part);
 const jsonAt = args.indexOf('--json');
 const jsonFile = jsonAt >= 0 ? args[jsonAt + 1]! : 'bench/results/latest.json';
+const numberArg = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 
 // A large print farm at its own pace (60 printers, ~5 messages/s each), then a stress run.
 const ingest: IngestResult[] = [];
@@ -94,6 +98,24 @@ header('frames', '\nViewer frame time in headless Chromium (software WebGL, 1280
 const frames = runs('frames') ? await benchFrames(quick ? 10 : 30) : [];
 for (const f of frames) console.log(`${f.site.padEnd(12)} ${String(f.devices).padStart(3)} devices  ${f.meanMs.toFixed(1).padStart(7)} ms/frame  ${f.drawCalls} draw calls  ${f.triangles} triangles`);
 
+const soaks: SoakResult[] = [];
+if (runs('kiosk')) {
+  const minutes = numberArg('--kiosk-minutes', quick ? 5 : 30);
+  const sampleSeconds = numberArg('--kiosk-sample-seconds', 60);
+  console.log(`\nKiosk soak: headless Chromium on ?mode=kiosk (1920×1080) with the demo line running, ${minutes} min, the gateway restarted half-way`);
+  console.log('     s  JS heap MB  Chromium RSS MB  DOM nodes  longest frame gap ms  connection');
+  const r = await benchKioskSoak({
+    minutes,
+    sampleSeconds,
+    onSample: (s) => console.log(`${s.at.toFixed(0).padStart(6)}  ${s.heapMb.toFixed(1).padStart(10)}  ${s.rssMb.toFixed(0).padStart(15)}  ${String(s.domNodes).padStart(9)}  ${s.stallMs.toFixed(0).padStart(20)}  ${s.connection}`),
+  });
+  soaks.push(r);
+  console.log(
+    `growth after ${r.warmupSeconds} s of warm-up: heap ${r.heapGrowthMb.toFixed(1)} MB, RSS ${r.rssGrowthMb.toFixed(0)} MB (budget < ${GROWTH_BUDGET_MB}; from the first sample: heap ${r.rawHeapGrowthMb.toFixed(1)}, RSS ${r.rawRssGrowthMb.toFixed(0)}); longest stall ${r.longestStallMs.toFixed(0)} ms (budget < ${STALL_BUDGET_MS}); ` +
+      `back after the restart in ${r.recoverySeconds === null ? 'NEVER' : `${r.recoverySeconds.toFixed(1)} s`}   ${r.pass ? 'PASS' : 'FAIL'}`,
+  );
+}
+
 header('history', '\nHistory: seek and a 24-hour window, 50 printers with 7 days written (synthetic, one point per printer every 30 s)');
 const history = runs('history') ? [await benchHistorySeek(quick ? { days: 2, seeks: 20 } : {})] : [];
 for (const h of history) {
@@ -111,7 +133,7 @@ for (const d of demo) {
 }
 
 mkdirSync(dirname(jsonFile), { recursive: true });
-writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...demo.map((d) => ({ name: 'demo-start', ...d }))] }, null, 2));
+writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...demo.map((d) => ({ name: 'demo-start', ...d })), ...soaks] }, null, 2));
 console.log(`\nresults written to ${jsonFile}`);
 process.exit(0);
 
