@@ -6,7 +6,7 @@ import * as THREE from 'three';
 import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
 import type { Targets } from './bindings.ts';
 import type { Machine } from './machine.ts';
-import { disposeOwned, geo, mat, mesh, tintable } from './parts.ts';
+import { disposeOwned, geo, mat, mesh, setTint, tinted } from './parts.ts';
 import { STATUS_COLOR, type Status } from './status.ts';
 
 const loader = new GLTFLoader();
@@ -21,12 +21,12 @@ export class GltfMachine extends THREE.EventDispatcher<GltfMachineEventMap> impl
   loaded = false;
   private model: THREE.Object3D | undefined;
   private disposed = false;
-  private readonly light = tintable(0x888888, true);
+  private readonly light = tinted(geo.sphere(), mat.glow(), [0.08, 0.08, 0.08], [0, 1.3, 0], 0x888888);
   private readonly placeholder = mesh(geo.box(), mat.dark(), [0.6, 0.6, 0.6], [0, 0.3, 0]);
 
   constructor(url: string) {
     super();
-    this.object.add(this.placeholder, mesh(geo.sphere(), this.light, [0.08, 0.08, 0.08], [0, 1.3, 0]));
+    this.object.add(this.placeholder, this.light);
     loader.load(
       url,
       (gltf) => {
@@ -44,8 +44,7 @@ export class GltfMachine extends THREE.EventDispatcher<GltfMachineEventMap> impl
   }
 
   update(t: Targets, status: Status): boolean {
-    this.light.color.setHex(STATUS_COLOR[status]);
-    this.light.emissive.setHex(STATUS_COLOR[status]);
+    setTint(this.light, STATUS_COLOR[status]);
     if (!this.model) return false;
     for (const key in t) {
       const dot = key.indexOf('.');
