@@ -34,6 +34,8 @@ export function createTestHook(scene: TwinScene, client: LiveClient) {
       return j ? (n === 1 || n === 4 || n === 6 ? j.rotation.y : j.rotation.z) : undefined;
     },
     drawCalls: () => scene.drawCalls,
+    /** The housings travelling the line: serial, stage, position, verdict. */
+    parts: () => scene.parts(),
     gltfLoaded: (id: string) => {
       const m = scene.machines.get(id)?.machine;
       return m instanceof GltfMachine && m.loaded;
