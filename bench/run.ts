@@ -94,9 +94,19 @@ for (const printers of runs('live') ? [8, 80] : []) {
     console.log(`${String(r.printers).padStart(8)}  ${String(r.clients).padStart(7)}  ${r.cpuPercent.toFixed(2).padStart(13)}  ${r.addedOverIngest.toFixed(2).padStart(17)}`);
   }
 }
-header('frames', '\nViewer frame time in headless Chromium (software WebGL, 1280×720)');
-const frames = runs('frames') ? await benchFrames(quick ? 10 : 30) : [];
-for (const f of frames) console.log(`${f.site.padEnd(12)} ${String(f.devices).padStart(3)} devices  ${f.meanMs.toFixed(1).padStart(7)} ms/frame  ${f.drawCalls} draw calls  ${f.triangles} triangles`);
+// `--before REF`: the viewer the frame benchmark compares against (default: main).
+const beforeAt = args.indexOf('--before');
+const beforeRef = beforeAt >= 0 ? args[beforeAt + 1]! : 'main';
+header('frames', `\nViewer frames in headless Chromium (software WebGL, 1280×720): before = ${beforeRef}, after = working tree`, 'site          devices   before ms/frame  draw calls  triangles   after ms/frame  draw calls  triangles');
+const frames = runs('frames') ? await benchFrames(quick ? 10 : 30, beforeRef) : [];
+for (const site of [...new Set(frames.map((f) => f.site))]) {
+  const b = frames.find((f) => f.site === site && f.viewer === 'before')!;
+  const a = frames.find((f) => f.site === site && f.viewer === 'after')!;
+  const cols = (f: (typeof frames)[number]) => `${f.meanMs.toFixed(1).padStart(15)}  ${String(f.drawCalls).padStart(10)}  ${String(f.triangles).padStart(9)}`;
+  console.log(`${site.padEnd(12)}  ${String(a.devices).padStart(7)}   ${cols(b)}  ${cols(a)}`);
+}
+const perSite = (v: 'before' | 'after') => frames.filter((f) => f.viewer === v).map((f) => f.drawCalls);
+if (frames.length === 4) for (const v of ['before', 'after'] as const) console.log(`  ${v}: draw calls 10× / 1× = ${(perSite(v)[1]! / perSite(v)[0]!).toFixed(2)}`);
 
 const soaks: SoakResult[] = [];
 if (runs('kiosk')) {

@@ -1,20 +1,34 @@
-// Frame time of the viewer in headless Chromium (software WebGL): the demo site against a
-// site with 10× its devices, in the same browser, one after the other.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+// Frame time and draw calls of the viewer in headless Chromium (software WebGL): the demo site
+// and a site with 10× its devices, each drawn by the viewer as built from a git ref (`before`,
+// default main) and by the working tree's viewer (`after`), in the same browser, side by side.
+// The gateway serves the working tree's build; for `before` the page's own files are answered
+// from the other build (socket.io still reaches the gateway), so both see the same snapshot.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { parse, stringify } from 'yaml';
 import { DEFAULT_PROFILES_DIR, DEFAULT_SITE_FILE, loadSite } from '../../device-profiles/schema/load.ts';
 import { gatewayConfig } from '../../gateway/src/config.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
-import { ensureViewerBuilt } from '../../gateway/src/http/viewer.ts';
+import { ensureViewerBuilt, VIEWER_DIST } from '../../gateway/src/http/viewer.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { tempDir } from '../../test/support/services.ts';
 
-export interface FrameResult { site: string; devices: number; meanMs: number; drawCalls: number; triangles: number }
+export interface FrameResult {
+  site: string;
+  devices: number;
+  /** Which viewer drew it: `before` (the git ref's) or `after` (the working tree's). */
+  viewer: 'before' | 'after';
+  ref: string;
+  meanMs: number;
+  drawCalls: number;
+  triangles: number;
+}
 
 const ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ROOT = resolve(import.meta.dirname, '..', '..');
 
 /** The demo site with every device repeated `times` times, shifted along the floor. */
 function multiplied(dir: string, times: number): string {
@@ -29,10 +43,31 @@ function multiplied(dir: string, times: number): string {
   return file;
 }
 
-export async function benchFrames(frames = 30): Promise<FrameResult[]> {
+/** The viewer as it is at `ref`, built into `dir` (its own copy of the tree, sharing node_modules). */
+async function buildAt(ref: string, dir: string): Promise<string> {
+  const tree = join(dir, 'tree');
+  execFileSync('bash', ['-c', `mkdir -p '${tree}' && git -C '${ROOT}' archive '${ref}' | tar -x -C '${tree}'`]);
+  if (!existsSync(join(tree, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'));
+  const vite = await import('vite');
+  await vite.build({ configFile: join(tree, 'twin-viewer', 'vite.config.ts'), logLevel: 'warn' });
+  return join(tree, 'twin-viewer', 'dist');
+}
+
+/** Answers the page's own files from `dist` instead of the gateway's build. */
+async function serveFrom(page: Page, dist: string): Promise<void> {
+  await page.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    const file = join(dist, url.pathname === '/' ? 'index.html' : url.pathname);
+    if (url.pathname.startsWith('/socket.io') || !file.startsWith(dist) || !existsSync(file) || url.pathname.startsWith('/models/')) return route.continue();
+    return route.fulfill({ path: file });
+  });
+}
+
+export async function benchFrames(frames = 30, before = 'main'): Promise<FrameResult[]> {
   const log = pino({ level: 'silent' });
   await ensureViewerBuilt(log);
   const dir = tempDir('bench-frames');
+  const beforeDist = await buildAt(before, dir.path);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   const results: FrameResult[] = [];
   try {
@@ -40,13 +75,16 @@ export async function benchFrames(frames = 30): Promise<FrameResult[]> {
       const site = loadSite(file);
       const gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { dir: join(dir.path, 'spool') } }), new Telemetry(log), { sources: [], sinks: [] });
       await gateway.start();
-      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      await page.goto(`${gateway.httpAddress()}/`);
-      await page.waitForFunction((n) => (window as unknown as { fieldlabTwin?: { devices(): string[] } }).fieldlabTwin?.devices().length === n, site.devices.length, { timeout: 30_000 });
-      await page.evaluate(() => (window as unknown as { fieldlabTwin: { measureFrames(n: number): unknown } }).fieldlabTwin.measureFrames(5));
-      const r = await page.evaluate((n) => (window as unknown as { fieldlabTwin: { measureFrames(n: number): { meanMs: number; drawCalls: number; triangles: number } } }).fieldlabTwin.measureFrames(n), frames);
-      results.push({ site: name, devices: site.devices.length, ...r });
-      await page.close();
+      for (const [viewer, dist, ref] of [['before', beforeDist, before], ['after', VIEWER_DIST, 'working tree']] as const) {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+        if (viewer === 'before') await serveFrom(page, dist);
+        await page.goto(`${gateway.httpAddress()}/`);
+        await page.waitForFunction((n) => (window as unknown as { fieldlabTwin?: { devices(): string[] } }).fieldlabTwin?.devices().length === n, site.devices.length, { timeout: 30_000 });
+        await page.evaluate(() => (window as unknown as { fieldlabTwin: { measureFrames(n: number): unknown } }).fieldlabTwin.measureFrames(5));
+        const r = await page.evaluate((n) => (window as unknown as { fieldlabTwin: { measureFrames(n: number): { meanMs: number; drawCalls: number; triangles: number } } }).fieldlabTwin.measureFrames(n), frames);
+        results.push({ site: name, devices: site.devices.length, viewer, ref, ...r });
+        await page.close();
+      }
       await gateway.stop();
     }
   } finally {
