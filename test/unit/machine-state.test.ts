@@ -82,4 +82,11 @@ describe('machine state tracker', () => {
     expect(d.offline).toBe(1_000);
     expect(t.state).toBe('fault');
   });
+
+  it('counts from the first data when it comes from before the start (a recorded past)', () => {
+    const t = new MachineStateTracker(states, signals, 10_000);
+    t.observe({ job_state: 'PRINTING' }, 4_000);
+    expect(t.durations(9_000).producing).toBe(5_000);
+    expect(t.stateSince).toBe(4_000);
+  });
 });

@@ -63,6 +63,15 @@ describe('the warm start', () => {
     expect(parts['robot-01']?.produced).toBe(warm.robotCycles['robot-01']);
     expect(parts['inspection-01']).toEqual({ produced: truth.inspected, scrap: truth.failed });
     expect(warm.prints).toBe(truth.printed);
+    // Its OEE is as believable as a live series': no machine available or performing beyond what it can.
+    const printers = warm.series!.machines.filter((m) => m.device.startsWith('printer-'));
+    // Printers print most of the lead-in: their run time is counted (it was 0 while the trackers started after the past's first data).
+    expect(Math.max(...printers.map((m) => m.oee.availability ?? 0))).toBeGreaterThan(0.3);
+    for (const m of warm.series!.machines) {
+      if (m.oee.availability !== null) expect(m.oee.availability, `${m.device} availability`).toBeLessThanOrEqual(1.0001);
+      // Within a cycle or two of its ideal: a 12-minute lead-in holds a dozen robot cycles, so one cycle at its edge is 8 %.
+      if (m.oee.performance !== null) expect(m.oee.performance, `${m.device} performance`).toBeLessThanOrEqual(1.25);
+    }
     // Every point lies in the lead-in, none in the future.
     expect(g.held().every((p) => p.time >= warm.from && p.time <= end + 1000)).toBe(true);
     await g.close();

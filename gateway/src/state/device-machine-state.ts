@@ -112,6 +112,9 @@ export class MachineStateTracker {
 
   /** Data arrived at `at` (the gateway's clock); returns the changes it caused, oldest first. */
   observe(values: Readonly<Record<string, Value>>, at: number): readonly StateChange[] {
+    // First data from before the tracker's start: a recorded past whose clock was set back
+    // after the gateway was built. Its time counts from that data, not from a start after it.
+    if (this.lastSeen === -Infinity && at < this.since) this.since = at;
     const stale = this.check(at);
     this.lastSeen = Math.max(this.lastSeen, at);
     const i = firstMatch(this.rules, values);
