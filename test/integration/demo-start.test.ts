@@ -20,9 +20,13 @@ interface Demo {
   stop(): Promise<void>;
 }
 
+/** Every demo this file started, so none outlives it if a test times out before its own stop. */
+const children: ChildProcess[] = [];
+
 function startDemo(args: string[]): Demo {
   const startedAt = Date.now();
   const child = spawn(process.execPath, [...CLI, 'demo', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -68,6 +72,7 @@ describe('fieldlab demo: a warm start and a recorded past', () => {
   }, 30_000);
 
   afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await influx?.stop();
     dir.remove();
   });

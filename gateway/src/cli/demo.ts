@@ -40,8 +40,20 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     throw err;
   }
   await signalled;
+  // A Ctrl+C must end the demo: a part that does not stop in time (seen once under heavy load,
+  // after every source had stopped) is left behind with a word rather than keeping the process.
+  const late = setTimeout(() => {
+    process.stderr.write(`fieldlab: not everything stopped within ${STOP_GRACE_MS / 1000} s; exiting anyway\n`);
+    process.exit(1);
+  }, STOP_GRACE_MS);
+  late.unref();
   await stopAll();
+  clearTimeout(late);
+  // Stopped: whatever handle is still open (a socket in its close handshake) must not keep us.
+  setTimeout(() => process.exit(0), 2000).unref();
 }
+
+const STOP_GRACE_MS = 20_000;
 
 async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Promise<void> {
   const site = loadSite(flags.site, { profilesDir: flags.profiles });
