@@ -313,7 +313,8 @@ export class SinkRunner {
   }
 
   private async flush(): Promise<void> {
-    if (this.inFlight || this.stopped) return;
+    // startSink may begin after start() queued this flush: the gate is checked here too.
+    if (this.inFlight || this.stopped || this.waitingForSink) return;
     const next = this.next();
     if (!next) return this.notifyIdle();
     const fromBacklog = this.lastWasBacklog;
