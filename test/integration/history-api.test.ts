@@ -194,8 +194,6 @@ describe('history API', () => {
     await raw.prepare();
     await rolled.prepare(); // the second finds everything in place
     await rolled.fillRollups(first - 60_000, last + 120_000);
-    raw.stop();
-    rolled.stop();
     const db = influx.client(database);
     const policies = await db.query<{ name: string; duration: string; default: boolean }>('SHOW RETENTION POLICIES');
     expect(policies.map((p) => [p.name, p.duration, p.default])).toEqual(expect.arrayContaining([['autogen', '720h0m0s', true], ['fieldlab_rollup', '8736h0m0s', false]]));
@@ -211,6 +209,8 @@ describe('history API', () => {
     const [ma, mb] = await Promise.all([raw.marks(first - 1000, last + 1000, { devices: ['bambu'] }), rolled.marks(first - 1000, last + 1000, { devices: ['bambu'] })]);
     expect(mb.marks).toEqual(ma.marks);
     expect(ma.marks.length).toBeGreaterThan(10);
+    raw.stop();
+    rolled.stop();
   });
 
   it('bounds every window', async () => {

@@ -97,6 +97,7 @@ export class InfluxHistory implements HistoryReads {
   }
 
   async at(t: number, scope: HistoryScope): Promise<HistoryAt> {
+    if (scope.devices.length === 0) return { t, tier: 'raw', devices: [], states: [], alarms: [], series: [] };
     const byKind = this.byMeasurement(scope);
     const devs = anyOf('device', scope.devices);
     const until = `time <= ${at(t)} AND time > ${at(t - this.eventLookbackMs)}`;
@@ -154,7 +155,9 @@ export class InfluxHistory implements HistoryReads {
 
   async changes(from: number, to: number, scope: HistoryScope, stepSeconds?: number): Promise<HistoryChanges> {
     const span = to - from;
-    const step = stepSeconds ?? (span <= this.rawSpanMs ? undefined : 0);
+    if (scope.devices.length === 0) return { from, to, tier: 'raw', step: null, devices: [], events: [], truncated: false };
+    // Older than the raw retention, only the rollups hold it: stepped, whatever the span.
+    const step = stepSeconds ?? (span <= this.rawSpanMs && this.tier(from, span, false) === 'raw' ? undefined : 0);
     const window = `time >= ${at(from)} AND time <= ${at(to)}`;
     const byKind = this.byMeasurement(scope);
     const tier = this.tier(from, span, step !== undefined);
@@ -219,6 +222,7 @@ export class InfluxHistory implements HistoryReads {
   }
 
   async marks(from: number, to: number, scope: HistoryScope): Promise<{ marks: TimelineMark[]; truncated: boolean }> {
+    if (scope.devices.length === 0) return { marks: [], truncated: false };
     return this.marksOf(await this.query(this.markStatements(`time >= ${at(from)} AND time <= ${at(to)}`, scope, this.tier(from, to - from, false))));
   }
 

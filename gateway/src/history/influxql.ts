@@ -1,16 +1,16 @@
 // The only way a request's words reach InfluxQL: identifiers quoted, strings as escaped
 // literals, times as integer epoch milliseconds. Callers validate ids against the site
 // first; these escape anyway, so a validation gap cannot become an injection.
-import { escape } from 'influx';
 
 /** A measurement, tag or field name: `"name"`, with `"` and `\` escaped. */
 export function ident(name: string): string {
-  return escape.quoted(name);
+  return `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 /** A string literal: `'text'`, with `'` and `\` escaped. */
 export function str(text: string): string {
-  return escape.stringLit(text);
+  // Our own: the influx package's stringLit escapes quotes but not backslashes.
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** An absolute time: epoch milliseconds with their unit, which InfluxQL reads as a time. */

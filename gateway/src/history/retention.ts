@@ -38,6 +38,7 @@ export class RetentionTiers {
   /** The default policy, where the gateway writes; found at setup. */
   rawPolicy = 'autogen';
   ready = false;
+  private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private copiedUntil = 0;
   private readonly measurements: string[];
@@ -86,10 +87,12 @@ export class RetentionTiers {
       await this.query(statements);
       this.log.info(`history: retention set up in InfluxDB (raw ${this.settings.rawRetention}, 1-minute rollups and events ${this.settings.rollupRetention} in "${this.settings.rollupPolicy}")`);
     }
-    this.ready = true;
-    await this.fill(Math.max(now - BACKFILL_MAX_MS, await this.lastRolledUp()), now);
+    if (this.stopped) return;
     this.timer = setInterval(() => void this.keepUp().catch((err: Error) => this.log.warn(`history: copying events to the rollup policy failed: ${err.message}`)), 60_000);
     this.timer.unref();
+    // The rollup tier is read only once it holds what the raw tier does.
+    await this.fill(Math.max(now - BACKFILL_MAX_MS, await this.lastRolledUp()), now);
+    this.ready = !this.stopped;
   }
 
   /** Rollups and event copies for [from, to): what continuous queries cannot do for time the gateway was away. Idempotent: a point written again is the same point. */
@@ -139,6 +142,8 @@ export class RetentionTiers {
   }
 
   stop(): void {
+    this.stopped = true;
+    this.ready = false;
     clearInterval(this.timer);
   }
 }
