@@ -32,7 +32,16 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     for (const stop of running.reverse()) await stop().catch(() => {});
   };
   // Listening before anything starts: a Ctrl+C during the start still stops what was started.
-  const signalled = untilSignal();
+  // And it must end the demo: a part that does not stop in time (seen once under heavy load,
+  // after every source had stopped) is left behind with a word rather than keeping the process.
+  let late: NodeJS.Timeout | undefined;
+  const signalled = untilSignal().then(() => {
+    late = setTimeout(() => {
+      process.stderr.write(`fieldlab: not everything stopped within ${STOP_GRACE_MS / 1000} s; exiting anyway\n`);
+      process.exit(1);
+    }, STOP_GRACE_MS);
+    late.unref();
+  });
   try {
     await startDemo(flags, running);
   } catch (err) {
@@ -40,13 +49,6 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     throw err;
   }
   await signalled;
-  // A Ctrl+C must end the demo: a part that does not stop in time (seen once under heavy load,
-  // after every source had stopped) is left behind with a word rather than keeping the process.
-  const late = setTimeout(() => {
-    process.stderr.write(`fieldlab: not everything stopped within ${STOP_GRACE_MS / 1000} s; exiting anyway\n`);
-    process.exit(1);
-  }, STOP_GRACE_MS);
-  late.unref();
   await stopAll();
   clearTimeout(late);
   // Stopped: whatever handle is still open (a socket in its close handshake) must not keep us.
