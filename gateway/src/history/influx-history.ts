@@ -12,12 +12,10 @@ import { measurementFor } from '../state/device-state.ts';
 import { pino, type Logger } from 'pino';
 import { anyOf, at, ident, rows, type ResultSeries, type StatementResult } from './influxql.ts';
 import { RetentionTiers, type RetentionSettings } from './retention.ts';
+import type { GatewayConfig } from '../config.ts';
 
-export interface InfluxHistoryOptions {
-  readonly url: string;
-  readonly database: string;
-  readonly username?: string | undefined;
-  readonly password?: string | undefined;
+/** The same InfluxDB the gateway writes to: its `influx:` settings' connection part. */
+export interface InfluxHistoryOptions extends Pick<GatewayConfig['influx'], 'url' | 'database' | 'username' | 'password'> {
   /** How far back an event (a state change, an alarm, a series) is looked for: the raw retention. */
   readonly eventLookbackMs?: number;
   /** A device without `states.offlineAfterSeconds` in its profile has data at an instant only this close after a point. */
