@@ -52,6 +52,9 @@ export interface SeriesAt {
   readonly scrap: number;
   readonly total: number;
   readonly oee: number | null;
+  readonly availability: number | null;
+  readonly performance: number | null;
+  readonly quality: number | null;
   /** The production_series point the figures come from: its event and time. */
   readonly event: string;
   readonly figuresAt: number;

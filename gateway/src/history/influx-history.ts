@@ -364,6 +364,9 @@ function runningSeries(series: ResultSeries | undefined): SeriesAt[] {
       scrap: Number(r.scrap ?? 0),
       total: Number(r.total ?? 0),
       oee: typeof r.oee === 'number' ? r.oee : null,
+      availability: typeof r.availability === 'number' ? r.availability : null,
+      performance: typeof r.performance === 'number' ? r.performance : null,
+      quality: typeof r.quality === 'number' ? r.quality : null,
       event: String(r.event),
       figuresAt: Number(r.time),
     }));
