@@ -134,8 +134,15 @@ describe('history API', () => {
     expect(stepped.body.devices[0]!.points.filter((p) => 'job_state' in p.v)).toHaveLength(jobChanges);
     const marks = await get<{ marks: TimelineMark[] }>(`/api/history/marks?from=${first - 1000}&to=${last + 1000}&device=bambu`);
     const states = stored.filter((p) => p.series.measurement === 'machine_state' && p.series.tags.device === 'bambu');
-    expect(marks.body.marks.filter((m) => m.kind === 'state').map((m) => m.t)).toEqual(states.map((p) => p.time));
+    expect(marks.body.marks.filter((m) => m.kind === 'state').map((m) => [m.t, m.state])).toEqual(states.map((p) => [p.time, p.fields.state]));
+    const alarmEvents = stored.filter((p) => p.series.measurement === 'alarm' && p.series.tags.device === 'bambu');
+    // Two alarms may change at one instant: compared as sets.
+    const byKey = (a: unknown[], b: unknown[]) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+    expect(marks.body.marks.filter((m) => m.kind.startsWith('alarm')).map((m) => [m.t, m.kind, m.alarm, m.severity, m.by]).sort(byKey)).toEqual(
+      alarmEvents.map((p) => [p.time, `alarm_${p.series.tags.event}`, p.series.tags.alarm, p.series.tags.severity, p.fields.by || undefined]).sort(byKey),
+    );
     expect(marks.body.marks.some((m) => m.kind === 'alarm_raised')).toBe(true);
+    expect(raw.body.devices[0]!.lookbackMs).toBeGreaterThan(0);
   });
 
   it('refuses injection through every parameter with a 400 and a coded error, and the data is still there', async () => {

@@ -78,6 +78,8 @@ export interface HistoryAt {
 /** A device's values over a window: every point (raw), or per step the last, min and max of numbers and each change of the rest. */
 export interface DeviceChanges {
   readonly id: string;
+  /** How long after a point the device still has data (its look-back, as in `at`): a longer silence is a gap. */
+  readonly lookbackMs: number;
   readonly points: readonly { readonly t: number; readonly v: Readonly<Record<string, Value>> }[];
   /** Only when stepped: per step start, last/min/max of each numeric signal. */
   readonly steps?: readonly { readonly t: number; readonly last: Readonly<Record<string, number>>; readonly min: Readonly<Record<string, number>>; readonly max: Readonly<Record<string, number>> }[];
@@ -88,6 +90,12 @@ export interface TimelineMark {
   readonly kind: 'state' | 'alarm_raised' | 'alarm_acknowledged' | 'alarm_cleared' | 'series_start' | 'series_pause' | 'series_resume' | 'series_stop';
   readonly device: string | null;
   readonly text: string;
+  /** A state mark's new machine state, so a player can apply it without reading the text. */
+  readonly state?: MachineState;
+  /** An alarm mark's alarm id and severity, and who acknowledged it. */
+  readonly alarm?: string;
+  readonly severity?: string;
+  readonly by?: string;
 }
 
 export interface HistoryChanges {

@@ -213,7 +213,10 @@ export class InfluxHistory implements HistoryReads {
       to,
       tier,
       step: stepS,
-      devices: [...devices].map(([id, d]) => (stepS === null ? { id, points: d.points } : { id, points: d.points.sort((a, b) => a.t - b.t), steps: d.steps })),
+      devices: [...devices].map(([id, d]) => {
+        const lookbackMs = this.lookbackMs(this.devices.get(id)!);
+        return stepS === null ? { id, lookbackMs, points: d.points } : { id, lookbackMs, points: d.points.sort((a, b) => a.t - b.t), steps: d.steps };
+      }),
       events: events.marks.filter((m) => m.kind === 'state' || m.kind.startsWith('alarm')),
       truncated,
     };
@@ -228,7 +231,7 @@ export class InfluxHistory implements HistoryReads {
     const devs = anyOf('device', scope.devices);
     return [
       `SELECT "state", "reason" FROM ${this.source('machine_state', tier)} WHERE ${devs} AND ${window} GROUP BY "device" ORDER BY time ASC LIMIT ${this.maxRows}`,
-      `SELECT "text", "event" FROM ${this.source('alarm', tier)} WHERE ${devs} AND ${window} GROUP BY "device", "alarm" ORDER BY time ASC LIMIT ${this.maxRows}`,
+      `SELECT "text", "event", "severity", "by" FROM ${this.source('alarm', tier)} WHERE ${devs} AND ${window} GROUP BY "device", "alarm" ORDER BY time ASC LIMIT ${this.maxRows}`,
       `SELECT "event", "series_id", "product", "reason" FROM ${this.source('production_series', tier)} WHERE "event" <> 'progress' AND ${window} ORDER BY time ASC LIMIT ${this.maxRows}`,
     ];
   }
@@ -240,12 +243,15 @@ export class InfluxHistory implements HistoryReads {
     for (const s of states?.series ?? []) {
       const list = rows(s);
       if (list.length >= this.maxRows) truncated = true;
-      for (const r of list) marks.push({ t: Number(r.time), kind: 'state', device: s.tags?.device ?? null, text: `${r.state}${r.reason ? ` (${r.reason})` : ''}` });
+      for (const r of list) marks.push({ t: Number(r.time), kind: 'state', device: s.tags?.device ?? null, text: `${r.state}${r.reason ? ` (${r.reason})` : ''}`, state: String(r.state) as MachineState });
     }
     for (const s of alarms?.series ?? []) {
       const list = rows(s);
       if (list.length >= this.maxRows) truncated = true;
-      for (const r of list) marks.push({ t: Number(r.time), kind: `alarm_${String(r.event)}` as TimelineMark['kind'], device: s.tags?.device ?? null, text: `${s.tags?.alarm}: ${r.text}` });
+      for (const r of list) {
+        const mark = { t: Number(r.time), kind: `alarm_${String(r.event)}` as TimelineMark['kind'], device: s.tags?.device ?? null, text: `${s.tags?.alarm}: ${r.text}`, alarm: s.tags?.alarm ?? '', severity: String(r.severity ?? '') };
+        marks.push(r.by ? { ...mark, by: String(r.by) } : mark);
+      }
     }
     for (const s of series?.series ?? []) {
       const list = rows(s);
