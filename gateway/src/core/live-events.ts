@@ -34,6 +34,8 @@ export interface LiveSnapshot {
   readonly serverTime: number;
   /** At most this many change messages per second reach a client. */
   readonly rateHz: number;
+  /** Whether the gateway answers the history API, so a viewer can replay. */
+  readonly history: boolean;
 }
 
 /** Only what changed since the last message, per device: `v` values, `s` last seen. */

@@ -75,9 +75,9 @@ export class Gateway implements GatewayFigures {
     this.floor = new ShopFloor(site, { timeScale: config.timeScale, keepStoppedSeries: config.production.keepStoppedSeries }, this.floorOutput, this.telemetry.log, this.now());
     this.sources = parts.sources ? [...parts.sources] : [];
     this.sinks = parts.sinks ?? buildSinks(config);
-    this.live = new LiveHub(site, this.floor.devices, this.telemetry, { rateHz: config.http.liveRateHz });
     // History reads the InfluxDB the gateway writes to, unless the sinks were given.
     if (!parts.sinks && parts.history === undefined) this.ownHistory = new InfluxHistory(site, { ...config.influx, retention: { ...config.history, manage: config.history.manageRetention, database: config.influx.database } }, this.telemetry.log);
+    this.live = new LiveHub(site, this.floor.devices, this.telemetry, { rateHz: config.http.liveRateHz, history: Boolean(parts.history || this.ownHistory) });
     this.live.provideInsight(() => this.floor.insight(), (device, alarm, by) => void this.floor.acknowledgeAlarm(device, alarm, by));
   }
 

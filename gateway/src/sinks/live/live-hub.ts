@@ -24,6 +24,8 @@ export interface LiveHubOptions {
   readonly maxPendingPackets?: number;
   /** How many packets wait for a client (default: engine.io's write buffer); tests slow a client with it. */
   readonly pendingOf?: (socketId: string, conn: unknown) => number;
+  /** The gateway answers the history API (viewers offer replay). */
+  readonly history?: boolean;
 }
 
 // engine.io's queue of packets not yet written to a client: the measure of a slow one.
@@ -33,6 +35,7 @@ type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<stri
 
 export class LiveHub {
   readonly rateHz: number;
+  private readonly history: boolean;
   private readonly maxPending: number;
   private readonly pendingOf: (socketId: string, conn: unknown) => number;
   private io: LiveServer | undefined;
@@ -51,6 +54,7 @@ export class LiveHub {
     options: LiveHubOptions = {},
   ) {
     this.rateHz = options.rateHz ?? 20;
+    this.history = options.history ?? false;
     this.maxPending = options.maxPendingPackets ?? 64;
     this.pendingOf = options.pendingOf ?? writeBufferLength;
     this.devices = new Map(site.devices.map((d) => [d.id, d]));
@@ -196,6 +200,7 @@ export class LiveHub {
       devices,
       serverTime: Date.now(),
       rateHz: this.rateHz,
+      history: this.history,
     };
   }
 
