@@ -15,6 +15,7 @@ import { InfluxDbSink } from '../../gateway/src/sinks/influxdb/influxdb-sink.ts'
 import { testSite } from '../support/fixtures.ts';
 import { sleep, spoolDir, startTestInflux, type TestInflux } from '../support/services.ts';
 import { TestSink } from '../support/test-sink.ts';
+import { applyEvents, insightOf } from '../../twin-viewer/src/replay/history-answers.ts';
 
 const site = testSite([
   { id: 'bambu', profile: 'bambu-lab-fdm', topicId: 'S1' },
@@ -53,7 +54,11 @@ describe('history API', () => {
       const topic = `device/${i < 20 ? 'S1' : r.device}/report`;
       const payload = { print: { gcode_state: r.state, print_error: r.code, nozzle_temper: Math.round(r.temp * 10) / 10, mc_percent: r.progress, layer_num: i } };
       gateway.handle({ kind: 'mqtt', source: 'test', topic, payload: Buffer.from(JSON.stringify(payload)), receivedAt: Date.now() });
-      if (i % 25 === 7) gateway.floor.acknowledgeAlarm('bambu', 'firmware_error', 'tess');
+      if (i % 25 === 7) {
+        // A person acknowledges after the message, never in the same millisecond (InfluxDB orders ties by series, not by arrival).
+        await sleep(2);
+        gateway.floor.acknowledgeAlarm('bambu', 'firmware_error', 'tess');
+      }
       await sleep(3); // event points of one device stay apart in time, as in any real run
     }
     last = Date.now();
@@ -143,6 +148,27 @@ describe('history API', () => {
     );
     expect(marks.body.marks.some((m) => m.kind === 'alarm_raised')).toBe(true);
     expect(raw.body.devices[0]!.lookbackMs).toBeGreaterThan(0);
+  });
+
+  it("the viewer's replay, applying a window's events to the state at its start, reaches the state the API gives at its end", async () => {
+    // What a playing viewer does between two seeks: it must agree with a seek at any instant.
+    const pairs = fc.sample(fc.tuple(fc.integer({ min: first - 1000, max: last + 1000 }), fc.integer({ min: 1, max: last - first + 2000 })), { numRuns: 25, seed: 5 });
+    // And each alarm event on its own, where the listing rules bite (an acknowledgement after a clear, a clear after one).
+    for (const p of stored) if (p.series.measurement === 'alarm') pairs.push([p.time - 1, 2]);
+    for (const [t1, span] of pairs) {
+      const t2 = t1 + span;
+      const [start, end, window] = await Promise.all([
+        get<HistoryAt>(`/api/history/at?t=${t1}`),
+        get<HistoryAt>(`/api/history/at?t=${t2}`),
+        get<HistoryChanges>(`/api/history/changes?from=${t1}&to=${t2}`),
+      ]);
+      expect(window.status).toBe(200);
+      const played = applyEvents(insightOf(start.body), window.body.events.filter((e) => e.t > t1));
+      const seeked = insightOf(end.body);
+      expect(played.states, `states from ${t1} to ${t2}`).toEqual(seeked.states);
+      const key = (a: (typeof played.alarms)[number]) => `${a.device}/${a.alarm} raised ${a.raisedAt} cleared ${a.clearedAt} by ${a.acknowledgedBy}`;
+      expect(played.alarms.map(key).sort(), `alarms from ${t1} to ${t2}`).toEqual(seeked.alarms.map(key).sort());
+    }
   });
 
   it('refuses injection through every parameter with a 400 and a coded error, and the data is still there', async () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SeriesSummary } from '../../gateway/src/core/insight.ts';
 import { loadSite } from '../../device-profiles/schema/load.ts';
-import { describe as caption, summarize } from '../../twin-viewer/src/panels/kiosk-captions.ts';
+import { describe as caption, replayCaption, summarize } from '../../twin-viewer/src/panels/kiosk-captions.ts';
 import type { PlacedMachine } from '../../twin-viewer/src/scene/twin-scene.ts';
 
 const site = loadSite();
@@ -26,5 +26,12 @@ describe('kiosk captions', () => {
   it("sum the line up with its series and live OEE", () => {
     const machines = [placed('robot-01', 'running'), placed('printer-01', 'idle')];
     expect(summarize('First series', machines, series)).toBe('First series: 1 of 2 machines working · Street-light housing: 35 of 200 good · OEE 70 % (availability 90 %, performance 80 %, quality 97 %)');
+  });
+
+  it('say what a replaying kiosk shows: which day, which hours, how fast', () => {
+    const at = (d: number, h: number) => new Date(2026, 10, d, h, 0).getTime();
+    expect(replayCaption(at(30, 6), at(30, 14), 240, at(1 + 30, 9))).toBe('Yesterday, 06:00–14:00, at 240×');
+    expect(replayCaption(at(30, 6), at(30, 14), 240, at(30, 15))).toBe('Today, 06:00–14:00, at 240×');
+    expect(replayCaption(at(27, 22), at(28, 6), 600, at(30, 9))).toBe('Friday 27 November, 22:00–06:00, at 600×');
   });
 });

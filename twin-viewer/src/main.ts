@@ -1,44 +1,50 @@
-// The twin viewer: the shop floor in 3D, fed by the gateway's live hub. This file only
-// assembles: the scene announces selection, camera moves and builds as events, and each
-// panel subscribes to what it shows (as three.js's editor panels do to its signals).
+// The twin viewer: the shop floor in 3D, fed by the gateway's live hub or, in replay, by its
+// history. This file only assembles: the scene announces selection, camera moves and builds
+// as events, each panel subscribes to what it shows (as three.js's editor panels do to its
+// signals), and all of them read the one state on show, `playback.shown`.
 import './style.css';
 import { LiveClient } from './live/live-client.ts';
 import { formatAge } from './panels/format.ts';
 import { Kiosk } from './panels/kiosk.ts';
+import { replayCaption } from './panels/kiosk-captions.ts';
 import { AlarmList } from './panels/alarm-list.ts';
 import { BottomSheet } from './panels/bottom-sheet.ts';
 import { MachineList } from './panels/machine-list.ts';
 import { SeriesPanel } from './panels/series-panel.ts';
 import { MachinePanel } from './panels/machine-panel.ts';
+import { Timeline } from './panels/timeline.ts';
+import { HistoryApi } from './replay/history-api.ts';
+import { Playback } from './replay/playback.ts';
 import { TwinScene } from './scene/twin-scene.ts';
 import { installTestHook } from './test-hook.ts';
 import { ViewInUrl } from './view-url.ts';
 import type { LiveSnapshot } from '../../gateway/src/core/live-events.ts';
 
-const kiosk = new URLSearchParams(location.search).get('mode') === 'kiosk';
+const params = new URLSearchParams(location.search);
+const kiosk = params.get('mode') === 'kiosk';
 const client = new LiveClient();
-const SEVERITY_ORDER = ['critical', 'warning', 'info'] as const;
-const scene = new TwinScene(document.getElementById('scene')!, {
-  history: client.history,
-  clock: () => client.serverNow(),
-  judged: (id) => {
-    const active = client.insight.alarms.filter((a) => a.device === id && a.clearedAt === undefined);
-    return { state: client.insight.states[id]?.state, alarm: SEVERITY_ORDER.find((s) => active.some((a) => a.severity === s)) };
-  },
-  judgedVersion: () => client.insightVersion,
-});
-const view = new ViewInUrl(scene, kiosk);
+const api = new HistoryApi();
+const playback = new Playback(client, api);
+const shown = () => playback.shown;
+const scene = new TwinScene(document.getElementById('scene')!, { shown });
+const view = new ViewInUrl(scene, kiosk, playback);
 const list = new MachineList(document.getElementById('machines')!, scene);
-const panel = new MachinePanel(document.getElementById('panel')!, scene, client.history);
+const panel = new MachinePanel(document.getElementById('panel')!, scene, shown);
 const alarms = new AlarmList(document.getElementById('alarms')!, scene, client);
 const sheet = new BottomSheet(document.querySelector('nav')!, scene);
 const series = new SeriesPanel(document.getElementById('series')!, scene, kiosk);
+const timeline = kiosk ? undefined : new Timeline(document.getElementById('timeline')!, playback, api, () => client.serverNow());
+// A kiosk may loop a recorded shift: `replay=<hours>` back from now, in two minutes unless `speed=` says otherwise.
+const replayHours = Number(params.get('replay'));
+const kioskLoop = kiosk && replayHours > 0 ? { hours: Math.min(replayHours, 24 * 7), speed: view.speed } : undefined;
 
 // A later snapshot (a reconnect after the gateway restarted, a resync after falling behind)
 // refreshes the data; the scene is rebuilt only when the layout it was built from changed.
 let builtFrom: string | undefined;
 client.whenSnapshot((s) => {
   document.getElementById('title')!.textContent = s.site.name;
+  playback.available = s.history;
+  timeline?.refresh();
   const layout = layoutKey(s);
   if (layout === builtFrom) return;
   const first = builtFrom === undefined;
@@ -46,8 +52,18 @@ client.whenSnapshot((s) => {
   scene.build(s);
   if (!first) return;
   if (!view.restoreCamera()) scene.overview();
-  if (kiosk) new Kiosk(scene, s, document.getElementById('caption')!, { history: client.history, series: () => client.insight.series });
-  else scene.select(view.device);
+  if (kiosk) {
+    new Kiosk(scene, s, document.getElementById('caption')!, { shown, replaying: () => (playback.mode === 'replay' && playback.loop ? replayCaption(playback.loop.from, playback.loop.to, playback.speed, client.serverNow()) : undefined) });
+    if (kioskLoop) {
+      const to = client.serverNow();
+      const from = to - kioskLoop.hours * 3_600_000;
+      playback.loop = { from, to };
+      void playback.seek(from, { play: true, speed: kioskLoop.speed ?? (kioskLoop.hours * 3_600_000) / 120_000 });
+    }
+  } else {
+    scene.select(view.device);
+    if (view.at !== undefined) void playback.seek(view.at, { play: view.speed !== undefined, ...(view.speed !== undefined ? { speed: view.speed } : {}) });
+  }
 });
 
 // Connection and data age are always in view; stale data shows as stale.
@@ -56,16 +72,23 @@ const refresh = setInterval(() => {
   const now = client.serverNow();
   const newest = Math.max(0, ...[...scene.machines.keys()].map((id) => client.history.lastSeen(id)));
   status.dataset.state = client.state;
-  status.textContent = `${client.state === 'live' ? '● live' : client.state === 'connecting' ? '○ connecting' : '○ reconnecting'} · newest data ${newest ? formatAge(now - newest) : '—'}`;
+  status.textContent = `${client.state === 'live' ? '● connected' : client.state === 'connecting' ? '○ connecting' : '○ reconnecting'} · newest data ${newest ? formatAge(now - newest) : '—'}`;
+  const { insight } = playback.shown;
   list.refresh();
-  sheet.refresh(scene.machines.size, client.insight.alarms.filter((a) => a.clearedAt === undefined).length);
-  alarms.refresh(client.insight.alarms, now);
-  series.refresh(client.insight.series);
-  panel.refresh(now);
+  sheet.refresh(scene.machines.size, insight.alarms.filter((a) => a.clearedAt === undefined).length);
+  alarms.refresh(insight.alarms, playback.shown.now());
+  series.refresh(insight.series);
+  panel.refresh();
 }, 500);
-scene.addEventListener('dispose', () => clearInterval(refresh));
+// The panels follow a replay as it plays, not only twice a second.
+playback.addEventListener('change', () => panel.refresh());
+scene.addEventListener('dispose', () => {
+  clearInterval(refresh);
+  timeline?.dispose();
+  playback.dispose();
+});
 
-installTestHook(scene, client);
+installTestHook(scene, client, playback, timeline);
 
 /** What the scene is built from: the site, its lines and its devices, not their values. */
 function layoutKey(s: LiveSnapshot): string {

@@ -2,6 +2,8 @@
 // window.fieldlabTwin. The browser tests and the frame benchmark read it; nothing in the
 // viewer does. `rebuild` takes the same path as a snapshot does, so tests can swap scenes.
 import type { LiveClient } from './live/live-client.ts';
+import type { Timeline } from './panels/timeline.ts';
+import type { Playback } from './replay/playback.ts';
 import { Box3, Vector3 } from 'three';
 import { GltfMachine } from './machines/gltf-machine.ts';
 import { RobotArm } from './machines/robot-arm.ts';
@@ -22,12 +24,44 @@ export interface Lifecycle {
   sceneListeners: number;
 }
 
-export function createTestHook(scene: TwinScene, client: LiveClient) {
+export function createTestHook(scene: TwinScene, client: LiveClient, playback: Playback, timeline: Timeline | undefined) {
+  /** Resolves after the scene drew a frame with the state now on show. */
+  const drawn = () =>
+    new Promise<void>((resolve) => {
+      const after = scene.frames;
+      const wait = () => (scene.frames > after ? resolve() : requestAnimationFrame(wait));
+      requestAnimationFrame(wait);
+    });
   return {
     devices: () => [...scene.machines.keys()],
     targets: (id: string) => ({ ...scene.machines.get(id)?.targets }),
     status: (id: string) => scene.machines.get(id)?.status,
-    values: (id: string) => ({ ...client.history.stateAt(id) }),
+    /** The values on show (live or replayed). */
+    values: (id: string) => ({ ...playback.shown.history.stateAt(id) }),
+    /** Live or replay, the instant shown, and how the replay plays. */
+    playback: () => ({
+      mode: playback.mode,
+      at: playback.at,
+      playing: playback.playing,
+      speed: playback.speed,
+      ready: playback.replay.ready,
+      error: playback.replay.error,
+      stalls: playback.stalls,
+      stalledMs: playback.stalledMs,
+      bytes: playback.replay.api.bytes,
+      requests: playback.replay.api.requests,
+      samples: playback.replay.history.size,
+    }),
+    /** Seeks to `t` and resolves once the scene has drawn it: the seek benchmark's "request → scene updated". */
+    seek: async (t: number): Promise<void> => {
+      await playback.seek(t, { play: false });
+      await drawn();
+    },
+    play: (speed: number) => playback.play(speed),
+    pause: () => playback.pause(),
+    goLive: () => playback.goLive(),
+    marks: () => timeline?.marks.length ?? 0,
+    insightShown: () => playback.shown.insight,
     joint: (id: string, n: number): number | undefined => {
       const arm = scene.machines.get(id)?.machine;
       const j = arm instanceof RobotArm ? arm.joints[n - 1] : undefined;
@@ -94,6 +128,6 @@ export function createTestHook(scene: TwinScene, client: LiveClient) {
 
 export type TwinTestHook = ReturnType<typeof createTestHook>;
 
-export function installTestHook(scene: TwinScene, client: LiveClient): void {
-  Object.assign(window, { fieldlabTwin: createTestHook(scene, client) });
+export function installTestHook(scene: TwinScene, client: LiveClient, playback: Playback, timeline: Timeline | undefined): void {
+  Object.assign(window, { fieldlabTwin: createTestHook(scene, client, playback, timeline) });
 }

@@ -1,6 +1,8 @@
-// The view lives in the URL, so it can be shared: the selected machine and the camera
-// (not in visitor mode, whose camera tours on its own). Written a moment after the last
-// change, not on every frame of a camera move.
+// The view lives in the URL, so it can be shared: the selected machine, the camera (not in
+// visitor mode, whose camera tours on its own), and in replay the instant shown (`at`, ISO
+// 8601) and the speed it plays at (`speed`). Written a moment after the last change, not on
+// every frame of a camera move or of playback.
+import type { Playback } from './replay/playback.ts';
 import type { TwinScene } from './scene/twin-scene.ts';
 
 const SAVE_AFTER_MS = 300;
@@ -10,15 +12,22 @@ export class ViewInUrl {
   private readonly opened = new URLSearchParams(location.search);
   /** The device the URL named on load, to select once the scene is built. */
   readonly device = this.opened.get('device') ?? undefined;
+  /** The instant the URL named (`at`), and the speed to play it at (`speed`), if any. */
+  readonly at = parseInstant(this.opened.get('at'));
+  readonly speed = positive(this.opened.get('speed'));
   private timer: number | undefined;
+  private wroteAt = 0;
 
   constructor(
     private readonly scene: TwinScene,
     private readonly kiosk: boolean,
+    private readonly playback: Playback,
   ) {
     scene.addEventListener('select', this.save);
     scene.addEventListener('change', this.save);
     scene.addEventListener('dispose', () => this.dispose());
+    playback.addEventListener('change', this.save);
+    playback.addEventListener('tick', this.follow);
   }
 
   /** Puts the camera where the URL says; false when it says nothing usable. */
@@ -35,7 +44,17 @@ export class ViewInUrl {
     clearTimeout(this.timer);
     this.scene.removeEventListener('select', this.save);
     this.scene.removeEventListener('change', this.save);
+    this.playback.removeEventListener('change', this.save);
+    this.playback.removeEventListener('tick', this.follow);
   }
+
+  /** While playing, the link follows the playhead about once a second. */
+  private readonly follow = () => {
+    const now = performance.now();
+    if (now - this.wroteAt < 1000) return;
+    this.wroteAt = now;
+    this.save();
+  };
 
   private readonly save = () => {
     clearTimeout(this.timer);
@@ -47,7 +66,30 @@ export class ViewInUrl {
       const c = this.scene.camera.position;
       const t = this.scene.controls.target;
       if (!this.kiosk) p.set('cam', [c.x, c.y, c.z, t.x, t.y, t.z].map((n) => n.toFixed(2)).join(','));
+      // The kiosk's loop is its own: its link keeps saying `replay=`, not an instant.
+      if (this.playback.mode === 'replay' && !this.kiosk) {
+        p.set('at', new Date(this.playback.at).toISOString());
+        if (this.playback.playing) p.set('speed', String(this.playback.speed));
+        else p.delete('speed');
+      } else if (!this.kiosk) {
+        p.delete('at');
+        p.delete('speed');
+      }
       history.replaceState(null, '', `?${p}`);
     }, SAVE_AFTER_MS);
   };
+}
+
+/** An ISO 8601 time with its zone, or epoch ms; undefined for anything else. */
+export function parseInstant(s: string | null): number | undefined {
+  if (!s) return undefined;
+  if (/^\d{10,}$/.test(s)) return Number(s);
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$/i.test(s)) return undefined;
+  const t = Date.parse(s);
+  return Number.isFinite(t) ? t : undefined;
+}
+
+function positive(s: string | null): number | undefined {
+  const n = Number(s);
+  return s !== null && Number.isFinite(n) && n > 0 ? n : undefined;
 }

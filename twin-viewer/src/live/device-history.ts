@@ -2,6 +2,7 @@
 // and panels ask "what was the state at time t?" The live stream fills it now; replay from
 // InfluxDB and virtual experiments will fill it the same way, and nothing else changes.
 import type { Value } from '../../../gateway/src/core/reading.ts';
+import type { ValueHistory } from './shown-state.ts';
 
 export interface Sample {
   readonly t: number;
@@ -10,7 +11,7 @@ export interface Sample {
 
 const KEEP_MS = 10 * 60_000;
 
-export class DeviceHistory {
+export class DeviceHistory implements ValueHistory {
   /** device id → samples of changed values, oldest first. */
   private readonly samples = new Map<string, Sample[]>();
   /** device id → merged latest values, and when the device last sent data. */
@@ -47,17 +48,18 @@ export class DeviceHistory {
     return out;
   }
 
+  /** Live, the latest data is what is shown: `t` is not asked for. */
   lastSeen(id: string): number {
     return this.latest.get(id)?.lastSeen ?? 0;
   }
 
-  /** A signal's numeric samples since `since`, for charts. */
-  series(id: string, signal: string, since: number): [number[], number[]] {
+  /** A signal's numeric samples in [from, to], for charts. */
+  series(id: string, signal: string, from: number, to = Infinity): [number[], number[]] {
     const xs: number[] = [];
     const ys: number[] = [];
     for (const s of this.samples.get(id) ?? []) {
       const v = s.v[signal];
-      if (s.t >= since && typeof v === 'number') {
+      if (s.t >= from && s.t <= to && typeof v === 'number') {
         xs.push(s.t / 1000);
         ys.push(v);
       }

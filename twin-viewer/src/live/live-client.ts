@@ -2,10 +2,12 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, LiveInsight, LiveSnapshot, ServerToClientEvents } from '../../../gateway/src/core/live-events.ts';
 import { DeviceHistory } from './device-history.ts';
+import type { ShownState } from './shown-state.ts';
 
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 
-export class LiveClient {
+export class LiveClient implements ShownState {
+  readonly mode = 'live';
   readonly history = new DeviceHistory();
   snapshot: LiveSnapshot | undefined;
   /** Machine states and alarms, as the gateway judges them. */
@@ -57,5 +59,9 @@ export class LiveClient {
 
   serverNow(): number {
     return Date.now() + this.clockOffset;
+  }
+
+  now(): number {
+    return this.serverNow();
   }
 }

@@ -1,8 +1,8 @@
 // The alarms the gateway still lists (active, or cleared and not yet acknowledged), worst
 // first, each with an Acknowledge button that signs with the operator's name; a click
 // elsewhere on an alarm selects its machine and brings it into view.
-import type { LiveAlarm } from '../../../gateway/src/core/live-events.ts';
 import type { LiveClient } from '../live/live-client.ts';
+import type { ShownAlarm } from '../live/shown-state.ts';
 import type { TwinScene } from '../scene/twin-scene.ts';
 import { formatAge } from './format.ts';
 
@@ -46,7 +46,7 @@ export class AlarmList {
     });
   }
 
-  refresh(alarms: readonly LiveAlarm[], now: number): void {
+  refresh(alarms: readonly ShownAlarm[], now: number): void {
     // Rebuilt only when the alarms changed (not on every insight: parts and states come often,
     // and a button under the pointer must stay); ages are updated in place.
     const key = JSON.stringify(alarms);
@@ -60,7 +60,7 @@ export class AlarmList {
     for (const li of Array.from(this.list.children) as HTMLLIElement[]) li.querySelector('.age')!.textContent = formatAge(now - Number(li.dataset.raised));
   }
 
-  private item(a: LiveAlarm): HTMLLIElement {
+  private item(a: ShownAlarm): HTMLLIElement {
     const li = document.createElement('li');
     li.dataset.device = a.device;
     li.dataset.alarm = a.alarm;

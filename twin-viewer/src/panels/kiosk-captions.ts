@@ -57,3 +57,16 @@ export function summarize(lineName: string, machines: readonly PlacedMachine[], 
   const o = series.oee;
   return `${head} · ${cap(series.product)}: ${series.good} of ${series.target} good · OEE ${pct(o.oee)} (availability ${pct(o.availability)}, performance ${pct(o.performance)}, quality ${pct(o.quality)})`;
 }
+
+const hhmm = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+
+/** What a kiosk replays, as a visitor reads it: "Yesterday, 06:00–14:00, at 240×". */
+export function replayCaption(from: number, to: number, speed: number, now: number): string {
+  const day = (t: number) => {
+    const d = new Date(t);
+    return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  };
+  const days = Math.round((day(now) - day(from)) / 86_400_000);
+  const when = days === 0 ? 'Today' : days === 1 ? 'Yesterday' : new Date(from).toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long' });
+  return `${when}, ${hhmm(new Date(from))}–${hhmm(new Date(to))}, at ${Math.round(speed)}×`;
+}

@@ -3,9 +3,8 @@
 // and a large caption saying what is happening, readable across a hall on a 1080p screen.
 // The tour reads the scene's machines at every step, so a rebuild (a gateway restarted with
 // another site) only changes where it goes next; it stops when the scene is disposed.
-import type { SeriesSummary } from '../../../gateway/src/core/insight.ts';
 import type { LiveSnapshot } from '../../../gateway/src/core/live-events.ts';
-import type { DeviceHistory } from '../live/device-history.ts';
+import type { ShownState } from '../live/shown-state.ts';
 import type { PlacedMachine, TwinScene } from '../scene/twin-scene.ts';
 import { describe, runningSeries, summarize } from './kiosk-captions.ts';
 
@@ -16,9 +15,10 @@ const SUMMARY_MS = 15_000;
 type Stop = { readonly device: string } | { readonly line: string; readonly name: string };
 
 export interface KioskSources {
-  readonly history: DeviceHistory;
-  /** The series the gateway reports now. */
-  series(): readonly SeriesSummary[];
+  /** The state on show: live, or a recorded shift replayed. */
+  shown(): ShownState;
+  /** What is replayed ("yesterday, 06:00–14:00, at 240×"), said above the tour's caption; undefined live. */
+  replaying(): string | undefined;
 }
 
 export class Kiosk {
@@ -81,16 +81,19 @@ export class Kiosk {
   }
 
   private tell(): void {
-    const text = this.captionFor(this.stop);
+    const told = this.captionFor(this.stop);
+    const replaying = this.sources.replaying();
+    const text = told !== undefined && replaying ? `${replaying}\n${told}` : told;
     if (text !== undefined && this.caption.textContent !== text) this.caption.textContent = text;
   }
 
   private captionFor(stop: Stop | undefined): string | undefined {
     if (!stop) return undefined;
-    const series = this.sources.series();
+    const shown = this.sources.shown();
+    const series = shown.insight.series;
     if ('device' in stop) {
       const m = this.scene.machines.get(stop.device);
-      return m ? describe(m, this.sources.history.stateAt(m.device.id), runningSeries(series, m.device.line)) : undefined;
+      return m ? describe(m, shown.history.stateAt(m.device.id), runningSeries(series, m.device.line)) : undefined;
     }
     const machines: PlacedMachine[] = [...this.scene.machines.values()].filter((m) => m.device.line === stop.line);
     return summarize(stop.name, machines, runningSeries(series, stop.line));

@@ -1,21 +1,24 @@
-// The selected machine: live values with units, state, data age, and small live charts.
-// It opens and closes with the scene's selection; its close button selects none.
+// The selected machine: its values with units, state, data age, and small charts of the
+// minutes around the instant shown (live: the last two; replay: either side of the
+// playhead). It opens and closes with the scene's selection; its close button selects none.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { DeviceHistory } from '../live/device-history.ts';
+import type { ShownState } from '../live/shown-state.ts';
 import type { PlacedMachine, TwinScene } from '../scene/twin-scene.ts';
 import { formatAge, formatSignal, formatValue } from './format.ts';
 
 const CHART_SECONDS = 120;
+/** In replay the charts also show what comes next: the playhead stands at this share of the window. */
+const REPLAY_BEFORE = 0.75;
 
 export class MachinePanel {
-  private shown: string | undefined;
+  private showing: string | undefined;
   private charts: { signal: string; plot: uPlot }[] = [];
 
   constructor(
     private readonly root: HTMLElement,
     private readonly scene: TwinScene,
-    private readonly history: DeviceHistory,
+    private readonly shown: () => ShownState,
   ) {
     scene.addEventListener('select', (e) => this.show(e.id !== undefined ? scene.machines.get(e.id) : undefined));
     root.addEventListener('click', (e) => {
@@ -26,7 +29,7 @@ export class MachinePanel {
   private show(m: PlacedMachine | undefined): void {
     for (const c of this.charts) c.plot.destroy();
     this.charts = [];
-    this.shown = m?.device.id;
+    this.showing = m?.device.id;
     this.root.hidden = !m;
     if (!m) return;
     const d = m.device;
@@ -54,22 +57,31 @@ export class MachinePanel {
       );
       this.charts.push({ signal, plot });
     }
-    this.refresh(Date.now());
+    this.refresh();
   }
 
-  refresh(now: number): void {
-    const m = this.shown !== undefined ? this.scene.machines.get(this.shown) : undefined;
+  refresh(): void {
+    const m = this.showing !== undefined ? this.scene.machines.get(this.showing) : undefined;
     if (!m) return;
     const d = m.device;
-    const values = this.history.stateAt(d.id);
-    const age = now - this.history.lastSeen(d.id);
-    (this.root.querySelector('.state') as HTMLElement).textContent = `${m.status} · data ${this.history.lastSeen(d.id) ? formatAge(age) : 'none yet'}`;
+    const shown = this.shown();
+    const { history } = shown;
+    const now = shown.now();
+    const values = history.stateAt(d.id);
+    const seen = history.lastSeen(d.id);
+    const none = shown.mode === 'live' ? 'none yet' : 'none then';
+    (this.root.querySelector('.state') as HTMLElement).textContent = `${m.status} · data ${seen ? formatAge(now - seen) : none}`;
     (this.root.querySelector('.state') as HTMLElement).dataset.status = m.status;
     const rows = Object.keys(d.signals)
       .filter((n) => values[n] !== undefined)
       .map((n) => `<tr data-signal="${n}"><th>${n.replaceAll('_', ' ')}</th><td>${escapeHtml(formatSignal(values[n], d.signals[n]))}</td></tr>`);
     (this.root.querySelector('.values') as HTMLElement).innerHTML = rows.join('');
-    for (const c of this.charts) c.plot.setData(this.history.series(d.id, c.signal, now - CHART_SECONDS * 1000));
+    const span = CHART_SECONDS * 1000;
+    const [from, to] = shown.mode === 'live' ? [now - span, now] : [now - span * REPLAY_BEFORE, now + span * (1 - REPLAY_BEFORE)];
+    for (const c of this.charts) {
+      c.plot.setData(history.series(d.id, c.signal, from, to));
+      c.plot.setScale('x', { min: from / 1000, max: to / 1000 });
+    }
   }
 }
 

@@ -7,7 +7,7 @@ import * as THREE from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
 import { CSS2DObject, CSS2DRenderer } from 'three/addons/renderers/CSS2DRenderer.js';
 import type { LiveDevice, LiveSnapshot } from '../../../gateway/src/core/live-events.ts';
-import type { DeviceHistory } from '../live/device-history.ts';
+import { judgedFrom, type ShownState } from '../live/shown-state.ts';
 import { evaluateBindings, type Targets } from '../machines/bindings.ts';
 import { createMachine } from '../machines/index.ts';
 import { GltfMachine } from '../machines/gltf-machine.ts';
@@ -31,21 +31,9 @@ export interface PlacedMachine {
   alarmed: boolean;
 }
 
-/** What the gateway says of a device: its machine state and its worst active alarm. */
-export interface Judged {
-  readonly state: string | undefined;
-  readonly alarm: 'critical' | 'warning' | 'info' | undefined;
-}
-
-/** Where the scene reads what it shows; asked every drawn frame. */
+/** Where the scene reads what it shows, asked every drawn frame: the live state or a replayed one. */
 export interface SceneSources {
-  readonly history: DeviceHistory;
-  /** The gateway's clock, for staleness. */
-  clock(): number;
-  /** The gateway's judgement of a device (machine state, alarms)… */
-  judged(id: string): Judged;
-  /** …and a number bumped whenever any judgement changed. */
-  judgedVersion(): number;
+  shown(): ShownState;
 }
 
 /**
@@ -69,8 +57,6 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
   readonly machines = new Map<string, PlacedMachine>();
   /** The three.js scene graph: lights, the site's floor and the machines. */
   readonly world = new THREE.Scene();
-  /** The time whose state is shown: undefined follows the live edge; a time replays that moment. */
-  showing: number | undefined;
   drawCalls = 0;
   frames = 0;
   private readonly labels = new CSS2DRenderer();
@@ -86,6 +72,7 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
   private readonly lighting: ShopLighting;
   private seenVersion = -1;
   private seenJudged = -1;
+  private seenSource: ShownState | undefined;
   private dirty = true;
   private animating = false;
   private last = performance.now();
@@ -272,23 +259,24 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     const dt = Math.min(0.1, elapsed);
     this.last = now;
     const damped = this.controls.update();
-    const { history } = this.sources;
-    const judgedVersion = this.sources.judgedVersion();
-    const changed = history.version !== this.seenVersion || judgedVersion !== this.seenJudged;
-    this.seenJudged = judgedVersion;
+    const shown = this.sources.shown();
+    const { history } = shown;
+    const changed = shown !== this.seenSource || history.version !== this.seenVersion || shown.insightVersion !== this.seenJudged;
+    this.seenSource = shown;
+    this.seenJudged = shown.insightVersion;
     // Staleness moves with time even when no data comes: look again twice a second.
     const tick = Math.floor(now / 500) !== Math.floor((now - dt * 1000) / 500);
     if (!changed && !this.animating && !this.dirty && !damped && !tick) return;
     this.seenVersion = history.version;
-    const t = this.sources.clock();
+    const t = shown.now();
     let animating = false;
     for (const m of this.machines.values()) {
-      const values = history.stateAt(m.device.id, this.showing);
+      const values = history.stateAt(m.device.id);
       const twin = m.device.twin;
       // The same targets object every frame: cleared and refilled, not reallocated.
       for (const k in m.targets) delete m.targets[k];
       if (twin) evaluateBindings(twin, m.device.signals, values, m.targets);
-      const judged = this.sources.judged(m.device.id);
+      const judged = judgedFrom(shown.insight, m.device.id);
       const lastSeen = history.lastSeen(m.device.id);
       m.status = withInsight(
         statusOf(m.targets.status, m.targets.alarm, lastSeen, t, twin?.staleAfterSeconds ?? 10, Object.keys(m.device.values).length > 0 || lastSeen > 0),

@@ -1,0 +1,144 @@
+// Live or replay, and the replay's clock: which state the scene and panels are shown, the
+// playhead, play/pause and speed. Swapping `shown` is the whole of going into replay; the
+// playhead moves with the wall clock times the speed, and playing into the present goes
+// back to live. A loop (the kiosk's recorded shift) starts again at its beginning.
+import { EventDispatcher } from 'three';
+import type { LiveClient } from '../live/live-client.ts';
+import type { ShownState } from '../live/shown-state.ts';
+import { Replay } from './replay.ts';
+
+export const SPEEDS = [1, 10, 60, 240, 600, 3600] as const;
+/** Series figures are asked for again this often while playing (ms of wall time). */
+const REFRESH_MS = 3_000;
+
+export interface PlaybackEventMap {
+  /** Mode, playing or speed changed, or a seek landed. */
+  change: {};
+  /** The playhead moved. */
+  tick: {};
+}
+
+export class Playback extends EventDispatcher<PlaybackEventMap> {
+  readonly replay: Replay;
+  mode: 'live' | 'replay' = 'live';
+  playing = false;
+  speed = 1;
+  /** Whether the gateway keeps a history to replay (its snapshot says). */
+  available = false;
+  /** Why a replay was refused, for the bar to say. */
+  notice: string | undefined;
+  /** Loops [from, to] when set. */
+  loop: { readonly from: number; readonly to: number } | undefined;
+  /** Wall time the playhead waited for data while playing, and how often. */
+  stalledMs = 0;
+  stalls = 0;
+  private frame: number | undefined;
+  private lastWall = 0;
+  private lastRefresh = 0;
+  private stalled = false;
+
+  constructor(
+    private readonly live: LiveClient,
+    api: ConstructorParameters<typeof Replay>[0],
+  ) {
+    super();
+    this.replay = new Replay(api, () => live.serverNow());
+    this.replay.addEventListener('seeked', () => this.dispatchEvent({ type: 'change' }));
+  }
+
+  get shown(): ShownState {
+    return this.mode === 'live' ? this.live : this.replay;
+  }
+
+  /** The instant shown: the playhead, or now when live. */
+  get at(): number {
+    return this.mode === 'live' ? this.live.serverNow() : this.replay.now();
+  }
+
+  /** Replays `t` (clamped to the present); playing on at `speed` when given. */
+  async seek(t: number, options: { play?: boolean; speed?: number } = {}): Promise<void> {
+    if (!this.available) {
+      this.notice = 'no replay: this gateway keeps no history (it has no InfluxDB)';
+      this.dispatchEvent({ type: 'change' });
+      return;
+    }
+    if (options.speed !== undefined) this.speed = nearestSpeed(options.speed);
+    const to = Math.min(t, this.live.serverNow() - 1000);
+    this.mode = 'replay';
+    document.body.classList.add('replay');
+    if (options.play !== undefined) this.playing = options.play;
+    this.stalled = false;
+    this.dispatchEvent({ type: 'change' });
+    await this.replay.seek(to, this.speed);
+    this.lastWall = performance.now();
+    this.lastRefresh = this.lastWall;
+    this.run();
+  }
+
+  play(speed = this.speed): void {
+    this.speed = nearestSpeed(speed);
+    if (this.mode === 'live') return;
+    this.playing = true;
+    this.lastWall = performance.now();
+    this.run();
+    this.dispatchEvent({ type: 'change' });
+  }
+
+  pause(): void {
+    this.playing = false;
+    this.dispatchEvent({ type: 'change' });
+  }
+
+  goLive(): void {
+    this.mode = 'live';
+    this.playing = false;
+    this.replay.stop();
+    document.body.classList.remove('replay');
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.frame = undefined;
+    this.dispatchEvent({ type: 'change' });
+  }
+
+  dispose(): void {
+    this.goLive();
+  }
+
+  private run(): void {
+    if (this.frame === undefined && this.mode === 'replay' && this.playing) this.frame = requestAnimationFrame(this.step);
+  }
+
+  private readonly step = (wall: number) => {
+    this.frame = undefined;
+    if (this.mode !== 'replay' || !this.playing) return;
+    const dt = Math.min(1000, Math.max(0, wall - this.lastWall));
+    this.lastWall = wall;
+    const target = this.replay.now() + dt * this.speed;
+    if (this.loop && target >= this.loop.to) {
+      void this.seek(this.loop.from);
+      return;
+    }
+    if (target >= this.live.serverNow() - 1000) {
+      this.goLive();
+      return;
+    }
+    if (this.replay.ready) {
+      const kept = this.replay.advance(target, this.speed);
+      if (!kept) {
+        this.stalledMs += dt;
+        if (!this.stalled) this.stalls++;
+      }
+      this.stalled = !kept;
+      this.dispatchEvent({ type: 'tick' });
+    }
+    if (wall - this.lastRefresh > REFRESH_MS) {
+      this.lastRefresh = wall;
+      void this.replay.refresh();
+    }
+    this.run();
+  };
+}
+
+function nearestSpeed(s: number): number {
+  if (!Number.isFinite(s) || s <= 0) return 1;
+  return Math.min(3600, Math.max(1, Math.round(s)));
+}
