@@ -100,6 +100,36 @@ describe('disk spool', () => {
     expect(second.spool.points).toBe(0);
   });
 
+  it("says when an earlier run's points are written: what is stored before the start can be read back then", async () => {
+    const dir = tempDir('spool');
+    dirs.push(dir);
+    const first = setup({ dir: dir.path });
+    first.sink.down = true;
+    first.runner.start();
+    push(first.runner, 0, 25);
+    await first.stop();
+
+    const second = setup({ dir: dir.path });
+    expect(second.runner.recovering).toBe(true);
+    let recovered = false;
+    void second.runner.recovered().then(() => (recovered = true));
+    second.sink.down = true;
+    second.runner.start();
+    push(second.runner, 25, 30);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(recovered).toBe(false);
+    second.sink.down = false;
+    await second.runner.recovered();
+    expect(second.runner.recovering).toBe(false);
+    expect(second.sink.written).toEqual(expect.arrayContaining(range(0, 25)));
+    await second.runner.drain();
+    // A run with nothing left from before has nothing to wait for.
+    await second.stop();
+    const third = setup({ dir: dir.path });
+    expect(third.runner.recovering).toBe(false);
+    await third.runner.recovered();
+  });
+
   it('keeps batches beyond the memory bound on disk only, and loses none of them', async () => {
     const s = setup({ memory: 30 });
     s.sink.down = true;

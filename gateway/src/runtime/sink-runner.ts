@@ -80,6 +80,9 @@ export class SinkRunner {
   /** Set while `startSink` waits for the sink's start to work: nothing is written before it has. */
   private waitingForSink = false;
   private idleWaiters: (() => void)[] = [];
+  /** What an earlier run spooled and this one has not yet written or given up on. */
+  private readonly unwrittenFromSpool = new Set<Queued>();
+  private recoveredWaiters: (() => void)[] = [];
   private readonly spool: SpoolSetup | undefined;
   private readonly newBatch: () => Building;
   private readonly writeBatch: (q: Queued) => Promise<number>;
@@ -103,7 +106,9 @@ export class SinkRunner {
     if (this.spool) {
       // What an earlier run spooled and did not write goes first.
       for (const range of this.spool.spool.recover(options.batchSize)) {
-        this.backlog.push({ batch: undefined, bytes: undefined, count: range.points, range, since: Spool.appendedAt(range.from) });
+        const q: Queued = { batch: undefined, bytes: undefined, count: range.points, range, since: Spool.appendedAt(range.from) };
+        this.backlog.push(q);
+        this.unwrittenFromSpool.add(q);
         this.queuedPoints += range.points;
       }
       if (this.queuedPoints > 0) telemetry.log.info({ sink: sink.name, points: this.queuedPoints, bytes: this.spool.spool.bytes }, `sink ${sink.name}: ${this.queuedPoints} points from the spool to write`);
@@ -194,6 +199,20 @@ export class SinkRunner {
     return this.spool ? { points: this.spool.spool.points, bytes: this.spool.spool.bytes } : undefined;
   }
 
+  /** Whether points an earlier run spooled are still waiting to be written. */
+  get recovering(): boolean {
+    return this.unwrittenFromSpool.size > 0;
+  }
+
+  /**
+   * Resolves once the points an earlier run left in the spool are written (or given up on):
+   * from then on the sink holds everything stored before this start. Never while stopped first.
+   */
+  recovered(): Promise<void> {
+    if (this.unwrittenFromSpool.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.recoveredWaiters.push(resolve));
+  }
+
   /** Resolves when everything pushed so far has been written (or given up on). */
   drain(): Promise<void> {
     if (this.depth() === 0) return Promise.resolve();
@@ -273,6 +292,7 @@ export class SinkRunner {
   }
 
   private forget(q: Queued): void {
+    this.settled(q);
     if (q.range) this.spool?.spool.remove(q.range);
     this.queuedPoints -= q.count;
     if (inMemory(q)) this.inMemoryPoints -= q.count;
@@ -328,6 +348,7 @@ export class SinkRunner {
       const refused = await this.writeBatch(next);
       this.telemetry.pointsWritten(this.sink.name, next.count - refused, (performance.now() - started) / 1000);
       if (next.range) this.spool?.spool.remove(next.range);
+      this.settled(next);
       // Paced from the start of this write: a database slower than the pace is not slowed further.
       if (fromBacklog && this.spool) this.nextBacklogAt = startedAt + (next.count / this.spool.replayPointsPerSecond) * 1000;
       this.inFlight = undefined;
@@ -340,6 +361,7 @@ export class SinkRunner {
         this.inFlight = undefined;
         this.telemetry.writeFailed(this.sink.name, error, false);
         this.telemetry.pointsDropped(this.sink.name, next.count, 'rejected_by_sink', error.message);
+        this.settled(next);
       } else {
         this.retryLater(next, error);
         return;
@@ -385,6 +407,13 @@ export class SinkRunner {
       this.schedule();
     }, wait);
     this.retryTimer.unref();
+  }
+
+  private settled(q: Queued): void {
+    if (!this.unwrittenFromSpool.delete(q) || this.unwrittenFromSpool.size > 0) return;
+    const waiters = this.recoveredWaiters;
+    this.recoveredWaiters = [];
+    for (const w of waiters) w();
   }
 
   private notifyIdle(): void {
