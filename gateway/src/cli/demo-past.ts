@@ -9,7 +9,7 @@ import { buildLineModels, type LineModels } from '../../../simulators/src/line/l
 import { recordShift, warmStart, type LineRecord, type PastTime } from '../../../simulators/src/line/recorded-past.ts';
 import type { GatewayConfig } from '../config.ts';
 import { Telemetry } from '../core/telemetry.ts';
-import { Gateway } from '../runtime/gateway.ts';
+import { Gateway, type GatewayParts } from '../runtime/gateway.ts';
 
 /** Marks a database whose previous shift is written, so a second start does not write it again. */
 const MARKER = 'demo_history';
@@ -24,7 +24,7 @@ interface PastGatewaySetup {
 }
 
 /** A gateway without sources or HTTP, its clock at the simulated time, no disk spool (a lost past is written again). */
-async function pastGateway(setup: PastGatewaySetup, time: PastTime): Promise<Gateway> {
+async function pastGateway(setup: PastGatewaySetup, time: PastTime, parts: GatewayParts = {}): Promise<Gateway> {
   const config: GatewayConfig = {
     ...setup.config,
     timeScale: setup.config.timeScale,
@@ -33,7 +33,7 @@ async function pastGateway(setup: PastGatewaySetup, time: PastTime): Promise<Gat
   };
   // Its rejections would be worth seeing; its start and stop are not news on the demo's screen.
   const telemetry = new Telemetry(setup.log.child({ part: 'recorded-past' }, { level: 'warn' }));
-  const gateway = new Gateway(setup.site, config, telemetry, { sources: [], http: false, history: false, clock: () => time.now, ...(setup.influx ? {} : { sinks: [] }) });
+  const gateway = new Gateway(setup.site, config, telemetry, { sources: [], http: false, history: false, clock: () => time.now, ...(setup.influx ? {} : { sinks: [] }), ...parts });
   await gateway.start();
   return gateway;
 }
@@ -76,7 +76,8 @@ export async function writePreviousShift(setup: PastGatewaySetup & { readonly da
   const from = setup.until - setup.hours * 3_600_000;
   const time: PastTime = { now: from };
   // Its own journal: the finished series of the past is in InfluxDB; the live journal is the live gateway's.
-  const gateway = await pastGateway({ ...setup, journal: join(setup.dataDir, 'recorded-past', 'production-series.jsonl') }, time);
+  // Nor does it take over the alarms listed before it: another day's record starts with its own.
+  const gateway = await pastGateway({ ...setup, journal: join(setup.dataDir, 'recorded-past', 'production-series.jsonl') }, time, { alarmHistory: false });
   let record: LineRecord;
   try {
     record = await recordShift(setup.site, { gateway, time, pace: pacer(gateway), signal: setup.signal }, from, setup.until);

@@ -19,7 +19,9 @@ import { buildSinks } from '../sinks/registry.ts';
 import { LiveHub } from '../sinks/live/live-hub.ts';
 import { buildSources } from '../sources/registry.ts';
 import { ShopFloor } from '../state/shop-floor.ts';
+import { influxAlarmEvents, type AlarmEventReader } from './alarm-events.ts';
 import { openSeriesJournal } from './open-series-journal.ts';
+import { restoreAlarms } from './restore-alarms.ts';
 import type { SeriesJournal } from './series-journal.ts';
 import { SinkRunner } from './sink-runner.ts';
 import { openSpoolFor } from './spool-setup.ts';
@@ -39,7 +41,15 @@ export interface GatewayParts {
    * simulated second, as the timer would.
    */
   readonly clock?: () => number;
+  /**
+   * Where the alarms listed before this start are read back (their stored events); by
+   * default InfluxDB at `influx.url` unless `sinks` were given; false: start with none.
+   */
+  readonly alarmHistory?: AlarmEventReader | false;
 }
+
+/** How long a start waits for the alarms from before it, so that live data meets them already listed. */
+const ALARM_RESTORE_WAIT_MS = 2000;
 
 export type ReadingListener = (reading: Reading, point: Point | undefined) => void;
 
@@ -62,6 +72,10 @@ export class Gateway implements GatewayFigures {
   private journal: SeriesJournal | undefined;
   private readonly ownHistory: InfluxHistory | undefined;
   private readonly now: () => number;
+  /** The shop floor's clock at its construction: alarm events before it are an earlier run's. */
+  private readonly floorStart: number;
+  private readonly alarmEvents: AlarmEventReader | undefined;
+  private alarmsRestored: Promise<void> | undefined;
 
   constructor(
     readonly site: SiteModel,
@@ -72,10 +86,12 @@ export class Gateway implements GatewayFigures {
     this.telemetry = telemetry ?? new Telemetry();
     this.now = parts.clock ?? Date.now;
     this.ingest = new Ingest(site, config.mqtt, this.telemetry);
-    this.floor = new ShopFloor(site, { timeScale: config.timeScale, keepStoppedSeries: config.production.keepStoppedSeries }, this.floorOutput, this.telemetry.log, this.now());
+    this.floorStart = this.now();
+    this.floor = new ShopFloor(site, { timeScale: config.timeScale, keepStoppedSeries: config.production.keepStoppedSeries }, this.floorOutput, this.telemetry.log, this.floorStart);
     this.sources = parts.sources ? [...parts.sources] : [];
     this.sinks = parts.sinks ?? buildSinks(config);
-    // History reads the InfluxDB the gateway writes to, unless the sinks were given.
+    // History and the alarms from before the start are read from the InfluxDB the gateway writes to, unless the sinks were given.
+    this.alarmEvents = parts.alarmHistory === false ? undefined : (parts.alarmHistory ?? (parts.sinks ? undefined : influxAlarmEvents(config.influx, site.site.id)));
     if (!parts.sinks && parts.history === undefined) this.ownHistory = new InfluxHistory(site, { ...config.influx, retention: { ...config.history, manage: config.history.manageRetention, database: config.influx.database } }, this.telemetry.log);
     this.live = new LiveHub(site, this.floor.devices, this.telemetry, { rateHz: config.http.liveRateHz, history: Boolean(parts.history || this.ownHistory) });
     this.live.provideInsight(() => this.floor.insight(), (device, alarm, by) => void this.floor.acknowledgeAlarm(device, alarm, by));
@@ -110,6 +126,7 @@ export class Gateway implements GatewayFigures {
     if (this.floor.production.countsParts) {
       this.journal = openSeriesJournal(this.floor.production, this.config.production.journal ?? join(this.config.spool.dir, 'production-series.jsonl'), this.telemetry, this.now());
     }
+    if (this.alarmEvents) await this.startAlarmRestore(this.alarmEvents);
     if (!this.parts.clock) {
       this.timer = setInterval(() => this.tick(), 1000);
       this.timer.unref();
@@ -123,6 +140,17 @@ export class Gateway implements GatewayFigures {
       this.onReading(this.live.onReading);
     }
     this.telemetry.log.info({ devices: this.site.devices.length, site: this.site.site.id }, `gateway started for ${this.site.site.name}`);
+  }
+
+  private async startAlarmRestore(read: AlarmEventReader): Promise<void> {
+    const influx = this.runners.find((r) => r.sink.name === 'influxdb');
+    const restore = restoreAlarms({ floor: this.floor, read, before: this.floorStart, stored: influx?.recovered() ?? Promise.resolve(), log: this.telemetry.log, signal: this.stopping.signal });
+    this.alarmsRestored = restore.done;
+    // An earlier run's points still to write, or an InfluxDB that does not answer at once: the list fills in later.
+    if (influx?.recovering) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([restore.firstTry, new Promise<void>((resolve) => (timer = setTimeout(resolve, ALARM_RESTORE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   /**
@@ -182,6 +210,7 @@ export class Gateway implements GatewayFigures {
     this.stopping.abort();
     clearInterval(this.timer);
     this.ownHistory?.stop();
+    await this.alarmsRestored;
     await Promise.all(this.sources.map((s) => s.stop()));
     if (this.journal) {
       this.floor.production.tick(this.now()); // the run times up to now, for the next start

@@ -30,6 +30,8 @@ interface Watch {
   lastCode: Value | undefined;
   /** rate: the previous sample, by its own time. */
   previous: { value: number; at: number } | undefined;
+  /** Raised since this gateway started: then its own instance supersedes any from before. */
+  raisedHere: boolean;
 }
 
 export class DeviceAlarms {
@@ -43,7 +45,7 @@ export class DeviceAlarms {
     /** Machine seconds per real second (a simulation run faster): rates are measured in machine time. */
     private readonly timeScale = 1,
   ) {
-    this.watches = defs.map((def) => ({ def, instance: undefined, pendingSince: undefined, pendingValue: undefined, previous: undefined, lastCode: undefined }));
+    this.watches = defs.map((def) => ({ def, instance: undefined, pendingSince: undefined, pendingValue: undefined, previous: undefined, lastCode: undefined, raisedHere: false }));
     this.lastSeen = start;
   }
 
@@ -102,6 +104,22 @@ export class DeviceAlarms {
     return event;
   }
 
+  /**
+   * An instance listed before a restart (still active, or cleared and not acknowledged),
+   * taken over unless this alarm was raised here since the start, which supersedes it as a
+   * new raise does. False when not taken. The next data judges the condition afresh.
+   */
+  restore(instance: AlarmInstance): boolean {
+    const w = this.watches.find((x) => x.def.id === instance.alarm);
+    if (!w || w.raisedHere || (instance.clearedAt !== undefined && instance.acknowledgedAt !== undefined)) return false;
+    w.instance = { ...instance, device: this.device, type: w.def.type };
+    // A code repeated since the start would otherwise never be compared with the restored one,
+    // and a delay that started before must not date a raise while this instance is open.
+    w.lastCode = undefined;
+    w.pendingSince = undefined;
+    return true;
+  }
+
   /** Alarms still listed: active, or cleared but not yet acknowledged. */
   list(): AlarmInstance[] {
     return this.watches.flatMap((w) => (w.instance ? [{ ...w.instance }] : []));
@@ -153,6 +171,7 @@ export class DeviceAlarms {
 
   private raise(w: Watch, at: number, value: Value | undefined, text: string, events: AlarmEvent[]): void {
     // A cleared, unacknowledged instance is superseded by the new one (its history is in InfluxDB).
+    w.raisedHere = true;
     w.instance = {
       device: this.device,
       alarm: w.def.id,

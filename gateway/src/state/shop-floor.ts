@@ -9,6 +9,7 @@ import type { AlarmInstance, SeriesStart, SeriesSummary } from '../core/insight.
 import type { LiveInsight } from '../core/live-events.ts';
 import type { Point, Reading } from '../core/reading.ts';
 import { DeviceStateStore } from './device-state.ts';
+import type { StoredAlarmEvent } from './alarm-restore.ts';
 import { SiteAlarms } from './site-alarms.ts';
 import { SiteMachineStates } from './site-machine-states.ts';
 import { SiteProduction } from './site-production.ts';
@@ -122,6 +123,13 @@ export class ShopFloor implements GatewayReads, GatewayCommands {
     const { summary, points } = this.production.resume(id, Date.now());
     this.recordSeries(points, `series ${summary.id} resumed`);
     return summary;
+  }
+
+  /** The alarms listed before a restart, from their stored events; viewers get the list at their next tick. */
+  restoreAlarms(events: readonly StoredAlarmEvent[]): { restored: AlarmInstance[]; skipped: string[] } {
+    const done = this.alarms.restore(events);
+    if (done.restored.length > 0) this.out.insightChanged();
+    return done;
   }
 
   acknowledgeAlarm(device: string, alarm: string, by: string): AlarmInstance | undefined {

@@ -3,6 +3,7 @@
 import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { Point, PointSeries, Value } from '../core/reading.ts';
 import type { AlarmInstance } from '../core/insight.ts';
+import { restoredAlarms, type StoredAlarmEvent } from './alarm-restore.ts';
 import { DeviceAlarms, type AlarmEvent, type Sample } from './device-alarms.ts';
 
 interface Entry {
@@ -48,6 +49,16 @@ export class SiteAlarms {
     const e = this.entries.get(device);
     const ev = e?.alarms.acknowledge(alarm, by, at);
     return e && ev ? { point: this.pointOf(e, ev), alarm: { ...ev.alarm } } : undefined;
+  }
+
+  /**
+   * The list as the stored events leave it (see alarm-restore.ts), merged in: an alarm raised
+   * since this gateway started keeps its own instance. Returns what was taken and what not.
+   */
+  restore(events: readonly StoredAlarmEvent[]): { restored: AlarmInstance[]; skipped: string[] } {
+    const { listed, skipped } = restoredAlarms(events, (device, alarm) => this.entries.get(device)?.device.profileDef.alarms.find((a) => a.id === alarm));
+    const restored = listed.filter((a) => this.entries.get(a.device)!.alarms.restore(a));
+    return { restored, skipped };
   }
 
   /** Active alarms and cleared ones not yet acknowledged, newest first. */
