@@ -9,6 +9,7 @@ import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { buildLineModels } from '../../simulators/src/line/line-models.ts';
 import { recordShift, warmStart, type PastTime } from '../../simulators/src/line/recorded-past.ts';
+import { pointsReader } from '../support/alarm-events.ts';
 import { tempDir } from '../support/services.ts';
 import { TestSink } from '../support/test-sink.ts';
 
@@ -69,11 +70,31 @@ describe('the warm start', () => {
     expect(Math.max(...printers.map((m) => m.oee.availability ?? 0))).toBeGreaterThan(0.3);
     for (const m of warm.series!.machines) {
       if (m.oee.availability !== null) expect(m.oee.availability, `${m.device} availability`).toBeLessThanOrEqual(1.0001);
-      // Within a cycle or two of its ideal: a 12-minute lead-in holds a dozen robot cycles, so one cycle at its edge is 8 %.
+      // Within a cycle or two of its ideal: a lead-in of 12 minutes or more holds a dozen robot cycles or more, so one cycle at its edge is 8 % at most.
       if (m.oee.performance !== null) expect(m.oee.performance, `${m.device} performance`).toBeLessThanOrEqual(1.25);
     }
     // Every point lies in the lead-in, none in the future.
     expect(g.held().every((p) => p.time >= warm.from && p.time <= end + 1000)).toBe(true);
+
+    // Its alarms are the models' faults that a profile alarms on: each robot stop, each run-out a printer reports as an error code.
+    const codeAlarms = (d: (typeof site.devices)[number]) => d.profileDef.alarms.filter((a) => a.type === 'code');
+    const faults =
+      models.robots.reduce((n, r) => n + r.model.stops, 0) +
+      models.printers.filter((p) => codeAlarms(p.device).some((a) => a.signal === 'print_error')).reduce((n, p) => n + p.model.runouts, 0);
+    const raised = g.held().filter((p) => p.series.measurement === 'alarm' && p.series.tags.event === 'raised');
+    expect(faults, 'the lead-in runs until a fault has raised an alarm').toBeGreaterThan(0);
+    expect(raised.filter((p) => codeAlarms(site.devices.find((d) => d.id === p.series.tags.device)!).some((a) => a.id === p.series.tags.alarm))).toHaveLength(faults);
+    const listed = g.gateway.alarms.list();
+    expect(listed.length).toBeGreaterThan(0);
+
+    // The live gateway that follows starts with that list, dated in the lead-in, from the events it stored.
+    const liveDir = tempDir('live');
+    const live = new Gateway(site, gatewayConfig({ spool: { enabled: false, dir: liveDir.path } }), new Telemetry(pino({ level: 'silent' })), { sources: [], sinks: [], http: false, alarmHistory: pointsReader(g.held) });
+    await live.start();
+    expect(live.alarms.list()).toEqual(listed);
+    expect(listed.every((a) => a.raisedAt >= warm.from && a.raisedAt <= end)).toBe(true);
+    await live.stop();
+    liveDir.remove();
     await g.close();
   }, 60_000);
 });

@@ -126,7 +126,7 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
     const s = gateway.production.running(Date.now()).find((x) => x.line === fleet.models.roles?.line);
     const since = Math.round((warm.until - warm.from) / 60_000);
     log.info(
-      { from: new Date(warm.from).toISOString(), recorded: warm.recorded },
+      { from: new Date(warm.from).toISOString(), until: new Date(warm.until).toISOString(), recorded: warm.recorded },
       `warm start: the line runs from ${since} min into the shift${s ? `, series ${s.id} (${s.product}) at ${s.good} good of ${s.target}` : ''}`,
     );
   }

@@ -56,6 +56,8 @@ export class PrinterModel {
   private failAt = -1;
   jobsDone = 0;
   jobsFailed = 0;
+  /** Filament run-outs so far (each sets print_error until the job resumes). */
+  runouts = 0;
 
   constructor(options: PrinterModelOptions) {
     this.random = new Random(options.seed);
@@ -90,6 +92,7 @@ export class PrinterModel {
         v.remaining_min = Math.ceil(((100 - v.progress) / 100) * (this.jobDuration / 60));
         if (this.runoutAt >= 0 && v.progress >= this.runoutAt) {
           this.runoutAt = -1;
+          this.runouts++;
           v.job_state = 'paused';
           v.print_error = FILAMENT_RUNOUT_CODE;
           v.event = 'FilamentChange';

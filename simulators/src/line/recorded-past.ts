@@ -3,7 +3,7 @@
 // live line goes on with the very same models. Nothing here is made up afterwards: every
 // value a gateway receives is what a model did at that simulated instant, and the figures
 // reported are the models' own ground truth.
-import type { SiteModel } from '../../../device-profiles/schema/load.ts';
+import type { DeviceModel, SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { SeriesStart, SeriesSummary } from '../../../gateway/src/core/insight.ts';
 import type { RawMessage } from '../../../gateway/src/core/reading.ts';
 import { LineClock } from './line-clock.ts';
@@ -82,10 +82,12 @@ export interface WarmStartOptions {
  * Runs `models` (those the live fleet then serves) through the current shift's first
  * minutes, so the demo begins mid-shift. The lead-in lasts at least `minMinutes`, then
  * until the line shows every kind of work at once (the unloading robot carrying a part,
- * a part on the belt, a printer printing) or `maxMinutes` have passed: a moment found by
- * a dry run of identically seeded models, so the recorded lead-in can start at the right
- * time. With `rec`, its messages go to a gateway and a series runs from its start unless
- * one is running already (then it is not recorded: a series' times must not go backwards).
+ * a part on the belt, a printer printing) once a fault that raises an alarm has happened
+ * (a robot stop, a printer's error code), or, with no such fault by `maxMinutes`, until the
+ * first such moment (else `maxMinutes`): found by a dry run of identically seeded models, so
+ * the recorded lead-in can start at the right time. With `rec`, its messages go to a gateway
+ * and a series runs from its start unless one is running already (then it is not recorded:
+ * a series' times must not go backwards).
  */
 export async function warmStart(
   site: SiteModel,
@@ -99,7 +101,18 @@ export async function warmStart(
   const maxMs = ((options.maxMinutes ?? 40) * 60_000) / scale;
   const dry = build();
   const dryClock = new LineClock(site, dry, { start: 0, timeScale: scale });
-  const leadMs = await dryClock.run({ until: maxMs, stop: () => dryClock.now >= minMs && busy(dry) });
+  let firstBusy: number | undefined;
+  let found = false;
+  const ranMs = await dryClock.run({
+    until: maxMs,
+    stop: () => {
+      if (dryClock.now < minMs || !busy(dry)) return false;
+      firstBusy ??= dryClock.now;
+      return (found = faultedOnce(dry));
+    },
+  });
+  // Without such a fault before the cap, the first busy moment: the line's work matters more than its alarms.
+  const leadMs = found ? ranMs : (firstBusy ?? ranMs);
 
   const from = options.end - leadMs;
   const clock = new LineClock(site, models, { start: from, timeScale: scale });
@@ -113,6 +126,22 @@ export async function warmStart(
   await clock.run({ until: from + leadMs, out: recorded ? outputTo(rec, clock) : undefined, pace: rec?.pace, signal: rec?.signal });
   const running = recorded ? rec.gateway.production.running(clock.now).find((s) => s.id === series!.id) : undefined;
   return { ...record(models, clock, from, clock.now, running), recorded };
+}
+
+/**
+ * A fault the machines' profiles raise an alarm on has happened this shift (a robot's
+ * protective or emergency stop, a filament run-out reported as a printer error code): the
+ * alarm list then shows what it leaves, cleared and waiting for acknowledgement, or still on.
+ */
+function faultedOnce(m: LineModels): boolean {
+  return (
+    m.robots.some((r) => r.model.stops > 0 && alarmsOn(r.device, ['protective_stop', 'emergency_stop'])) ||
+    m.printers.some((p) => p.model.runouts > 0 && alarmsOn(p.device, ['print_error']))
+  );
+}
+
+function alarmsOn(device: DeviceModel, signals: readonly string[]): boolean {
+  return device.profileDef.alarms.some((a) => a.type === 'code' && signals.includes(a.signal));
 }
 
 /** Every kind of machine at work now: the unloading robot carries a part, one is on the belt, a printer prints. */

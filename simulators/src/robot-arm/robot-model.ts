@@ -74,6 +74,8 @@ export class RobotModel {
    * false means no part is waiting, and the robot waits at home (starved) and asks again.
    */
   feeder: (() => boolean) | undefined;
+  /** Protective and emergency stops so far (ground truth for the alarms they raise). */
+  stops = 0;
 
   constructor(options: RobotModelOptions) {
     this.random = new Random(options.seed);
@@ -172,6 +174,7 @@ export class RobotModel {
 
   private stop(kind: 'protective_stop' | 'emergency_stop', seconds: number): void {
     const v = this.values;
+    this.stops++;
     v.state = kind;
     v.protectiveStop = kind === 'protective_stop';
     v.emergencyStop = kind === 'emergency_stop';
