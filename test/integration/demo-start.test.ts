@@ -58,6 +58,24 @@ async function axisReader(session: ClientSession, robot: string): Promise<() => 
   return async () => (await session.read(ids.map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value })))).map((d) => Number(d.value.value));
 }
 
+/**
+ * The alarms the demo lists that were raised before its live line began (in the lead-in, or
+ * earlier runs), each checked against its `raised` event in InfluxDB: same device, alarm and time.
+ */
+async function alarmsFromBefore(demo: Demo, db: ReturnType<TestInflux['client']>, httpPort: number) {
+  const warm = demo.messages().find((m) => m.msg.startsWith('warm start:'))!;
+  const res = await fetch(`http://127.0.0.1:${httpPort}/api/alarms`);
+  const all = (await res.json()) as { device: string; alarm: string; raisedAt: string; clearedAt: string | null }[];
+  const before = all.filter((a) => Date.parse(a.raisedAt) < (warm.time as number));
+  for (const a of before) {
+    await eventually(async () => {
+      const rows = await db.query(`SELECT "text" FROM alarm WHERE "event" = 'raised' AND "device" = '${a.device}' AND "alarm" = '${a.alarm}' AND time = ${Date.parse(a.raisedAt)}ms`);
+      return rows.length === 1;
+    }, 10_000, `the raised event of ${a.device}/${a.alarm} at ${a.raisedAt} in InfluxDB`);
+  }
+  return { before, leadIn: { from: Date.parse(warm.from as string), until: Date.parse(warm.until as string) } };
+}
+
 describe('fieldlab demo: a warm start and a recorded past', () => {
   let influx: TestInflux;
   const dir = tempDir('demo-start');
@@ -102,6 +120,11 @@ describe('fieldlab demo: a warm start and a recorded past', () => {
       expect(warm?.msg, demo.output()).toMatch(/series \S+ \(Street-light housing v3\) at \d+ good of \d+/);
       expect(Number(/at (\d+) good/.exec(warm!.msg)![1])).toBeGreaterThan(0);
 
+      // The lead-in's alarms are listed from the start, at their simulated times, as InfluxDB has them.
+      const listed = await alarmsFromBefore(demo, db, ports.http);
+      const { from, until } = listed.leadIn;
+      expect(listed.before.filter((a) => Date.parse(a.raisedAt) >= from && Date.parse(a.raisedAt) <= until).length, JSON.stringify(listed.before)).toBeGreaterThan(0);
+
       // A part counted live (after the start) is in InfluxDB within a minute.
       await eventually(async () => {
         const rows = await db.query<{ count: number }>(`SELECT count(produced) FROM part WHERE time > ${demo.startedAt}ms`).catch(() => []);
@@ -138,6 +161,8 @@ describe('fieldlab demo: a warm start and a recorded past', () => {
     const again = startDemo(args);
     try {
       await eventually(() => again.output().includes('Fieldlab demo running'), 30_000, 'the second banner');
+      // A restart lists what is still not acknowledged from before it (the first lead-in's, the previous shift's).
+      expect((await alarmsFromBefore(again, db, ports.http)).before.length).toBeGreaterThan(0);
       expect(again.messages().some((m) => m.msg.startsWith('recorded past: already in InfluxDB')), again.output()).toBe(true);
       await sleep(3000);
       expect(again.messages().some((m) => m.msg.startsWith('recorded past: the previous'))).toBe(false);
