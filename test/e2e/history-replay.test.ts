@@ -155,6 +155,12 @@ describe('history replay in the twin viewer', () => {
     }, 10_000, 'the seek back into the record');
     const at = await hook((h) => h.playback().at);
     await expectShownAsStored(page, at);
+    // The alarm list is the one listed then (the history API's, itself checked against the stored events).
+    const listed = (await (await fetch(`${url}/api/history/at?t=${at}`)).json()) as { alarms: { device: string; alarm: string }[] };
+    await eventually(async () => {
+      const shown = await page.$$eval('#alarms li', (lis) => lis.map((li) => `${li.dataset.device}/${li.dataset.alarm}`).sort());
+      return JSON.stringify(shown) === JSON.stringify(listed.alarms.map((a) => `${a.device}/${a.alarm}`).sort());
+    }, 5_000, 'the alarms listed then');
     const robot = (await pointAt('robot-01', at))!;
     expect(await hook((h) => h.values('robot-01').axis1_position)).toBe(robot.axis1_position);
     const after = { statuses: await statuses(), colours: await colours() };
@@ -213,5 +219,17 @@ describe('history replay in the twin viewer', () => {
       return live.find((d) => d.id === 'printer-01')!.values.progress === shown.progress && typeof shown.progress === 'number';
     }, 15_000, 'printer-01 showing its live progress');
     await page.close();
+  });
+
+  it('loops a recorded stretch in the kiosk, saying what it shows', async () => {
+    const kiosk = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await kiosk.goto(`${url}/?mode=kiosk&replay=0.5`);
+    await ready(kiosk);
+    const p = await on(kiosk, (h) => h.playback());
+    // Half an hour in two minutes: 15×.
+    expect(p).toMatchObject({ mode: 'replay', playing: true, speed: 15 });
+    await eventually(async () => /^(Today|Yesterday), \d\d:\d\d–\d\d:\d\d, at 15×\n\S/.test((await kiosk.textContent('#caption')) ?? ''), 10_000, 'the replay caption');
+    expect(await kiosk.isVisible('#timeline')).toBe(false);
+    await kiosk.close();
   });
 });
