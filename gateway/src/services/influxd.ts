@@ -66,6 +66,11 @@ export async function startInfluxd(options: { dataDir: string; port?: number; ho
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-2000);
   });
+  // Its own group also means it would outlive a demo that exits at once (a second Ctrl+C, a
+  // crash): whatever way this process exits, influxd is told to stop.
+  const orphaned = () => child.kill('SIGTERM');
+  process.once('exit', orphaned);
+  child.once('exit', () => process.removeListener('exit', orphaned));
   const url = `http://${host}:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   while (!(await pingInflux(url, 500))) {
