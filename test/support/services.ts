@@ -27,17 +27,26 @@ export function spoolDir(): string {
 
 export interface TestInflux {
   readonly url: string;
+  /** A client of `database`, as the admin when auth is on. */
   readonly client: (database: string) => InfluxDB;
   stop(): Promise<void>;
 }
 
-export async function startTestInflux(): Promise<TestInflux> {
+export interface TestInfluxOptions {
+  /** With auth enabled, and this admin created first (any other user is the test's to create). */
+  readonly admin?: { readonly username: string; readonly password: string };
+}
+
+export async function startTestInflux(options: TestInfluxOptions = {}): Promise<TestInflux> {
   const dir = tempDir('influx');
-  const influxd = await startInfluxd({ dataDir: dir.path });
+  const influxd = await startInfluxd({ dataDir: dir.path, auth: options.admin !== undefined });
   const u = new URL(influxd.url);
+  const admin = options.admin;
+  // With auth on, InfluxDB lets the first user be created without one, if it is an admin.
+  if (admin) await new InfluxDB({ host: u.hostname, port: Number(u.port) }).createUser(admin.username, admin.password, true);
   return {
     url: influxd.url,
-    client: (database) => new InfluxDB({ host: u.hostname, port: Number(u.port), database }),
+    client: (database) => new InfluxDB({ host: u.hostname, port: Number(u.port), database, ...(admin && { username: admin.username, password: admin.password }) }),
     stop: async () => {
       await influxd.stop();
       dir.remove();

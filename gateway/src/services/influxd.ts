@@ -29,7 +29,16 @@ export async function pingInflux(url: string, timeoutMs = 1000): Promise<boolean
   }
 }
 
-export async function startInfluxd(options: { dataDir: string; port?: number; host?: string; timeoutMs?: number }): Promise<RunningInfluxd> {
+export interface InfluxdOptions {
+  readonly dataDir: string;
+  readonly port?: number;
+  readonly host?: string;
+  readonly timeoutMs?: number;
+  /** `[http] auth-enabled`: every request needs a user; the first one (an admin) may be created without. */
+  readonly auth?: boolean;
+}
+
+export async function startInfluxd(options: InfluxdOptions): Promise<RunningInfluxd> {
   const binary = influxdOnPath();
   if (!binary) throw new Error('influxd is not on PATH (Debian: apt-get install influxdb)');
   const dataDir = resolve(options.dataDir);
@@ -54,6 +63,7 @@ export async function startInfluxd(options: { dataDir: string; port?: number; ho
       '[http]',
       `  bind-address = "${host}:${port}"`,
       '  log-enabled = false',
+      ...(options.auth ? ['  auth-enabled = true'] : []),
       '[logging]',
       '  level = "warn"',
       '',
