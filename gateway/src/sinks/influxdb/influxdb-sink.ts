@@ -52,8 +52,18 @@ export class InfluxDbSink implements SpoolableSink {
   }
 
   async start(): Promise<void> {
-    // CREATE DATABASE is idempotent in InfluxDB 1.x.
-    await this.admin.createDatabase(this.options.database);
+    const database = this.options.database;
+    try {
+      // CREATE DATABASE is idempotent in InfluxDB 1.x.
+      await this.admin.createDatabase(database);
+    } catch (err) {
+      // Only an admin may create a database (403 for anyone else); a user with rights on an
+      // existing one, the usual set-up with auth on, writes to it as it is.
+      if ((err as { res?: { statusCode?: number } }).res?.statusCode !== 403) throw err;
+      if (!(await this.admin.getDatabaseNames()).includes(database)) {
+        throw new Error(`InfluxDB user ${this.options.username ?? ''} may not create database ${database}, and it does not exist: create it as an admin, and grant the user WRITE on it (and READ, for history)`);
+      }
+    }
   }
 
   newBatch(): LineProtocolBatch {
