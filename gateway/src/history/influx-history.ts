@@ -64,7 +64,8 @@ export class InfluxHistory implements HistoryReads {
     try {
       await this.tiers.setup();
     } catch (err) {
-      this.log.warn(`history: InfluxDB did not let the gateway set up retention and rollups (${(err as Error).message}); history answers from raw data only`);
+      const why = err instanceof HistoryUnavailable ? err.why : (err as Error).message;
+      this.log.warn(`history: InfluxDB did not let the gateway set up retention and rollups (${why}); history answers from raw data only`);
     }
   }
 
@@ -296,10 +297,10 @@ export class InfluxHistory implements HistoryReads {
     try {
       res = await fetch(url, { method: 'POST', headers, body: new URLSearchParams({ q: statements.join(';\n') }), signal: AbortSignal.timeout(30_000) });
     } catch (err) {
-      throw new FieldlabError('FL_HISTORY_UNAVAILABLE', { why: `InfluxDB at ${this.options.url} did not answer (${(err as Error).message})` });
+      throw new HistoryUnavailable(`InfluxDB at ${this.options.url} did not answer (${(err as Error).message})`);
     }
     const body = (await res.json().catch(() => ({}))) as { results?: StatementResult[]; error?: string };
-    if (!res.ok || !body.results) throw new FieldlabError('FL_HISTORY_UNAVAILABLE', { why: `InfluxDB answered ${res.status}: ${body.error ?? 'no results'}` });
+    if (!res.ok || !body.results) throw new HistoryUnavailable(`InfluxDB answered ${res.status}: ${body.error ?? 'no results'}`);
     // A measurement nothing was written to yet is an empty answer, not an error; after a failed
     // statement InfluxDB runs no more of them, and the first error is the one that says why.
     const failed = body.results.findIndex((r) => r.error && !/not found/.test(r.error));
@@ -308,8 +309,15 @@ export class InfluxHistory implements HistoryReads {
   }
 }
 
+/** FL_HISTORY_UNAVAILABLE, with its reason kept apart for the log. */
+class HistoryUnavailable extends FieldlabError<'FL_HISTORY_UNAVAILABLE'> {
+  constructor(readonly why: string) {
+    super('FL_HISTORY_UNAVAILABLE', { why });
+  }
+}
+
 function fail(error: string): never {
-  throw new FieldlabError('FL_HISTORY_UNAVAILABLE', { why: `InfluxDB refused the query: ${error}` });
+  throw new HistoryUnavailable(`InfluxDB refused the query: ${error}`);
 }
 
 function valuesOf(row: Record<string, unknown>): Record<string, Value> {
