@@ -3,7 +3,8 @@
 // rollup policy, kept `rollupRetention`, 1-minute rollups of every device measurement
 // (mean/min/max/last of each field, by continuous queries) and copies of the event
 // measurements, point for point (a plain SELECT INTO: a continuous query must aggregate, and
-// an event must not be). What the gateway was not running for is filled in at its next start.
+// an event must not be). What the gateway was not running for is filled in at its next start,
+// an hour at a time.
 import type { Logger } from 'pino';
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
 import { measurementFor } from '../state/device-state.ts';
@@ -20,9 +21,12 @@ export interface RetentionSettings {
 
 export type Query = (statements: readonly string[]) => Promise<StatementResult[]>;
 
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
 /** At start, the rollups and event copies are filled in for at most this far back. */
 const BACKFILL_MAX_MS = 7 * 24 * HOUR;
+/** One statement covers at most this much time: a week's backfill in one can outlast the history's 30 s query timeout. */
+export const FILL_CHUNK_MS = HOUR;
 
 /** `30d`, `12w`, `720h`, or InfluxDB's own `720h0m0s` / `0s` (infinite) → ms. */
 export function durationMs(text: string): number {
@@ -88,29 +92,56 @@ export class RetentionTiers {
       this.log.info(`history: retention set up in InfluxDB (raw ${this.settings.rawRetention}, 1-minute rollups and events ${this.settings.rollupRetention} in "${this.settings.rollupPolicy}")`);
     }
     if (this.stopped) return;
-    this.timer = setInterval(() => void this.keepUp().catch((err: Error) => this.log.warn(`history: copying events to the rollup policy failed: ${err.message}`)), 60_000);
-    this.timer.unref();
     // The rollup tier is read only once it holds what the raw tier does.
     await this.fill(Math.max(now - BACKFILL_MAX_MS, await this.lastRolledUp()), now);
-    this.ready = !this.stopped;
+    if (this.stopped) return;
+    this.ready = true;
+    // Not before: a first copy while the backfill runs would cover the whole week in one statement.
+    this.timer = setInterval(() => void this.keepUp().catch((err: Error) => this.log.warn(`history: copying events to the rollup policy failed: ${err.message}`)), 60_000);
+    this.timer.unref();
   }
 
-  /** Rollups and event copies for [from, to): what continuous queries cannot do for time the gateway was away. Idempotent: a point written again is the same point. */
+  /**
+   * Rollups and event copies for [from, to): what continuous queries cannot do for time the
+   * gateway was away or points that came late. Every minute `[from, to)` touches is rolled up
+   * whole (one still running is rolled up again by its continuous query); one chunk of time
+   * per statement, and time without raw points skipped. Idempotent: a point written again is
+   * the same point.
+   */
   async fill(from: number, to: number): Promise<void> {
     if (to <= from) return;
     const db = ident(this.settings.database);
     const rp = ident(this.settings.rollupPolicy);
-    const window = `time >= ${at(from)} AND time < ${at(to)}`;
-    const minute = 60_000;
-    const rollupTo = Math.floor(to / minute) * minute; // whole minutes only: the running one is the CQ's
-    const statements = [
-      ...(rollupTo > from
-        ? this.measurements.map((m) => `SELECT mean(*), min(*), max(*), last(*) INTO ${db}.${rp}.:MEASUREMENT FROM ${db}.${ident(this.rawPolicy)}.${ident(m)} WHERE time >= ${at(Math.floor(from / minute) * minute)} AND time < ${at(rollupTo)} GROUP BY time(1m), *`)
-        : []),
-      ...this.eventCopies(window),
-    ];
-    await this.eachAlone(statements);
+    const until = Math.ceil(to / MINUTE) * MINUTE;
+    let start = Math.floor(from / MINUTE) * MINUTE;
+    let empty = true;
+    while (start < until && !this.stopped) {
+      if (empty) {
+        // Most of a gap is usually empty (InfluxDB was down too): one look for the next point instead of a statement per hour.
+        const next = await this.nextRawPoint(start, until);
+        if (next === undefined) break;
+        start = Math.max(start, Math.floor(next / MINUTE) * MINUTE);
+      }
+      const end = start + FILL_CHUNK_MS;
+      const rollupEnd = Math.min(end, until);
+      const [ef, et] = [Math.max(start, from), Math.min(end, to)];
+      const written = await this.eachAlone([
+        ...this.measurements.map((m) => `SELECT mean(*), min(*), max(*), last(*) INTO ${db}.${rp}.:MEASUREMENT FROM ${db}.${ident(this.rawPolicy)}.${ident(m)} WHERE time >= ${at(start)} AND time < ${at(rollupEnd)} GROUP BY time(1m), *`),
+        ...(et > ef ? this.eventCopies(`time >= ${at(ef)} AND time < ${at(et)}`) : []),
+      ]);
+      empty = written === 0;
+      start = end;
+    }
     this.copiedUntil = Math.max(this.copiedUntil, to);
+  }
+
+  /** The time of the first raw point in [from, to) of any measurement the tiers copy, or undefined. */
+  private async nextRawPoint(from: number, to: number): Promise<number | undefined> {
+    const db = ident(this.settings.database);
+    const results = await this.query([...this.measurements, ...EVENT_MEASUREMENTS].map((m) => `SELECT * FROM ${db}.${ident(this.rawPolicy)}.${ident(m)} WHERE time >= ${at(from)} AND time < ${at(to)} ORDER BY time ASC LIMIT 1`));
+    let first = Infinity;
+    for (const r of results) for (const s of r.series ?? []) first = Math.min(first, Number(rows(s)[0]?.time ?? Infinity));
+    return Number.isFinite(first) ? first : undefined;
   }
 
   private eventCopies(window: string): string[] {
@@ -121,14 +152,23 @@ export class RetentionTiers {
 
   /** Every minute: the events since the last copy (with a margin for points the spool delivered late). */
   private async keepUp(now = Date.now()): Promise<void> {
-    const from = Math.max(this.copiedUntil - 10 * 60_000, now - BACKFILL_MAX_MS);
-    await this.eachAlone(this.eventCopies(`time >= ${at(from)} AND time < ${at(now)}`));
-    this.copiedUntil = now;
+    const from = Math.max(this.copiedUntil - 10 * MINUTE, now - BACKFILL_MAX_MS);
+    // After InfluxDB was away for a while this is more than a minute: chunked, as a fill.
+    for (let start = from; start < now && !this.stopped; start += FILL_CHUNK_MS) {
+      await this.eachAlone(this.eventCopies(`time >= ${at(start)} AND time < ${at(Math.min(start + FILL_CHUNK_MS, now))}`));
+    }
+    this.copiedUntil = Math.max(this.copiedUntil, now);
   }
 
-  /** InfluxDB 1.6 runs a SELECT … INTO only as a query's one statement ("not executed" otherwise). */
-  private async eachAlone(statements: readonly string[]): Promise<void> {
-    for (const s of statements) await this.query([s]);
+  /** InfluxDB 1.6 runs a SELECT … INTO only as a query's one statement ("not executed" otherwise). Returns the points written. */
+  private async eachAlone(statements: readonly string[]): Promise<number> {
+    let written = 0;
+    for (const s of statements) {
+      const [result] = await this.query([s]);
+      const series = result?.series?.[0];
+      written += series ? Number(rows(series)[0]?.written ?? 0) : 0;
+    }
+    return written;
   }
 
   /** The newest rollup of any device measurement, or 0. */
