@@ -1,16 +1,103 @@
 // The history's retention tiers against a real influxd, where they fall short of the plain
-// path: an InfluxDB whose user may not set up retention at all.
+// path: a gap of several days filled in at start, and an InfluxDB whose user may not set up
+// retention at all.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayConfig } from '../../gateway/src/config.ts';
 import type { HistoryAt, HistoryChanges } from '../../gateway/src/core/history.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
+import { startInfluxd, type RunningInfluxd } from '../../gateway/src/services/influxd.ts';
 import { testSite } from '../support/fixtures.ts';
-import { eventually, spoolDir, startTestInflux, type TestInflux } from '../support/services.ts';
+import { eventually, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 
 const site = testSite([{ id: 'bambu', profile: 'bambu-lab-fdm', topicId: 'S1' }]);
+const MINUTE = 60_000;
 const DAY = 86_400_000;
+const ROLLUP = 'fieldlab_rollup';
+
+type Row = Record<string, unknown> & { time: number };
+
+/** InfluxQL over HTTP, times in ms; one statement's rows, each with its series' tags. */
+async function query(url: string, database: string, q: string): Promise<Row[]> {
+  const res = await fetch(`${url}/query?db=${database}&epoch=ms`, { method: 'POST', body: new URLSearchParams({ q }) });
+  const body = (await res.json()) as { results: { series?: { tags?: Record<string, string>; columns: string[]; values: unknown[][] }[]; error?: string }[] };
+  const result = body.results[0]!;
+  if (result.error) throw new Error(result.error);
+  return (result.series ?? []).flatMap((s) => s.values.map((v) => ({ ...s.tags, ...Object.fromEntries(s.columns.map((c, i) => [c, v[i]])) }) as Row));
+}
+
+/** Per minute of the raw points, the rollup a correct 1-minute rollup holds for these fields. */
+function minutesOf(raw: readonly Row[], fields: readonly string[]): Record<number, Record<string, unknown>> {
+  const out: Record<number, Record<string, unknown>> = {};
+  for (const r of [...raw].sort((a, b) => a.time - b.time)) {
+    const m = (out[Math.floor(r.time / MINUTE) * MINUTE] ??= {});
+    for (const f of fields) {
+      const v = r[f] as number;
+      m[`min_${f}`] = Math.min((m[`min_${f}`] as number | undefined) ?? Infinity, v);
+      m[`max_${f}`] = Math.max((m[`max_${f}`] as number | undefined) ?? -Infinity, v);
+      m[`last_${f}`] = v;
+    }
+  }
+  return out;
+}
+
+function rollupMinutes(rows: readonly Row[], fields: readonly string[]): Record<number, Record<string, unknown>> {
+  return Object.fromEntries(rows.map((r) => [r.time, Object.fromEntries(fields.flatMap((f) => ['min', 'max', 'last'].map((a) => [`${a}_${f}`, r[`${a}_${f}`]])))]));
+}
+
+describe('history tiers: what the continuous queries do not see', () => {
+  const database = 'tiers';
+  const dir = tempDir('influx');
+  let influxd: RunningInfluxd;
+  let gateway: Gateway;
+  const days: number[] = [];
+
+  beforeAll(async () => {
+    influxd = await startInfluxd({ dataDir: dir.path });
+    // Raw points of three past days that no continuous query has rolled up, as in a database the gateway takes over.
+    await query(influxd.url, database, `CREATE DATABASE ${database}`);
+    const now = Date.now();
+    const lines: string[] = [];
+    for (const back of [3, 2, 1]) {
+      const t0 = Math.floor((now - back * DAY) / MINUTE) * MINUTE + 7_000;
+      days.push(t0);
+      for (let i = 0; i < 6; i++) lines.push(`fdm_printer,device=bambu,line=line-a nozzle_temp=${200 + ((i * 37 + back * 11) % 50)},layer=${back * 100 + i}i ${t0 + i * 20_000}`);
+      lines.push(`machine_state,device=bambu state="producing",reason="day ${back}" ${t0 + 1}`);
+    }
+    const res = await fetch(`${influxd.url}/write?db=${database}&precision=ms`, { method: 'POST', body: lines.join('\n') });
+    expect(res.status).toBe(204);
+    gateway = new Gateway(
+      site,
+      gatewayConfig({ influx: { url: influxd.url, database, flushIntervalMs: 50 }, spool: { dir: spoolDir() } }),
+      new Telemetry(pino({ level: 'silent' })),
+      { sources: [], http: false },
+    );
+    await gateway.start();
+    // The rollup tier answers a long window only once the start's backfill is done.
+    const history = gateway.historyStore!;
+    await eventually(async () => (await history.changes(now - 4 * DAY, now, { devices: ['bambu'] }, 60)).tier === 'rollup', 60_000, 'retention set up and backfilled');
+  }, 120_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await influxd?.stop();
+    dir.remove();
+  });
+
+  it('fills in at start the rollups and event copies of past days that have none', async () => {
+    const fields = ['nozzle_temp', 'layer'];
+    for (const t0 of days) {
+      const window = `time >= ${t0 - MINUTE}ms AND time < ${t0 + 5 * MINUTE}ms`;
+      const raw = await query(influxd.url, database, `SELECT * FROM autogen.fdm_printer WHERE ${window}`);
+      const rolled = await query(influxd.url, database, `SELECT * FROM ${ROLLUP}.fdm_printer WHERE ${window}`);
+      expect(raw).toHaveLength(6);
+      expect(rollupMinutes(rolled, fields), `rollups of the day at ${new Date(t0).toISOString()}`).toEqual(minutesOf(raw, fields));
+      const events = await query(influxd.url, database, `SELECT * FROM ${ROLLUP}.machine_state WHERE ${window}`);
+      expect(events.map((e) => [e.time, e.reason])).toEqual([[t0 + 1, expect.stringMatching(/^day \d$/)]]);
+    }
+  });
+});
 
 describe('history tiers: an InfluxDB that refuses retention setup', () => {
   const database = 'fieldlab';
