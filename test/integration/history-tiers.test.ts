@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayConfig } from '../../gateway/src/config.ts';
 import type { HistoryAt, HistoryChanges } from '../../gateway/src/core/history.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
+import { InfluxHistory } from '../../gateway/src/history/influx-history.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { startInfluxd, type RunningInfluxd } from '../../gateway/src/services/influxd.ts';
 import { testSite } from '../support/fixtures.ts';
@@ -83,6 +84,16 @@ describe('history tiers: what the continuous queries do not see', () => {
     await gateway?.stop();
     await influxd?.stop();
     dir.remove();
+  });
+
+  it('sets up continuous queries that look back for late points, once: a second start changes nothing', async () => {
+    const cqs = await query(influxd.url, database, 'SHOW CONTINUOUS QUERIES');
+    expect(cqs.filter((c) => c.name === 'fieldlab_rollup_fdm_printer').map((c) => c.query)).toEqual([expect.stringContaining(' RESAMPLE FOR 10m BEGIN ')]);
+    const logged: string[] = [];
+    const again = new InfluxHistory(site, { url: influxd.url, database, retention: { ...gatewayConfig().history, manage: true, database } }, pino({ level: 'info' }, { write: (l: string) => void logged.push(l) }));
+    await again.prepare();
+    again.stop();
+    expect(logged).toEqual([]); // nothing set up, nothing refused
   });
 
   it('fills in at start the rollups and event copies of past days that have none', async () => {

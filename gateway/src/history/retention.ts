@@ -3,7 +3,8 @@
 // rollup policy, kept `rollupRetention`, 1-minute rollups of every device measurement
 // (mean/min/max/last of each field, by continuous queries) and copies of the event
 // measurements, point for point (a plain SELECT INTO: a continuous query must aggregate, and
-// an event must not be). What the gateway was not running for is filled in at its next start,
+// an event must not be). Both look back `LATE_MARGIN` each time they run, for points a retry
+// brought a little late; what the gateway was not running for is filled in at its next start,
 // an hour at a time.
 import type { Logger } from 'pino';
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
@@ -25,6 +26,9 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 /** At start, the rollups and event copies are filled in for at most this far back. */
 const BACKFILL_MAX_MS = 7 * 24 * HOUR;
+/** How far back the continuous queries (RESAMPLE FOR) and the event copies look each minute. */
+const LATE_MARGIN = '10m';
+const LATE_MARGIN_MS = 10 * MINUTE;
 /** One statement covers at most this much time: a week's backfill in one can outlast the history's 30 s query timeout. */
 export const FILL_CHUNK_MS = HOUR;
 
@@ -81,11 +85,13 @@ export class RetentionTiers {
     for (const s of cqs?.series ?? []) if (s.name === this.settings.database) for (const r of rows(s)) existing.set(String(r.name), String(r.query));
     for (const m of this.measurements) {
       const name = `fieldlab_rollup_${m}`;
-      const body = `SELECT mean(*), min(*), max(*), last(*) INTO ${db}.${rp}.:MEASUREMENT FROM ${db}.${ident(this.rawPolicy)}.${ident(m)} GROUP BY time(1m), *`;
+      // RESAMPLE FOR: a minute is rolled up again for ten minutes, so a point that came a
+      // flush or a retry late (after its minute's first run) is in its minute's rollup.
+      const create = `CREATE CONTINUOUS QUERY ${ident(name)} ON ${db} RESAMPLE FOR ${LATE_MARGIN} BEGIN SELECT mean(*), min(*), max(*), last(*) INTO ${db}.${rp}.:MEASUREMENT FROM ${db}.${ident(this.rawPolicy)}.${ident(m)} GROUP BY time(1m), * END`;
       const have = existing.get(name);
-      if (have && sameQuery(have, body)) continue;
+      if (have && sameQuery(have, create)) continue;
       if (have) statements.push(`DROP CONTINUOUS QUERY ${ident(name)} ON ${db}`);
-      statements.push(`CREATE CONTINUOUS QUERY ${ident(name)} ON ${db} BEGIN ${body} END`);
+      statements.push(create);
     }
     if (statements.length > 0) {
       await this.query(statements);
@@ -150,9 +156,9 @@ export class RetentionTiers {
     return EVENT_MEASUREMENTS.map((m) => `SELECT * INTO ${db}.${rp}.${ident(m)} FROM ${db}.${ident(this.rawPolicy)}.${ident(m)} WHERE ${window} GROUP BY *`);
   }
 
-  /** Every minute: the events since the last copy (with a margin for points the spool delivered late). */
+  /** Every minute: the events since the last copy (with a margin for points a retry delivered a little late). */
   private async keepUp(now = Date.now()): Promise<void> {
-    const from = Math.max(this.copiedUntil - 10 * MINUTE, now - BACKFILL_MAX_MS);
+    const from = Math.max(this.copiedUntil - LATE_MARGIN_MS, now - BACKFILL_MAX_MS);
     // After InfluxDB was away for a while this is more than a minute: chunked, as a fill.
     for (let start = from; start < now && !this.stopped; start += FILL_CHUNK_MS) {
       await this.eachAlone(this.eventCopies(`time >= ${at(start)} AND time < ${at(Math.min(start + FILL_CHUNK_MS, now))}`));
@@ -189,7 +195,7 @@ export class RetentionTiers {
 }
 
 /** InfluxDB prints a continuous query back without quotes around plain names. */
-function sameQuery(shown: string, body: string): boolean {
+function sameQuery(shown: string, create: string): boolean {
   const bare = (q: string) => q.replaceAll('"', '').replace(/\s+/g, ' ').trim();
-  return bare(shown).includes(bare(body));
+  return bare(shown) === bare(create);
 }
