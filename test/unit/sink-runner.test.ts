@@ -99,3 +99,32 @@ describe('sink runner starting its sink', () => {
     await runner.stop();
   });
 });
+
+describe('sink runner reporting what waited', () => {
+  it('reports the time span of each batch written after a failure or after its sink started late, and no other', async () => {
+    const sink = recordingSink();
+    let starts = 0;
+    sink.start = async () => {
+      if (++starts < 2) throw new Error('connection refused');
+    };
+    const late: [number, number][] = [];
+    const runner = new SinkRunner(sink, quiet(), { batchSize: 3, flushIntervalMs: 10_000, maxBufferedPoints: 10_000, retryInitialMs: 5, lateWritten: (from, to) => void late.push([from, to]) });
+    runner.start();
+    const starting = runner.startSink({ signal: new AbortController().signal, initialMs: 20 });
+    // Waiting for the sink's start: late, even though no write failed. Times out of order within a batch.
+    for (const t of [2, 0, 1, 4, 3, 5]) runner.push(point(t));
+    await starting;
+    await runner.drain();
+    expect(late).toEqual([[0, 2], [3, 5]]);
+    late.length = 0;
+    for (let i = 6; i < 9; i++) runner.push(point(i));
+    await runner.drain();
+    expect(late).toEqual([]); // written at once
+    sink.failures.push(new SinkWriteError('down', true));
+    for (let i = 9; i < 15; i++) runner.push(point(i));
+    await runner.drain();
+    expect(late).toEqual([[9, 11], [12, 14]]);
+    expect(sink.batches.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    await runner.stop();
+  });
+});

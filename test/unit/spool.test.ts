@@ -9,7 +9,7 @@ import type { Point, PointSeries } from '../../gateway/src/core/reading.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { DeadLetterFile } from '../../gateway/src/runtime/dead-letter.ts';
 import { SinkRunner, type SpoolFullPolicy } from '../../gateway/src/runtime/sink-runner.ts';
-import { Spool, SpoolLockedError } from '../../gateway/src/runtime/spool.ts';
+import { Spool, SpoolLockedError, spooledTimeSpan } from '../../gateway/src/runtime/spool.ts';
 import { LineProtocolBatch } from '../../gateway/src/sinks/influxdb/line-protocol.ts';
 import { eventually, tempDir } from '../support/services.ts';
 import { TestLineSink } from '../support/test-sink.ts';
@@ -25,7 +25,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) d.remove();
 });
 
-function setup(options: { maxBytes?: number; whenFull?: SpoolFullPolicy; replay?: number; memory?: number; dir?: string } = {}) {
+function setup(options: { maxBytes?: number; whenFull?: SpoolFullPolicy; replay?: number; memory?: number; dir?: string; lateWritten?: (from: number, to: number) => void } = {}) {
   let dir = options.dir;
   if (!dir) {
     const made = tempDir('spool');
@@ -43,6 +43,7 @@ function setup(options: { maxBytes?: number; whenFull?: SpoolFullPolicy; replay?
     retryInitialMs: 5,
     retryMaxMs: 20,
     spool: { spool, maxBytes: options.maxBytes ?? 1024 ** 3, whenFull: options.whenFull ?? 'drop_oldest', replayPointsPerSecond: options.replay ?? 1e9, deadLetter },
+    lateWritten: options.lateWritten,
   });
   const stop = async () => {
     await runner.stop(50);
@@ -128,6 +129,39 @@ describe('disk spool', () => {
     const third = setup({ dir: dir.path });
     expect(third.runner.recovering).toBe(false);
     await third.runner.recovered();
+  });
+
+  it('reports the time span of what an earlier run spooled once it is written, read from the spooled lines', async () => {
+    const dir = tempDir('spool');
+    dirs.push(dir);
+    const first = setup({ dir: dir.path });
+    first.sink.down = true;
+    first.runner.start();
+    push(first.runner, 0, 57);
+    await first.stop();
+
+    const late: [number, number][] = [];
+    const second = setup({ dir: dir.path, lateWritten: (from, to) => void late.push([from, to]) });
+    second.runner.start();
+    await second.runner.drain();
+    const t0 = point(0).time;
+    expect(Math.min(...late.map(([f]) => f))).toBe(t0);
+    expect(Math.max(...late.map(([, t]) => t))).toBe(t0 + 56);
+    expect(late.reduce((n, [f, t]) => n + t - f + 1, 0)).toBe(57); // each point in one span
+    late.length = 0;
+    push(second.runner, 57, 60);
+    await second.runner.drain();
+    expect(late).toEqual([]); // fresh points are not late
+  });
+
+  it('reads the time span of spooled lines whatever their string fields hold', () => {
+    const text: PointSeries = { measurement: 'm x,y', tags: { device: 'a b=c"' }, fieldTypes: { 'k"ey': 'string', v: 'int' } };
+    const t = 1_700_000_000_000;
+    const batch = new LineProtocolBatch();
+    // Spaces, newlines and quotes in strings, a newline followed by what looks like a time.
+    for (const [dt, s] of [[5, 'plain'], [1, 'two\nlines 1999999999999\nend'], [9, 'quote " and \\ back 7\n'], [3, 'v=1i 12\n']] as const) batch.add({ series: text, fields: { 'k"ey': s, v: dt }, time: t + dt });
+    expect(spooledTimeSpan(batch.seal())).toEqual({ from: t + 1, to: t + 9 });
+    expect(spooledTimeSpan(Buffer.alloc(0))).toBeUndefined();
   });
 
   it('keeps batches beyond the memory bound on disk only, and loses none of them', async () => {

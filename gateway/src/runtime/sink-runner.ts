@@ -4,12 +4,14 @@
 // acknowledged, and removed once written. While the sink fails, batches wait as a
 // backlog, in memory up to a bound and beyond it on disk only; once the sink answers,
 // the backlog is replayed in order, paced, and interleaved with fresh batches so that
-// current data keeps arriving while history catches up.
+// current data keeps arriving while history catches up. Each batch that waited is
+// reported once written, with its points' time span, for what the store does on a
+// schedule (InfluxDB's rollups) and has missed.
 import type { Point } from '../core/reading.ts';
 import { SinkWriteError, isSpoolable, type AnySink, type BatchBuilder, type ByteBatchBuilder, type SpoolableSink } from '../core/sink.ts';
 import type { Telemetry } from '../core/telemetry.ts';
 import { writeSplittingRefusals, type DeadLetterFile } from './dead-letter.ts';
-import { Spool, type SpoolEntryRange } from './spool.ts';
+import { Spool, spooledTimeSpan, type SpoolEntryRange } from './spool.ts';
 import { startWithRetry, type RetryOptions } from './start-with-retry.ts';
 
 export type SpoolFullPolicy = 'drop_oldest' | 'drop_newest';
@@ -39,6 +41,13 @@ export interface SinkRunnerOptions {
   readonly retryMaxMs?: number;
   /** Only for sinks that declare themselves `SpoolableSink`; the runner refuses it for others. */
   readonly spool?: SpoolSetup | undefined;
+  /**
+   * Called when a batch that waited for the sink (it failed, had not started yet, or an
+   * earlier run left it in the spool) has been written, with its points' first and last
+   * time (ms): what the store's own schedules may have passed by. Must return at once and
+   * not throw.
+   */
+  readonly lateWritten?: ((from: number, to: number) => void) | undefined;
 }
 
 interface Queued {
@@ -51,6 +60,10 @@ interface Queued {
   readonly range: SpoolEntryRange | undefined;
   /** When its first point was buffered: for the age of the oldest unsent point. */
   readonly since: number;
+  /** Its points' first and last time; undefined for what an earlier run spooled, until it is read back. */
+  span: { readonly from: number; readonly to: number } | undefined;
+  /** It waited for the sink: its write is reported to `lateWritten`. */
+  late: boolean;
 }
 
 /** What the runner builds into now: the sink's own batch, or a spooled sink's bytes. */
@@ -59,6 +72,10 @@ type Building = { readonly spooled: false; readonly batch: BatchBuilder<unknown>
 export class SinkRunner {
   private current: Building;
   private currentSince = 0;
+  private currentFrom = 0;
+  private currentTo = 0;
+  /** The sink's start has failed and not yet worked: what is sealed meanwhile waits for it. */
+  private sinkDown = false;
   /** What of `current` is already in the spool. */
   private committed = { bytes: 0, count: 0, keys: [] as number[] };
   private fresh: Queued[] = [];
@@ -106,7 +123,7 @@ export class SinkRunner {
     if (this.spool) {
       // What an earlier run spooled and did not write goes first.
       for (const range of this.spool.spool.recover(options.batchSize)) {
-        const q: Queued = { batch: undefined, bytes: undefined, count: range.points, range, since: Spool.appendedAt(range.from) };
+        const q: Queued = { batch: undefined, bytes: undefined, count: range.points, range, since: Spool.appendedAt(range.from), span: undefined, late: true };
         this.backlog.push(q);
         this.unwrittenFromSpool.add(q);
         this.queuedPoints += range.points;
@@ -134,17 +151,26 @@ export class SinkRunner {
     const name = this.sink.name;
     const started = await startWithRetry(() => this.sink.start(), {
       ...retry,
-      failed: (err, retryInMs) => this.telemetry.writeFailed(name, new Error(`start failed: ${err.message}`), true, retryInMs),
+      failed: (err, retryInMs) => {
+        this.sinkDown = true;
+        for (const q of this.fresh) q.late = true;
+        this.telemetry.writeFailed(name, new Error(`start failed: ${err.message}`), true, retryInMs);
+      },
     });
     if (!started) return;
     this.waitingForSink = false;
+    this.sinkDown = false;
     this.schedule();
   }
 
   /** Hot path: never blocks on I/O, never throws. */
   push(point: Point): void {
     const batch = this.current.batch;
-    if (batch.count === 0) this.currentSince = Date.now();
+    if (batch.count === 0) {
+      this.currentSince = Date.now();
+      this.currentFrom = this.currentTo = point.time;
+    } else if (point.time < this.currentFrom) this.currentFrom = point.time;
+    else if (point.time > this.currentTo) this.currentTo = point.time;
     batch.add(point);
     if (batch.count >= this.options.batchSize) {
       this.sealCurrent();
@@ -244,7 +270,7 @@ export class SinkRunner {
     const c = this.committed;
     const range = c.keys.length > 0 ? { from: c.keys[0]!, to: c.keys[c.keys.length - 1]!, keys: c.keys, points: c.count, bytes: c.bytes } : undefined;
     const sealed = sealing.spooled ? { batch: undefined, bytes: sealing.batch.seal() } : { batch: sealing.batch.seal(), bytes: undefined };
-    this.fresh.push({ ...sealed, count, range, since: this.currentSince });
+    this.fresh.push({ ...sealed, count, range, since: this.currentSince, span: { from: this.currentFrom, to: this.currentTo }, late: this.sinkDown });
     this.queuedPoints += count;
     this.inMemoryPoints += count;
     this.current = this.newBatch();
@@ -344,6 +370,7 @@ export class SinkRunner {
     this.telemetry.bufferDepth(this.sink.name, this.depth());
     const started = performance.now();
     const startedAt = Date.now();
+    let writtenLate = false;
     try {
       const refused = await this.writeBatch(next);
       this.telemetry.pointsWritten(this.sink.name, next.count - refused, (performance.now() - started) / 1000);
@@ -354,6 +381,7 @@ export class SinkRunner {
       this.inFlight = undefined;
       this.failing = false;
       this.backoffMs = 0;
+      writtenLate = next.late;
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       if (err instanceof SinkWriteError && !err.retryable) {
@@ -367,6 +395,7 @@ export class SinkRunner {
         return;
       }
     }
+    if (writtenLate && next.span) this.options.lateWritten?.(next.span.from, next.span.to);
     this.telemetry.bufferDepth(this.sink.name, this.depth());
     if (this.fresh.length > 0 || this.backlog.length > 0) this.schedule();
     else if (this.current.batch.count > 0 && this.idleWaiters.length > 0) {
@@ -378,6 +407,7 @@ export class SinkRunner {
   /** Writes one spooled batch; returns how many of its points were refused for good (dead-lettered). */
   private async writeSpooled(sink: SpoolableSink, setup: SpoolSetup, q: Queued): Promise<number> {
     const body = q.bytes ?? setup.spool.read(q.range!.from, q.range!.to);
+    if (!q.span && this.options.lateWritten) q.span = spooledTimeSpan(body);
     return writeSplittingRefusals(
       (b) => sink.write(b),
       body,
@@ -397,6 +427,8 @@ export class SinkRunner {
     this.failing = true;
     // The failed batch is written again first; everything waiting becomes backlog.
     this.inFlight = undefined;
+    failed.late = true;
+    for (const q of this.fresh) q.late = true;
     this.backlog.unshift(failed);
     this.queuedPoints += failed.count;
     if (inMemory(failed)) this.inMemoryPoints += failed.count;

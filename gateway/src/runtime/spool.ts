@@ -143,6 +143,64 @@ export class Spool {
   }
 }
 
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const EQUALS = 0x3d;
+const BACKSLASH = 0x5c;
+
+/**
+ * The first and last timestamp (ms) of the points in spooled bytes, or undefined if none.
+ * Read as our line protocol writes a point, `key fields time\n`: escapes in the key and
+ * field names, and string fields that may hold spaces, newlines and escaped quotes.
+ */
+export function spooledTimeSpan(buf: Buffer): { from: number; to: number } | undefined {
+  let from = Infinity;
+  let to = -Infinity;
+  let part: 'key' | 'fields' | 'time' | 'skip' = 'key';
+  let quoted = false;
+  let afterEquals = false;
+  let time = 0;
+  let digits = 0;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i]!;
+    if (part === 'time') {
+      if (c >= 0x30 && c <= 0x39) {
+        time = time * 10 + (c - 0x30);
+        digits++;
+      } else if (c === NEWLINE) {
+        if (digits > 0) {
+          if (time < from) from = time;
+          if (time > to) to = time;
+        }
+        part = 'key';
+      } else part = 'skip';
+    } else if (part === 'fields' && quoted) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) quoted = false;
+    } else if (c === NEWLINE) {
+      part = 'key'; // a line without its time, or one skipped: not counted
+    } else if (part === 'key') {
+      if (c === BACKSLASH) i++;
+      else if (c === SPACE) {
+        part = 'fields';
+        afterEquals = false;
+      }
+    } else if (part === 'fields') {
+      if (c === BACKSLASH) {
+        i++;
+        afterEquals = false;
+      } else if (c === QUOTE && afterEquals) quoted = true;
+      else if (c === SPACE) {
+        part = 'time';
+        time = 0;
+        digits = 0;
+      } else afterEquals = c === EQUALS;
+    }
+  }
+  return from <= to ? { from, to } : undefined;
+}
+
 function countLines(buf: Buffer): number {
   let n = 0;
   let at = buf.indexOf(0x0a);
