@@ -1,6 +1,7 @@
 // The history's retention tiers against a real influxd, where they fall short of the plain
-// path: a gap of several days filled in at start, and an InfluxDB whose user may not set up
-// retention at all.
+// path: points the spool delivers long after their time, a gap of several days filled in at
+// start, and an InfluxDB whose user may not set up retention at all.
+import { isDeepStrictEqual } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayConfig } from '../../gateway/src/config.ts';
@@ -52,6 +53,8 @@ describe('history tiers: what the continuous queries do not see', () => {
   const dir = tempDir('influx');
   let influxd: RunningInfluxd;
   let gateway: Gateway;
+  // The shop floor's clock: set to the past for the messages that arrive while InfluxDB is down.
+  let clock = Date.now();
   const days: number[] = [];
 
   beforeAll(async () => {
@@ -72,7 +75,7 @@ describe('history tiers: what the continuous queries do not see', () => {
       site,
       gatewayConfig({ influx: { url: influxd.url, database, flushIntervalMs: 50 }, spool: { dir: spoolDir() } }),
       new Telemetry(pino({ level: 'silent' })),
-      { sources: [], http: false },
+      { sources: [], http: false, clock: () => clock },
     );
     await gateway.start();
     // The rollup tier answers a long window only once the start's backfill is done.
@@ -108,6 +111,44 @@ describe('history tiers: what the continuous queries do not see', () => {
       expect(events.map((e) => [e.time, e.reason])).toEqual([[t0 + 1, expect.stringMatching(/^day \d$/)]]);
     }
   });
+
+  it('rolls up points the spool delivered after InfluxDB was down, long after their time, and copies their events', async () => {
+    await influxd.stop();
+    // 40 minutes ago: older than the continuous queries and the event copies look back.
+    const from = Date.now() - 40 * MINUTE;
+    clock = from;
+    const temps = [180, 215.5, 233.1, 199.9, 240.2, 226.4, 210, 251.3, 205.7, 238.8, 219.1, 230];
+    const states = ['PREPARE', 'RUNNING', 'RUNNING', 'PAUSE', 'RUNNING', 'RUNNING', 'FAILED', 'IDLE', 'PREPARE', 'RUNNING', 'RUNNING', 'FINISH'];
+    const errors = [0, 0, 0, 117473297, 117473297, 0, 0, 0, 0, 0, 0, 0];
+    for (let i = 0; i < temps.length; i++) {
+      clock = from + i * 15_000; // three minutes of a print
+      const payload = { print: { gcode_state: states[i], print_error: errors[i], nozzle_temper: temps[i], mc_percent: i * 8, layer_num: i } };
+      gateway.handle({ kind: 'mqtt', source: 'test', topic: 'device/S1/report', payload: Buffer.from(JSON.stringify(payload)), receivedAt: clock });
+    }
+    const to = clock;
+    await eventually(() => gateway.telemetry.counts.writeErrors > 0, 10_000, 'a write to fail');
+    influxd = await startInfluxd({ dataDir: dir.path, port: influxd.port });
+    await gateway.flush();
+
+    const window = `time >= ${from}ms AND time <= ${to}ms`;
+    const raw = await query(influxd.url, database, `SELECT * FROM autogen.fdm_printer WHERE ${window}`);
+    expect(raw).toHaveLength(temps.length);
+    const fields = ['nozzle_temp', 'layer', 'progress'];
+    const minute = `time >= ${Math.floor(from / MINUTE) * MINUTE}ms AND time <= ${to}ms`;
+    const rawEvents = async (m: string) => (await query(influxd.url, database, `SELECT * FROM autogen.${m} WHERE ${window} GROUP BY *`)).map((r) => JSON.stringify(r));
+    const [rawStates, rawAlarms] = [await rawEvents('machine_state'), await rawEvents('alarm')];
+    expect(rawStates.length).toBeGreaterThan(3);
+    expect(rawAlarms.length).toBeGreaterThan(0); // the filament run-out raised and cleared
+    const want = minutesOf(raw, fields);
+    expect(Object.keys(want).length).toBeGreaterThanOrEqual(3);
+    const rolled = async () => rollupMinutes(await query(influxd.url, database, `SELECT * FROM ${ROLLUP}.fdm_printer WHERE ${minute}`), fields);
+    const copies = async (m: string) => (await query(influxd.url, database, `SELECT * FROM ${ROLLUP}.${m} WHERE ${window} GROUP BY *`)).map((r) => JSON.stringify(r));
+    // Filled in the background once the backlog is written: polled for, then compared (a timeout shows the difference).
+    await eventually(async () => isDeepStrictEqual(await rolled(), want) && (await copies('alarm')).length === rawAlarms.length, 20_000).catch(() => undefined);
+    expect(await rolled()).toEqual(want);
+    expect(await copies('machine_state')).toEqual(rawStates);
+    expect(await copies('alarm')).toEqual(rawAlarms);
+  }, 90_000);
 });
 
 describe('history tiers: an InfluxDB that refuses retention setup', () => {

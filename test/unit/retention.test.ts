@@ -1,5 +1,6 @@
-// The retention tiers' statements, read off a stand-in for InfluxDB: a backfill of days is
-// filled in statements of at most FILL_CHUNK_MS each, which together leave no minute out. (What the statements do in a real influxd: test/integration/history-tiers.test.ts.)
+// The retention tiers' statements, read off a stand-in for InfluxDB: a backfill of days and a
+// late backlog are filled in statements of at most FILL_CHUNK_MS each, which together leave
+// no minute out. (What the statements do in a real influxd: test/integration/history-tiers.test.ts.)
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FILL_CHUNK_MS, RetentionTiers, type Query } from '../../gateway/src/history/retention.ts';
@@ -99,5 +100,38 @@ describe('retention tiers', () => {
     for (const [f, t] of rollups) expect(t - f).toBeLessThanOrEqual(FILL_CHUNK_MS);
     // Each chunk with points, and the one after it (empty, so InfluxDB is asked for the next point): not 168.
     expect(rollups.length).toBeLessThanOrEqual(2 * points.length);
+  });
+
+  it('fills points InfluxDB got late once set up, whole minutes and every event, spans that come meanwhile merged', async () => {
+    const now = Date.now();
+    const db = influx({ rolledUpUntil: now }); // nothing to backfill: every fill seen is of late points
+    const tiers = new RetentionTiers(site, settings, db.query, pino({ level: 'silent' }));
+    running.push(tiers);
+    const a = now - 3 * HOUR + 30_123;
+    const b = now - 50 * MINUTE + 10_456;
+    const [split1, split2] = [a + 20 * MINUTE, a + 90 * MINUTE];
+    // Reported before the tiers are set up (a backlog is written while they are): kept until then.
+    tiers.lateWritten(a, split1);
+    await tiers.setup(now);
+    // The first span is being filled; the next two come while InfluxDB is busy with it.
+    let release = () => {};
+    db.busy.until = new Promise((r) => (release = r));
+    tiers.lateWritten(split1 + 1, split2);
+    tiers.lateWritten(split2 + 1, b);
+    release();
+    await eventually(() => db.windows('alarm').some(([, t]) => t === b + 1), 5_000, 'the late spans filled');
+    // Events exactly as reported (to inclusive), one span after the other, the last two as one.
+    expectCover(db.windows('alarm'), a, b + 1);
+    expect(db.windows('alarm').map(([f]) => f)).not.toContain(split2 + 1);
+    // Rollups of every minute touched, the minute both spans share twice, none longer than a chunk.
+    const rollups = db.windows('fdm_printer');
+    for (const [f, t] of rollups) {
+      expect(f % MINUTE).toBe(0);
+      expect(t - f).toBeLessThanOrEqual(FILL_CHUNK_MS);
+    }
+    const covered = (minute: number) => rollups.some(([f, t]) => f <= minute && minute < t);
+    for (let m = Math.floor(a / MINUTE) * MINUTE; m <= b; m += MINUTE) expect(covered(m), `minute ${m}`).toBe(true);
+    expect(Math.min(...rollups.map(([f]) => f))).toBe(Math.floor(a / MINUTE) * MINUTE);
+    expect(Math.max(...rollups.map(([, t]) => t))).toBe(Math.ceil((b + 1) / MINUTE) * MINUTE);
   });
 });

@@ -78,6 +78,15 @@ export class InfluxHistory implements HistoryReads {
     await this.tiers?.fill(from, to);
   }
 
+  /**
+   * InfluxDB confirmed points late (a spooled backlog), timed `from` to `to` (ms, inclusive):
+   * older than the continuous queries look back, so their rollups and event copies are filled
+   * in, in the background, once retention is set up. Returns at once and never throws.
+   */
+  lateWritten(from: number, to: number): void {
+    this.tiers?.lateWritten(from, to);
+  }
+
   /** Raw while the raw retention still holds `from`, and for stepped windows up to a day; the 1-minute rollups beyond. */
   private tier(from: number, span: number, stepped: boolean, now = Date.now()): Tier {
     if (!this.tiers?.ready) return 'raw';

@@ -4,8 +4,8 @@
 // (mean/min/max/last of each field, by continuous queries) and copies of the event
 // measurements, point for point (a plain SELECT INTO: a continuous query must aggregate, and
 // an event must not be). Both look back `LATE_MARGIN` each time they run, for points a retry
-// brought a little late; what the gateway was not running for is filled in at its next start,
-// an hour at a time.
+// brought a little late; what the spool delivers later, and what the gateway was not running
+// for, is filled in here, an hour at a time.
 import type { Logger } from 'pino';
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
 import { measurementFor } from '../state/device-state.ts';
@@ -31,6 +31,13 @@ const LATE_MARGIN = '10m';
 const LATE_MARGIN_MS = 10 * MINUTE;
 /** One statement covers at most this much time: a week's backfill in one can outlast the history's 30 s query timeout. */
 export const FILL_CHUNK_MS = HOUR;
+/** Spans of late points waiting to be filled in, at most; beyond it the closest two merge. */
+const MAX_LATE_SPANS = 32;
+
+interface Span {
+  from: number;
+  to: number;
+}
 
 /** `30d`, `12w`, `720h`, or InfluxDB's own `720h0m0s` / `0s` (infinite) → ms. */
 export function durationMs(text: string): number {
@@ -50,6 +57,9 @@ export class RetentionTiers {
   private timer: NodeJS.Timeout | undefined;
   private copiedUntil = 0;
   private readonly measurements: string[];
+  /** Time spans of points InfluxDB got late, oldest first, not yet filled in. */
+  private late: Span[] = [];
+  private fillingLate = false;
 
   constructor(
     site: SiteModel,
@@ -103,8 +113,12 @@ export class RetentionTiers {
     if (this.stopped) return;
     this.ready = true;
     // Not before: a first copy while the backfill runs would cover the whole week in one statement.
-    this.timer = setInterval(() => void this.keepUp().catch((err: Error) => this.log.warn(`history: copying events to the rollup policy failed: ${err.message}`)), 60_000);
+    this.timer = setInterval(() => {
+      void this.keepUp().catch((err: Error) => this.log.warn(`history: copying events to the rollup policy failed: ${err.message}`));
+      this.fillLate(); // again, if InfluxDB failed the last try
+    }, 60_000);
     this.timer.unref();
+    this.fillLate();
   }
 
   /**
@@ -148,6 +162,39 @@ export class RetentionTiers {
     let first = Infinity;
     for (const r of results) for (const s of r.series ?? []) first = Math.min(first, Number(rows(s)[0]?.time ?? Infinity));
     return Number.isFinite(first) ? first : undefined;
+  }
+
+  /**
+   * Points InfluxDB confirmed late (a backlog the spool replayed), from `from` to `to`
+   * inclusive: their minutes are rolled up and their events copied again, in the background,
+   * once the tiers are set up. Never throws; a failure is logged and tried again a minute later.
+   */
+  lateWritten(from: number, to: number): void {
+    if (this.stopped || !(to >= from)) return;
+    addSpan(this.late, { from, to: to + 1 });
+    this.fillLate();
+  }
+
+  /** One span at a time, oldest first, so a replay's spans merge while the one before is filled. */
+  private fillLate(): void {
+    if (this.fillingLate || !this.ready || this.stopped || this.late.length === 0) return;
+    this.fillingLate = true;
+    const span = this.late.shift()!;
+    // Older than the raw retention InfluxDB has dropped them; a device clock can be far off.
+    const from = Math.max(span.from, Date.now() - this.rawRetentionMs);
+    this.fill(from, span.to)
+      .then(
+        () => {
+          this.fillingLate = false;
+          this.fillLate();
+        },
+        (err: Error) => {
+          this.fillingLate = false;
+          if (this.stopped) return;
+          addSpan(this.late, span);
+          this.log.warn(`history: rolling up points InfluxDB got late failed (${err.message}); tried again in a minute`);
+        },
+      );
   }
 
   private eventCopies(window: string): string[] {
@@ -198,4 +245,24 @@ export class RetentionTiers {
 function sameQuery(shown: string, create: string): boolean {
   const bare = (q: string) => q.replaceAll('"', '').replace(/\s+/g, ' ').trim();
   return bare(shown) === bare(create);
+}
+
+/** Into a list of spans sorted by start: merged with those it overlaps or nearly touches (the rollups' minute). */
+function addSpan(spans: Span[], span: Span): void {
+  let { from, to } = span;
+  const kept: Span[] = [];
+  for (const s of spans) {
+    if (s.from <= to + MINUTE && from <= s.to + MINUTE) {
+      from = Math.min(from, s.from);
+      to = Math.max(to, s.to);
+    } else kept.push(s);
+  }
+  kept.push({ from, to });
+  kept.sort((a, b) => a.from - b.from);
+  while (kept.length > MAX_LATE_SPANS) {
+    let closest = 0;
+    for (let i = 1; i < kept.length - 1; i++) if (kept[i + 1]!.from - kept[i]!.to < kept[closest + 1]!.from - kept[closest]!.to) closest = i;
+    kept.splice(closest, 2, { from: kept[closest]!.from, to: Math.max(kept[closest]!.to, kept[closest + 1]!.to) });
+  }
+  spans.splice(0, spans.length, ...kept);
 }

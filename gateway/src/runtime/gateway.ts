@@ -114,7 +114,9 @@ export class Gateway implements GatewayFigures {
     for (const sink of this.sinks) {
       const spool = openSpoolFor(sink, this.config.spool);
       if (spool) this.spools.push(spool.spool);
-      this.runners.push(new SinkRunner(sink, this.telemetry, { ...this.config.influx, spool }));
+      // What InfluxDB got late, its continuous queries have passed by: the history fills it in.
+      const history = sink.name === 'influxdb' ? this.ownHistory : undefined;
+      this.runners.push(new SinkRunner(sink, this.telemetry, { ...this.config.influx, spool, lateWritten: history && ((from, to) => history.lateWritten(from, to)) }));
     }
     this.telemetry.backlogs = () => this.sinkHealth().map((s) => ({ sink: s.name, points: s.bufferedPoints, spool: s.spool, oldestUnsentAt: s.oldestUnsentAt }));
     for (const runner of this.runners) {
