@@ -27,8 +27,8 @@ export class Playback extends EventDispatcher<PlaybackEventMap> {
   available = false;
   /** Why a replay was refused, for the bar to say. */
   notice: string | undefined;
-  /** Loops [from, to] when set. */
-  loop: { readonly from: number; readonly to: number } | undefined;
+  /** Loops [from, to] when set; each round moves it up to the present, so a kiosk left all day keeps showing the latest hours. */
+  loop: { from: number; to: number } | undefined;
   /** Wall time the playhead waited for data while playing, and how often. */
   stalledMs = 0;
   stalls = 0;
@@ -114,6 +114,9 @@ export class Playback extends EventDispatcher<PlaybackEventMap> {
     this.lastWall = wall;
     const target = this.replay.now() + dt * this.speed;
     if (this.loop && target >= this.loop.to) {
+      const span = this.loop.to - this.loop.from;
+      this.loop.to = this.live.serverNow();
+      this.loop.from = this.loop.to - span;
       void this.seek(this.loop.from);
       return;
     }
