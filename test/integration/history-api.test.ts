@@ -134,6 +134,11 @@ describe('history API', () => {
     expect(Math.max(...steps.map((s) => s.max.nozzle_temp!))).toBe(Math.max(...temps));
     expect(Math.min(...steps.map((s) => s.min.nozzle_temp!))).toBe(Math.min(...temps));
     expect(steps.at(-1)!.last.nozzle_temp).toBe(temps.at(-1));
+    // A player's stepped window: the same last values, no min or max, and smaller.
+    const lean = (await get<HistoryChanges>(`/api/history/changes?from=${first - 1000}&to=${last + 1000}&device=bambu&step=1&only=last`)).body;
+    expect(lean.devices[0]!.steps!.map((s) => [s.t, s.last, s.min, s.max])).toEqual(steps.map((s) => [s.t, s.last, {}, {}]));
+    expect(lean.devices[0]!.points).toEqual(stepped.body.devices[0]!.points);
+    expect(JSON.stringify(lean.devices[0]!.steps).length).toBeLessThan(JSON.stringify(steps).length * 0.6);
     // Strings only where they changed: as many as the job state changed in the stored points.
     const jobChanges = points.filter((p, i) => i === 0 || p.fields.job_state !== points[i - 1]!.fields.job_state).length;
     expect(stepped.body.devices[0]!.points.filter((p) => 'job_state' in p.v)).toHaveLength(jobChanges);
@@ -183,6 +188,7 @@ describe('history API', () => {
         `/api/history/changes?from=${e}&to=${now}`,
         `/api/history/changes?from=${first}&to=${e}`,
         `/api/history/changes?from=${first}&to=${last}&step=${e}`,
+        `/api/history/changes?from=${first}&to=${last}&step=60&only=${e}`,
         `/api/history/marks?from=${first}&to=${last}&device=${e}`,
         `/api/history/at?t=${now}&${e}=1`,
       ]) {

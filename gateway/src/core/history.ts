@@ -81,7 +81,7 @@ export interface DeviceChanges {
   /** How long after a point the device still has data (its look-back, as in `at`): a longer silence is a gap. */
   readonly lookbackMs: number;
   readonly points: readonly { readonly t: number; readonly v: Readonly<Record<string, Value>> }[];
-  /** Only when stepped: per step start, last/min/max of each numeric signal. */
+  /** Only when stepped: per step start, last/min/max of each numeric signal (min and max empty when only the last was asked for). */
   readonly steps?: readonly { readonly t: number; readonly last: Readonly<Record<string, number>>; readonly min: Readonly<Record<string, number>>; readonly max: Readonly<Record<string, number>> }[];
 }
 
@@ -114,6 +114,7 @@ export interface HistoryChanges {
 /** The history API's reads. Each rejects with a FieldlabError (`unavailable`) when InfluxDB does not answer. */
 export interface HistoryReads {
   at(t: number, scope: HistoryScope): Promise<HistoryAt>;
-  changes(from: number, to: number, scope: HistoryScope, stepSeconds?: number): Promise<HistoryChanges>;
+  /** `lastOnly`: a stepped window without min and max (a player needs only the last; a third of the bytes). */
+  changes(from: number, to: number, scope: HistoryScope, stepSeconds?: number, options?: { readonly lastOnly?: boolean }): Promise<HistoryChanges>;
   marks(from: number, to: number, scope: HistoryScope): Promise<{ readonly marks: readonly TimelineMark[]; readonly truncated: boolean }>;
 }

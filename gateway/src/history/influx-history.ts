@@ -161,7 +161,7 @@ export class InfluxHistory implements HistoryReads {
     return { t, tier, devices, states, alarms, series: runningSeries(results[kinds + 3]!.series?.[0]) };
   }
 
-  async changes(from: number, to: number, scope: HistoryScope, stepSeconds?: number): Promise<HistoryChanges> {
+  async changes(from: number, to: number, scope: HistoryScope, stepSeconds?: number, options: { readonly lastOnly?: boolean } = {}): Promise<HistoryChanges> {
     const span = to - from;
     if (scope.devices.length === 0) return { from, to, tier: 'raw', step: null, devices: [], events: [], truncated: false };
     // Older than the raw retention, only the rollups hold it: stepped, whatever the span.
@@ -191,7 +191,9 @@ export class InfluxHistory implements HistoryReads {
         const col = (agg: string, f: string) => ident(tier === 'raw' ? f : `${agg}_${f}`);
         const src = this.source(m, tier);
         if (numeric.length > 0) {
-          const sel = numeric.flatMap((f) => [`last(${col('last', f)}) AS ${ident(`last:${f}`)}`, `min(${col('min', f)}) AS ${ident(`min:${f}`)}`, `max(${col('max', f)}) AS ${ident(`max:${f}`)}`]).join(', ');
+          const sel = numeric
+            .flatMap((f) => [`last(${col('last', f)}) AS ${ident(`last:${f}`)}`, ...(options.lastOnly ? [] : [`min(${col('min', f)}) AS ${ident(`min:${f}`)}`, `max(${col('max', f)}) AS ${ident(`max:${f}`)}`])])
+            .join(', ');
           statements.push(`SELECT ${sel} FROM ${src} WHERE ${anyOf('device', ids)} AND ${window} GROUP BY time(${stepS}s), "device" fill(none)`);
           plan.push({ m, kind: 'steps' });
         }

@@ -14,7 +14,7 @@ export const MAX_WINDOW_MS = 31 * DAY;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const ids = z.string().max(10_000).optional();
 const AtQuery = z.strictObject({ t: z.string().max(40), device: ids, line: ids });
-const WindowQuery = z.strictObject({ from: z.string().max(40), to: z.string().max(40), device: ids, line: ids, step: z.string().max(10).optional() });
+const WindowQuery = z.strictObject({ from: z.string().max(40), to: z.string().max(40), device: ids, line: ids, step: z.string().max(10).optional(), only: z.literal('last').optional() });
 
 /** An ISO 8601 time with its zone, or epoch milliseconds. */
 export function parseTime(text: string, name: string): number {
@@ -62,12 +62,12 @@ export function historyRoutes(app: FastifyInstance, site: SiteModel, history: Hi
     return reads().at(t, scopeOf(site, q));
   });
   app.get('/api/history/changes', async (req) => {
-    const q = parseQuery(WindowQuery, req.query, '?from=<time>&to=<time>[&device=...][&line=...][&step=<seconds>]');
+    const q = parseQuery(WindowQuery, req.query, '?from=<time>&to=<time>[&device=...][&line=...][&step=<seconds>][&only=last]');
     const w = windowOf(q);
-    return reads().changes(w.from, w.to, scopeOf(site, q), w.step);
+    return reads().changes(w.from, w.to, scopeOf(site, q), w.step, { lastOnly: q.only === 'last' });
   });
   app.get('/api/history/marks', async (req) => {
-    const q = parseQuery(WindowQuery.omit({ step: true }), req.query, '?from=<time>&to=<time>[&device=...][&line=...]');
+    const q = parseQuery(WindowQuery.omit({ step: true, only: true }), req.query, '?from=<time>&to=<time>[&device=...][&line=...]');
     const w = windowOf(q);
     return reads().marks(w.from, w.to, scopeOf(site, q));
   });
