@@ -22,9 +22,9 @@ export class HistoryApi {
     return this.get(`/api/history/at?t=${Math.round(t)}`);
   }
 
-  /** `step` in seconds; without it a window up to an hour comes raw. */
+  /** `step` in seconds; without it a window up to an hour comes raw. A player draws only each step's last: min and max are not asked for. */
   changes(from: number, to: number, step?: number): Promise<HistoryChanges> {
-    return this.get(`/api/history/changes?from=${Math.round(from)}&to=${Math.round(to)}${step ? `&step=${step}` : ''}`);
+    return this.get(`/api/history/changes?from=${Math.round(from)}&to=${Math.round(to)}${step ? `&step=${step}&only=last` : ''}`);
   }
 
   marks(from: number, to: number): Promise<{ marks: TimelineMark[]; truncated: boolean }> {
