@@ -13,10 +13,11 @@ import { benchJournal, type JournalResult } from './insight/journal.ts';
 import { benchKioskSoak, GROWTH_BUDGET_MB, STALL_BUDGET_MS, type SoakResult } from './kiosk/soak.ts';
 import { benchHistorySeek } from './history/seek.ts';
 import { benchDemoStart } from './demo/start.ts';
+import { benchDesKernel, type DesKernelResult } from './des/kernel.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-/** `--only mqtt,spool,insight,journal,opcua,live,frames,kiosk,history,demo` runs a part of the suite. */
+/** `--only mqtt,spool,insight,journal,opcua,live,frames,kiosk,history,demo,des` runs a part of the suite. */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set(args[onlyAt + 1]!.split(',')) : undefined;
 const runs = (part: string) => !only || only.has(part);
@@ -142,8 +143,20 @@ for (const d of demo) {
   if (d.past) console.log(`        recorded past: ${d.past.hours} h shift, ${d.past.points.toLocaleString('en')} points in ${d.past.seconds.toFixed(1)} s (${d.past.pointsPerSecond.toLocaleString('en')} points/s)`);
 }
 
+const des: DesKernelResult[] = [];
+if (runs('des')) {
+  const r = benchDesKernel(quick ? { events: 1_000_000, rounds: 3, replications: 5 } : {});
+  des.push(r);
+  const rate = (x: { eventsPerSecond: number }) => `${(x.eventsPerSecond / 1e6).toFixed(2)} M events/s`;
+  console.log(`\nDES kernel, single thread (median of ${r.rounds} rounds; load average ${r.loadavg.map((l) => l.toFixed(2)).join(' ')})`);
+  console.log(`  M/M/1 at 90 % load, ${r.mm1.events.toLocaleString('en')} events: ${rate(r.mm1)} (target ≥ 1 M)   ${r.mm1.eventsPerSecond >= 1e6 ? 'PASS' : 'FAIL'}`);
+  console.log(`  floor, bare flatqueue pop + push, same events: ${rate(r.floorHeap)}   ratio floor/model ${r.ratio.toFixed(2)}`);
+  console.log(`  floor, the kernel's EventQueue alone:          ${rate(r.floorQueue)}`);
+  console.log(`  demo line, one simulated week (${r.demo.eventsPerReplication.toFixed(0)} events): ${r.demo.simulateMs.toFixed(1)} ms simulated, ${r.demo.replicationMs.toFixed(1)} ms per replication with every figure; ${rate(r.demo)} (${r.demo.replications} replications)`);
+}
+
 mkdirSync(dirname(jsonFile), { recursive: true });
-writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...demo.map((d) => ({ name: 'demo-start', ...d })), ...soaks] }, null, 2));
+writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...demo.map((d) => ({ name: 'demo-start', ...d })), ...soaks, ...des] }, null, 2));
 console.log(`\nresults written to ${jsonFile}`);
 process.exit(0);
 
