@@ -11,7 +11,7 @@ import { benchFrames } from './live-hub/frames.ts';
 import { benchSpoolDrain, type DrainResult } from './spool/drain.ts';
 import { benchJournal, type JournalResult } from './insight/journal.ts';
 import { benchKioskSoak, GROWTH_BUDGET_MB, STALL_BUDGET_MS, type SoakResult } from './kiosk/soak.ts';
-import { benchHistorySeek } from './history/seek.ts';
+import { benchHistorySeek, withSyntheticHistory } from './history/seek.ts';
 import { benchDemoStart } from './demo/start.ts';
 import { benchDesKernel, type DesKernelResult } from './des/kernel.ts';
 
@@ -128,7 +128,7 @@ if (runs('kiosk')) {
 }
 
 header('history', '\nHistory: seek and a 24-hour window, 50 printers with 7 days written (synthetic, one point per printer every 30 s)');
-const history = runs('history') ? [await benchHistorySeek(quick ? { days: 2, seeks: 20 } : {})] : [];
+const history = runs('history') ? [await withSyntheticHistory(quick ? { days: 2 } : {}, (h) => benchHistorySeek(h, quick ? { seeks: 20 } : {}))] : [];
 for (const h of history) {
   console.log(`  written: ${h.points.toLocaleString('en')} points in ${h.writeSeconds.toFixed(1)} s`);
   console.log(`  seek (/api/history/at, all ${h.devices} devices): p50 ${h.seekP50Ms.toFixed(0)} ms, p95 ${h.seekP95Ms.toFixed(0)} ms; floor (the one values query): p50 ${h.floorP50Ms.toFixed(0)} ms, p95 ${h.floorP95Ms.toFixed(0)} ms; ratio p95 ${(h.seekP95Ms / h.floorP95Ms).toFixed(2)}`);

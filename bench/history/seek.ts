@@ -5,7 +5,10 @@
 //   query for the device values alone, timed the same way side by side;
 // - a 24-hour window for playback: /api/history/changes (stepped) against the naive floor,
 //   `SELECT *` over the window, in bytes and time.
+// The written history is shared: the viewer's replay benchmark (bench/replay/) seeks in the
+// same database when both run.
 import { pino } from 'pino';
+import type { SiteModel } from '../../device-profiles/schema/load.ts';
 import { gatewayConfig } from '../../gateway/src/config.ts';
 import type { Point } from '../../gateway/src/core/reading.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
@@ -32,20 +35,55 @@ export interface SeekResult {
   readonly window: { readonly apiBytes: number; readonly apiMs: number; readonly naiveBytes: number; readonly naiveMs: number; readonly step: number | null };
 }
 
+export interface HistoryOptions {
+  readonly devices?: number;
+  readonly days?: number;
+  readonly everySeconds?: number;
+}
+
+/** A synthetic history written into a running influxd: its site, database, span and cost. */
+export interface SyntheticHistory {
+  readonly site: SiteModel;
+  readonly influxUrl: string;
+  readonly database: string;
+  /** Scratch space for whoever uses it (spools, site files); removed with the history. */
+  readonly dir: string;
+  readonly devices: number;
+  readonly days: number;
+  readonly start: number;
+  readonly end: number;
+  readonly points: number;
+  readonly writeSeconds: number;
+}
+
 const DAY = 86_400_000;
 const STATES = ['RUNNING', 'FINISH', 'IDLE', 'PREPARE'];
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
+export const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 
-export async function benchHistorySeek(options: { devices?: number; days?: number; everySeconds?: number; seeks?: number } = {}): Promise<SeekResult> {
+/** Starts an influxd in a temp folder, writes the synthetic history, hands it to `use`, and removes it all, also on failure. */
+export async function withSyntheticHistory<T>(options: HistoryOptions, use: (h: SyntheticHistory) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'fieldlab-bench-history-'));
+  try {
+    const influxd = await startInfluxd({ dataDir: join(dir, 'influx') });
+    try {
+      return await use(await writeSyntheticHistory(influxd.url, dir, options));
+    } finally {
+      await influxd.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes `days` of a `devices`-printer farm, ending now, into database `bench_history` at `influxUrl`. */
+export async function writeSyntheticHistory(influxUrl: string, dir: string, options: HistoryOptions = {}): Promise<SyntheticHistory> {
   const devices = options.devices ?? 50;
   const days = options.days ?? 7;
   const every = (options.everySeconds ?? 30) * 1000;
-  const dir = mkdtempSync(join(tmpdir(), 'fieldlab-bench-history-'));
-  const influxd = await startInfluxd({ dataDir: join(dir, 'influx') });
   const database = 'bench_history';
   const site = printFarm(join(dir, 'site'), 'history', { printers: devices, profiles: ['bambu-lab-fdm'], topicId: (i) => `H${i}` });
-  const sink = new InfluxDbSink({ url: influxd.url, database, batchSize: 10_000 });
+  const sink = new InfluxDbSink({ url: influxUrl, database, batchSize: 10_000 });
   await sink.start();
   const end = Date.now();
   const start = end - days * DAY;
@@ -72,58 +110,79 @@ export async function benchHistorySeek(options: { devices?: number; days?: numbe
     }
   }
   await flush();
-  const writeSeconds = (performance.now() - t0) / 1000;
+  await sink.stop();
+  return { site, influxUrl, database, dir, devices, days, start, end, points, writeSeconds: (performance.now() - t0) / 1000 };
+}
 
-  const history = new InfluxHistory(site, { url: influxd.url, database });
-  const gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { enabled: false, dir: join(dir, 'spool') }, log: { level: 'warn' } }), new Telemetry(pino({ level: 'warn' })), {
+/** A random instant at least an hour into the history, so every device has a past to show. */
+export function randomInstant(h: SyntheticHistory): number {
+  return h.start + DAY / 24 + Math.floor(Math.random() * (h.end - h.start - DAY / 24));
+}
+
+/** The seek's floor: the one InfluxDB query for every device's values at `t`, timed alone (ms). */
+export async function timeFloorQuery(h: SyntheticHistory, t: number): Promise<number> {
+  const s = performance.now();
+  const q = new URL('/query', h.influxUrl);
+  q.searchParams.set('db', h.database);
+  q.searchParams.set('epoch', 'ms');
+  q.searchParams.set('q', `SELECT * FROM "fdm_printer" WHERE time <= ${t}ms AND time > ${t - 30 * DAY}ms GROUP BY "device" ORDER BY time DESC LIMIT 1`);
+  await (await fetch(q)).arrayBuffer();
+  return performance.now() - s;
+}
+
+/** A gateway with HTTP and no sources or sinks, answering history from the synthetic database. */
+export async function historyGateway(h: SyntheticHistory, spoolName: string): Promise<Gateway> {
+  const history = new InfluxHistory(h.site, { url: h.influxUrl, database: h.database });
+  const gateway = new Gateway(h.site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { enabled: false, dir: join(h.dir, spoolName) }, log: { level: 'warn' } }), new Telemetry(pino({ level: 'warn' })), {
     sources: [],
     sinks: [],
     history,
   });
   await gateway.start();
-  const seekMs: number[] = [];
-  const floorMs: number[] = [];
-  const seeks = options.seeks ?? 40;
-  for (let k = 0; k < seeks; k++) {
-    const t = start + DAY / 24 + Math.floor(Math.random() * (end - start - DAY / 24));
-    // Side by side: the API's answer (devices, states, alarms, series) and the one query for the values.
+  return gateway;
+}
+
+export async function benchHistorySeek(h: SyntheticHistory, options: { seeks?: number } = {}): Promise<SeekResult> {
+  const gateway = await historyGateway(h, 'spool');
+  try {
+    const seekMs: number[] = [];
+    const floorMs: number[] = [];
+    const seeks = options.seeks ?? 40;
+    for (let k = 0; k < seeks; k++) {
+      const t = randomInstant(h);
+      // Side by side: the API's answer (devices, states, alarms, series) and the one query for the values.
+      const s = performance.now();
+      const res = await fetch(`${gateway.httpAddress()}/api/history/at?t=${t}`);
+      await res.arrayBuffer();
+      seekMs.push(performance.now() - s);
+      floorMs.push(await timeFloorQuery(h, t));
+    }
+    const device = h.site.devices[0]!.id;
+    const from = h.end - DAY;
     let s = performance.now();
-    const res = await fetch(`${gateway.httpAddress()}/api/history/at?t=${t}`);
-    await res.arrayBuffer();
-    seekMs.push(performance.now() - s);
+    const api = await (await fetch(`${gateway.httpAddress()}/api/history/changes?from=${from}&to=${h.end}&device=${device}`)).text();
+    const apiMs = performance.now() - s;
+    const step = (JSON.parse(api) as { step: number | null }).step;
     s = performance.now();
-    const q = new URL('/query', influxd.url);
-    q.searchParams.set('db', database);
-    q.searchParams.set('epoch', 'ms');
-    q.searchParams.set('q', `SELECT * FROM "fdm_printer" WHERE time <= ${t}ms AND time > ${t - 30 * DAY}ms GROUP BY "device" ORDER BY time DESC LIMIT 1`);
-    await (await fetch(q)).arrayBuffer();
-    floorMs.push(performance.now() - s);
+    const naive = new URL('/query', h.influxUrl);
+    naive.searchParams.set('db', h.database);
+    naive.searchParams.set('epoch', 'ms');
+    naive.searchParams.set('q', `SELECT * FROM "fdm_printer" WHERE "device" = '${device}' AND time >= ${from}ms AND time <= ${h.end}ms`);
+    const naiveText = await (await fetch(naive)).text();
+    const naiveMs = performance.now() - s;
+    return {
+      devices: h.devices,
+      days: h.days,
+      points: h.points,
+      writeSeconds: h.writeSeconds,
+      seeks,
+      seekP50Ms: pct(seekMs, 50),
+      seekP95Ms: pct(seekMs, 95),
+      floorP50Ms: pct(floorMs, 50),
+      floorP95Ms: pct(floorMs, 95),
+      window: { apiBytes: api.length, apiMs, naiveBytes: naiveText.length, naiveMs, step },
+    };
+  } finally {
+    await gateway.stop();
   }
-  const from = end - DAY;
-  let s = performance.now();
-  const api = await (await fetch(`${gateway.httpAddress()}/api/history/changes?from=${from}&to=${end}&device=${site.devices[0]!.id}`)).text();
-  const apiMs = performance.now() - s;
-  const step = (JSON.parse(api) as { step: number | null }).step;
-  s = performance.now();
-  const naive = new URL('/query', influxd.url);
-  naive.searchParams.set('db', database);
-  naive.searchParams.set('epoch', 'ms');
-  naive.searchParams.set('q', `SELECT * FROM "fdm_printer" WHERE "device" = '${site.devices[0]!.id}' AND time >= ${from}ms AND time <= ${end}ms`);
-  const naiveText = await (await fetch(naive)).text();
-  const naiveMs = performance.now() - s;
-  await gateway.stop();
-  await influxd.stop();
-  rmSync(dir, { recursive: true, force: true });
-  return {
-    devices,
-    days,
-    points,
-    writeSeconds,
-    seeks,
-    seekP50Ms: pct(seekMs, 50),
-    seekP95Ms: pct(seekMs, 95),
-    floorP50Ms: pct(floorMs, 50),
-    floorP95Ms: pct(floorMs, 95),
-    window: { apiBytes: api.length, apiMs, naiveBytes: naiveText.length, naiveMs, step },
-  };
 }
