@@ -11,13 +11,16 @@ import { benchFrames } from './live-hub/frames.ts';
 import { benchSpoolDrain, type DrainResult } from './spool/drain.ts';
 import { benchJournal, type JournalResult } from './insight/journal.ts';
 import { benchKioskSoak, GROWTH_BUDGET_MB, STALL_BUDGET_MS, type SoakResult } from './kiosk/soak.ts';
-import { benchHistorySeek, withSyntheticHistory } from './history/seek.ts';
+import { benchHistorySeek, withSyntheticHistory, type SeekResult } from './history/seek.ts';
+import { benchViewerSeek, type ViewerSeekResult } from './replay/seek.ts';
+import { benchPlayback } from './replay/playback.ts';
+import { load } from './replay/viewer.ts';
 import { benchDemoStart } from './demo/start.ts';
 import { benchDesKernel, type DesKernelResult } from './des/kernel.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-/** `--only mqtt,spool,insight,journal,opcua,live,frames,kiosk,history,demo,des` runs a part of the suite. */
+/** `--only mqtt,spool,insight,journal,opcua,live,frames,kiosk,history,replay,demo,des` runs a part of the suite. */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set(args[onlyAt + 1]!.split(',')) : undefined;
 const runs = (part: string) => !only || only.has(part);
@@ -128,11 +131,40 @@ if (runs('kiosk')) {
 }
 
 header('history', '\nHistory: seek and a 24-hour window, 50 printers with 7 days written (synthetic, one point per printer every 30 s)');
-const history = runs('history') ? [await withSyntheticHistory(quick ? { days: 2 } : {}, (h) => benchHistorySeek(h, quick ? { seeks: 20 } : {}))] : [];
+// One written history serves the history API's seek and the viewer's, when both run.
+const history: SeekResult[] = [];
+const viewerSeeks: ViewerSeekResult[] = [];
+if (runs('history') || runs('replay')) {
+  await withSyntheticHistory(quick ? { days: 2 } : {}, async (h) => {
+    if (runs('history')) history.push(await benchHistorySeek(h, quick ? { seeks: 20 } : {}));
+    if (runs('replay')) viewerSeeks.push(await benchViewerSeek(h, { seeks: quick ? 15 : 40 }));
+  });
+}
 for (const h of history) {
   console.log(`  written: ${h.points.toLocaleString('en')} points in ${h.writeSeconds.toFixed(1)} s`);
   console.log(`  seek (/api/history/at, all ${h.devices} devices): p50 ${h.seekP50Ms.toFixed(0)} ms, p95 ${h.seekP95Ms.toFixed(0)} ms; floor (the one values query): p50 ${h.floorP50Ms.toFixed(0)} ms, p95 ${h.floorP95Ms.toFixed(0)} ms; ratio p95 ${(h.seekP95Ms / h.floorP95Ms).toFixed(2)}`);
   console.log(`  24 h of one printer: /api/history/changes (step ${h.window.step} s) ${(h.window.apiBytes / 1024).toFixed(0)} KB in ${h.window.apiMs.toFixed(0)} ms; naive SELECT * ${(h.window.naiveBytes / 1024).toFixed(0)} KB in ${h.window.naiveMs.toFixed(0)} ms`);
+}
+
+header('replay', `\nReplay in the viewer: headless Chromium, software WebGL, 1280×720 (load average ${loadText(load())})`);
+for (const r of viewerSeeks) {
+  console.log(`Seek, request → scene updated: ${r.devices} printers with ${r.days} days written (synthetic, ${r.points.toLocaleString('en')} points in ${r.writeSeconds.toFixed(1)} s), ${r.seeks} random instants`);
+  console.log(`  viewer (fieldlabTwin.seek: /at and the first /changes window in parallel, then a drawn frame): p50 ${r.viewerP50Ms.toFixed(0)} ms, p95 ${r.viewerP95Ms.toFixed(0)} ms (target p95 < ${r.targetP95Ms} ms: ${r.pass ? 'met' : 'NOT met'})`);
+  console.log(`  API alone (the same two requests from Node): p50 ${r.apiP50Ms.toFixed(0)} ms, p95 ${r.apiP95Ms.toFixed(0)} ms; floor (the one values query): p50 ${r.floorP50Ms.toFixed(0)} ms, p95 ${r.floorP95Ms.toFixed(0)} ms; ratio p95 viewer/floor ${(r.viewerP95Ms / r.floorP95Ms).toFixed(2)}; one frame of this scene ${r.frameMs.toFixed(0)} ms; load ${r.load.before[0]!.toFixed(1)} → ${r.load.after[0]!.toFixed(1)}`);
+}
+const playbacks = runs('replay') ? [await benchPlayback({ hours: quick ? 0.25 : 1 })] : [];
+for (const r of playbacks) {
+  console.log(`Playback: the demo site's ${r.hours} h past (${r.devices} devices, ${r.pointsWritten.toLocaleString('en')} points written in ${r.writeSeconds.toFixed(1)} s), from ?at=<its start>&speed=${r.speed} to its end`);
+  const where = r.stallEpisodes.map((e) => `${e.ms} ms at minute ${e.atMinute.toFixed(1)} (${e.wallS.toFixed(1)} s after landing)`).join(', ');
+  console.log(`  played ${r.replayedMinutes.toFixed(1)} min in ${r.replay.wallS.toFixed(1)} s (${r.effectiveSpeed.toFixed(1)}× after landing ${(r.landedMs / 1000).toFixed(1)} s from opening)${r.finished ? '' : ' — did NOT reach the end in time'}; stalls after the seek landed: ${r.stalls} (${r.stalledMs.toFixed(0)} ms; target none)${where ? `: ${where}` : ''}`);
+  const sc = r.speedChange;
+  const scWhere = sc.episodes.map((e) => `${e.ms} ms at minute ${e.atMinute.toFixed(1)} (${e.wallS.toFixed(1)} s after play)`).join(', ');
+  console.log(`  after a speed change (seek paused at 1×, then play at ${r.speed}× for ${sc.wallS.toFixed(0)} s): stalls ${sc.stalls} (${sc.stalledMs.toFixed(0)} ms)${scWhere ? `: ${scWhere}` : ''}`);
+  const kb = (b: number) => `${(b / 1024).toFixed(0)} KB`;
+  const parts = Object.entries(r.byEndpoint).map(([e, x]) => `${e} ${x.requests} × = ${kb(x.bytes)}`).join(', ');
+  console.log(`  history API: ${kb(r.bytes)} in ${r.requests} requests = ${(r.bytesPerReplayedMinute / 1024).toFixed(1)} KB per replayed minute (${parts}; the landing seek ${kb(r.seekBytes)}); one ${r.window.minutes}-minute window stepped at ${r.window.step} s ${kb(r.window.steppedBytes)}, raw ${kb(r.window.rawBytes)}`);
+  const pc = (x: number) => `${(x * 100).toFixed(1)} %`;
+  console.log(`  gateway CPU (in this process; share of one core over ${r.replay.wallS.toFixed(0)} s): replaying ${pc(r.replay.gateway)}, floor (viewer live, idle) ${pc(r.idle.gateway)}, replay's cost ${pc(r.replay.gateway - r.idle.gateway)}; influxd ${pc(r.replay.influxd)} vs ${pc(r.idle.influxd)}; load ${r.load.before[0]!.toFixed(1)} → ${r.load.after[0]!.toFixed(1)}`);
 }
 
 header('demo', '\nThe demo as a newcomer starts it: warm (the default) and --cold, one after the other');
@@ -156,9 +188,13 @@ if (runs('des')) {
 }
 
 mkdirSync(dirname(jsonFile), { recursive: true });
-writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...demo.map((d) => ({ name: 'demo-start', ...d })), ...soaks, ...des] }, null, 2));
+writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...viewerSeeks.map((r) => ({ name: 'replay-seek', ...r })), ...playbacks.map((r) => ({ name: 'replay-playback', ...r })), ...demo.map((d) => ({ name: 'demo-start', ...d })), ...soaks, ...des] }, null, 2));
 console.log(`\nresults written to ${jsonFile}`);
 process.exit(0);
+
+function loadText(l: readonly number[]): string {
+  return l.map((x) => x.toFixed(1)).join(' / ');
+}
 
 function printIngest(label: string, r: IngestResult): void {
   const o = r.options;
