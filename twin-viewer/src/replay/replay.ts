@@ -138,7 +138,12 @@ export class Replay extends EventDispatcher<ReplayEventMap> implements ShownStat
     if (this.loadedTo >= edge - 1 || this.loadedTo - this.history.playhead >= 2 * this.plan.windowMs) return;
     const generation = this.generation;
     const from = this.loadedTo + 1;
-    const to = Math.min(from + this.plan.windowMs, edge);
+    // After a speed change the lead is what the old plan fetched (a raw minute is one second
+    // at 60×): a full window would arrive after the playhead got there. Twice the lead (at
+    // least an eighth of a window) answers in time, and the lead doubles up to full windows.
+    const lead = this.loadedTo - this.history.playhead;
+    const span = Math.min(this.plan.windowMs, Math.max(this.plan.windowMs / 8, 2 * lead));
+    const to = Math.min(from + span, edge);
     this.fetching = true;
     this.fetchWindow(from, to, this.plan.stepSeconds)
       .then((windows) => {
