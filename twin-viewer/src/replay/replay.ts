@@ -67,16 +67,23 @@ export class Replay extends EventDispatcher<ReplayEventMap> implements ShownStat
     return this.history.playhead;
   }
 
-  /** Shows the instant `t`; resolves when it is shown (or a later seek took over). */
+  /**
+   * Shows the instant `t`: resolves once the state at `t` is in (or a later seek took over).
+   * The first window after it is asked for at the same time but not waited for: the instant
+   * is on show before it, and playing waits for it (the window, not the seek, is the lead).
+   */
   async seek(t: number, speed: number): Promise<void> {
     const generation = ++this.generation;
     this.plan = planFor(speed);
     this.fetching = true;
     // The old instant stays on show until the new one is in, but no longer plays.
     this.ready = false;
+    const to = Math.min(t + this.plan.windowMs, this.liveNow());
+    const first = to > t ? this.fetchWindow(t, to, this.plan.stepSeconds) : Promise.resolve([]);
+    // Its failure is reported once, below, not as an unhandled rejection meanwhile.
+    first.catch(() => undefined);
     try {
-      const to = Math.min(t + this.plan.windowMs, this.liveNow());
-      const [at, first] = await Promise.all([this.api.at(t), to > t ? this.fetchWindow(t, to, this.plan.stepSeconds) : Promise.resolve([])]);
+      const at = await this.api.at(t);
       if (generation !== this.generation) return;
       this.history.clear();
       const slack = at.tier === 'rollup' ? 60_000 : 0;
@@ -85,15 +92,28 @@ export class Replay extends EventDispatcher<ReplayEventMap> implements ShownStat
       this.loadedTo = t;
       this.rebase(at.t, insightOf(at));
       this.history.playhead = t;
-      this.add(first);
       this.error = undefined;
       this.ready = true;
       this.dispatchEvent({ type: 'seeked', t });
     } catch (err) {
-      if (generation === this.generation) this.fail(err);
-    } finally {
-      if (generation === this.generation) this.fetching = false;
+      if (generation === this.generation) {
+        this.fail(err);
+        this.fetching = false;
+      }
+      return;
     }
+    void first
+      .then((windows) => {
+        if (generation === this.generation) this.add(windows);
+      })
+      .catch((err: unknown) => {
+        if (generation === this.generation) this.fail(err);
+      })
+      .finally(() => {
+        if (generation !== this.generation) return;
+        this.fetching = false;
+        this.fetchAhead();
+      });
   }
 
   /**
@@ -135,7 +155,12 @@ export class Replay extends EventDispatcher<ReplayEventMap> implements ShownStat
   private fetchAhead(): void {
     if (this.fetching) return;
     const edge = this.liveNow();
-    if (this.loadedTo >= edge - 1 || this.loadedTo - this.history.playhead >= 2 * this.plan.windowMs) return;
+    const gap = edge - this.loadedTo;
+    const ahead = this.loadedTo - this.history.playhead;
+    if (gap < 1 || ahead >= 2 * this.plan.windowMs) return;
+    // Near the present there is little left to fetch and the present moves on: wait until
+    // the playhead has used up what is here rather than ask for every few new seconds.
+    if (gap < this.plan.windowMs / 16 && ahead > gap) return;
     const generation = this.generation;
     const from = this.loadedTo + 1;
     // After a speed change the lead is what the old plan fetched (a raw minute is one second
