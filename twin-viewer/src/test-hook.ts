@@ -51,8 +51,10 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
       bytes: playback.replay.api.bytes,
       requests: playback.replay.api.requests,
       samples: playback.replay.history.size,
+      /** Replayed time fetched up to here: a seek's first window is in once this passes its instant. */
+      loadedTo: playback.replay.loadedTo,
     }),
-    /** Seeks to `t` and resolves once the scene has drawn it: the seek benchmark's "request → scene updated". */
+    /** Seeks to `t` and resolves once the scene has drawn it (the window after it may still be on its way): the seek benchmark's "request → scene updated". */
     seek: async (t: number): Promise<void> => {
       await playback.seek(t, { play: false });
       await drawn();

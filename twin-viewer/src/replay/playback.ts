@@ -70,6 +70,8 @@ export class Playback extends EventDispatcher<PlaybackEventMap> {
     this.stalled = false;
     this.dispatchEvent({ type: 'change' });
     await this.replay.seek(to, this.speed);
+    // Shown now; playing starts with the window after it, not with a stall.
+    if (this.playing) await this.replay.firstWindow;
     this.lastWall = performance.now();
     this.lastRefresh = this.lastWall;
     this.run();
@@ -79,9 +81,14 @@ export class Playback extends EventDispatcher<PlaybackEventMap> {
     this.speed = nearestSpeed(speed);
     if (this.mode === 'live') return;
     this.playing = true;
-    this.lastWall = performance.now();
-    this.run();
     this.dispatchEvent({ type: 'change' });
+    // Pressed just after a seek, it starts once the window after the instant is in: a later
+    // start, not a playhead that stops (a stall) a moment after it began.
+    void this.replay.firstWindow.then(() => {
+      if (!this.playing || this.mode !== 'replay') return;
+      this.lastWall = performance.now();
+      this.run();
+    });
   }
 
   pause(): void {

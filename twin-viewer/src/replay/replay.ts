@@ -53,6 +53,8 @@ export class Replay extends EventDispatcher<ReplayEventMap> implements ShownStat
   private applied = 0;
   private generation = 0;
   private fetching = false;
+  /** Settles when the window after the last seek's instant is in (or failed, or a later seek took over). */
+  firstWindow: Promise<void> = Promise.resolve();
   private plan: WindowPlan = planFor(1);
 
   /** `liveNow`: the gateway's clock, beyond which there is nothing to fetch. */
@@ -69,8 +71,8 @@ export class Replay extends EventDispatcher<ReplayEventMap> implements ShownStat
 
   /**
    * Shows the instant `t`: resolves once the state at `t` is in (or a later seek took over).
-   * The first window after it is asked for at the same time but not waited for: the instant
-   * is on show before it, and playing waits for it (the window, not the seek, is the lead).
+   * The first window after it is asked for only then, and not waited for: on two cores the
+   * two queries at once slowed the one that shows the instant; playing waits for the window.
    */
   async seek(t: number, speed: number): Promise<void> {
     const generation = ++this.generation;
@@ -78,10 +80,6 @@ export class Replay extends EventDispatcher<ReplayEventMap> implements ShownStat
     this.fetching = true;
     // The old instant stays on show until the new one is in, but no longer plays.
     this.ready = false;
-    const to = Math.min(t + this.plan.windowMs, this.liveNow());
-    const first = to > t ? this.fetchWindow(t, to, this.plan.stepSeconds) : Promise.resolve([]);
-    // Its failure is reported once, below, not as an unhandled rejection meanwhile.
-    first.catch(() => undefined);
     try {
       const at = await this.api.at(t);
       if (generation !== this.generation) return;
@@ -102,7 +100,8 @@ export class Replay extends EventDispatcher<ReplayEventMap> implements ShownStat
       }
       return;
     }
-    void first
+    const to = Math.min(t + this.plan.windowMs, this.liveNow());
+    this.firstWindow = (to > t ? this.fetchWindow(t, to, this.plan.stepSeconds) : Promise.resolve([]))
       .then((windows) => {
         if (generation === this.generation) this.add(windows);
       })
