@@ -1,5 +1,6 @@
 // The part of jstat 1.9 (no types of its own) that the DES uses: quantile functions (inv),
-// CDFs and moments of the distributions it samples by inversion.
+// CDFs and moments of the distributions it samples by inversion, and Student's t for the
+// experiments' confidence intervals.
 declare module 'jstat' {
   interface Continuous<P extends unknown[]> {
     inv(p: number, ...params: P): number;
@@ -15,6 +16,7 @@ declare module 'jstat' {
     triangular: Continuous<[min: number, max: number, mode: number]>;
     exponential: Continuous<[rate: number]>;
     uniform: Continuous<[min: number, max: number]>;
+    studentt: Continuous<[dof: number]>;
   };
   export default jStat;
 }
