@@ -1,0 +1,141 @@
+// One virtual experiment, start to end: calibrate the line from its record, validate the
+// calibrated baseline against the record, run the baseline and every scenario (one per sweep
+// value) with common random numbers, and put the figures, their intervals and the paired
+// differences in one plain, JSON-serialisable result. Synchronous and pure: meant for a
+// worker thread; the same site, record and scenario give the same numbers, always.
+import type { SiteModel } from '../../../device-profiles/schema/load.ts';
+import type { Horizon } from '../des/line-params.ts';
+import { siteLineParams } from '../des/site-line.ts';
+import { scenarioDesigns, type Design } from './apply-changes.ts';
+import { calibrate, type CalibrationReport } from './calibrate.ts';
+import { sha256Of } from './canonical-hash.ts';
+import type { RecordedLine } from './recorded-line.ts';
+import { replicate, type RunPlan } from './replicate.ts';
+import type { Change, Scenario } from './scenario.ts';
+import { assertScenario } from './scenario-check.ts';
+import { differences, summarise, type BottleneckSummary, type Differences, type ScenarioFigures } from './summary.ts';
+import { validate, type Validation } from './validate.ts';
+
+export interface ExperimentHooks {
+  /** Called between replications with the share done, 0..1; last with 1. */
+  progress?(fraction: number): void;
+  /**
+   * Checked before every replication; once `aborted`, the run throws `ExperimentAbortedError`.
+   * An `AbortSignal` serves; in a worker thread busy with this synchronous call, messages are
+   * not handled, so pass an object whose `aborted` reads a flag in a SharedArrayBuffer.
+   */
+  signal?: { readonly aborted: boolean } | undefined;
+}
+
+export class ExperimentAbortedError extends Error {
+  readonly code = 'FL_EXPERIMENT_ABORTED';
+  constructor() {
+    super('the experiment was cancelled');
+    this.name = 'ExperimentAbortedError';
+  }
+}
+
+export interface ScenarioResult extends ScenarioFigures {
+  readonly name: string;
+  /** What was changed against the baseline, the sweep's change included. */
+  readonly changes: readonly Change[];
+  readonly sweepValue: number | null;
+  /** Scenario − baseline, replication by replication. */
+  readonly differences: Differences;
+}
+
+export interface ExperimentResult {
+  readonly version: 1;
+  readonly name: string | null;
+  readonly line: string;
+  readonly seed: number;
+  readonly replications: number;
+  /** The instant the horizon starts. */
+  readonly start: string;
+  readonly horizon: { readonly hours: number } | { readonly untilGood: number; readonly maxHours: number };
+  /** sha256 of the canonical JSON of the record, the scenario and the line's make-up: same hash, same numbers. */
+  readonly inputHash: string;
+  readonly calibration: CalibrationReport;
+  readonly validation: Validation;
+  readonly baseline: ScenarioFigures;
+  readonly scenarios: readonly ScenarioResult[];
+  /** The first scenario (the only one without a sweep); null: baseline only. */
+  readonly scenario: ScenarioResult | null;
+  /** The first scenario's differences. */
+  readonly differences: Differences | null;
+  readonly bottleneck: { readonly before: BottleneckSummary; readonly after: BottleneckSummary | null };
+  readonly warnings: readonly string[];
+}
+
+/** Four weeks: how long an `untilGood` horizon runs at most unless `maxHours` says. */
+export const DEFAULT_MAX_HOURS = 672;
+
+export function runExperiment(site: SiteModel, recorded: RecordedLine, scenario: Scenario, hooks: ExperimentHooks = {}): ExperimentResult {
+  assertScenario(site, scenario, 'scenario');
+  if (recorded.line !== scenario.line) throw new RangeError(`the record is of line "${recorded.line}", the scenario of "${scenario.line}"`);
+  const check = () => {
+    if (hooks.signal?.aborted) throw new ExperimentAbortedError();
+  };
+  check();
+  const calibration = calibrate(site, recorded, scenario.calibration.fit);
+  const { params } = siteLineParams(site, { ...calibration.options, horizon: { seconds: 1 } });
+  const ideal = Object.fromEntries(site.devices.filter((d) => d.line === scenario.line).map((d) => [d.id, d.profileDef.production?.idealCycleSeconds]));
+  const baseDesign: Design = { stations: params.stations, ideal, calendar: scenario.calendar, target: scenario.target };
+  const designs = scenarioDesigns(baseDesign, scenario);
+
+  const h = scenario.horizon;
+  const maxHours = h.maxHours ?? DEFAULT_MAX_HOURS;
+  const horizon: Horizon = h.untilGood !== undefined ? { goodParts: h.untilGood, maxSeconds: maxHours * 3600 } : { seconds: h.hours! * 3600 };
+  const startMs = scenario.start !== undefined ? Date.parse(scenario.start) : recorded.to;
+  const plan: RunPlan = { horizon, startMs, startIso: scenario.start, seed: scenario.seed, replications: scenario.replications };
+
+  const R = scenario.replications;
+  const total = R * (2 + designs.length);
+  let done = 0;
+  const each = () => {
+    hooks.progress?.(++done / total);
+    check();
+  };
+
+  const validation = validate(baseDesign, calibration, recorded, plan, each);
+  const targetOf = (d: Design) => d.target ?? h.untilGood;
+  const baseRuns = replicate(baseDesign, plan, each);
+  const baseline = summarise(baseRuns, targetOf(baseDesign), startMs);
+  const scenarios = designs.map((s): ScenarioResult => {
+    const runs = replicate(s.design, plan, each);
+    return { name: s.name, changes: s.changes, sweepValue: s.sweepValue, ...summarise(runs, targetOf(s.design), startMs), differences: differences(runs, baseRuns) };
+  });
+  if (done < total) hooks.progress?.(1);
+
+  const warnings = [...calibration.report.warnings, ...validation.warnings];
+  if (calibration.report.assumed > 0) warnings.push(`${calibration.report.assumed} model parameters are assumed, not recorded (see calibration.entries)`);
+  for (const f of [{ name: 'baseline', ...baseline }, ...scenarios]) {
+    if (f.target && f.target.reached < f.replications) warnings.push(`${f.name}: the target of ${f.target.quantity} good parts was reached in ${f.target.reached} of ${f.replications} replications within the horizon`);
+  }
+  const first = scenarios[0] ?? null;
+  return {
+    version: 1,
+    name: scenario.name ?? null,
+    line: scenario.line,
+    seed: scenario.seed,
+    replications: R,
+    start: new Date(startMs).toISOString(),
+    horizon: h.untilGood !== undefined ? { untilGood: h.untilGood, maxHours } : { hours: h.hours! },
+    inputHash: experimentHash(site, recorded, scenario),
+    calibration: calibration.report,
+    validation,
+    baseline,
+    scenarios,
+    scenario: first,
+    differences: first?.differences ?? null,
+    bottleneck: { before: baseline.bottleneck, after: first?.bottleneck ?? null },
+    warnings,
+  };
+}
+
+/** The hash of everything the numbers depend on: the record, the scenario, and the line's stations, devices and their ideal cycles. */
+export function experimentHash(site: SiteModel, recorded: RecordedLine, scenario: Scenario): string {
+  const line = site.lines.find((l) => l.id === scenario.line);
+  const devices = site.devices.filter((d) => d.line === scenario.line).map((d) => ({ id: d.id, station: d.station, profile: d.profileDef.id, ideal: d.profileDef.production?.idealCycleSeconds ?? null }));
+  return sha256Of({ recorded, scenario, line: { id: line?.id, stations: line?.stations.map((s) => s.id) }, devices });
+}
