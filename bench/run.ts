@@ -16,6 +16,7 @@ import { benchViewerSeek, type ViewerSeekResult } from './replay/seek.ts';
 import { benchPlayback } from './replay/playback.ts';
 import { load } from './replay/viewer.ts';
 import { benchDemoStart } from './demo/start.ts';
+import { benchDesExperiment, type DesExperimentResult } from './des/experiment.ts';
 import { benchDesKernel, type DesKernelResult } from './des/kernel.ts';
 
 const args = process.argv.slice(2);
@@ -186,9 +187,20 @@ if (runs('des')) {
   console.log(`  floor, the kernel's EventQueue alone:          ${rate(r.floorQueue)}`);
   console.log(`  demo line, one simulated week (${r.demo.eventsPerReplication.toFixed(0)} events): ${r.demo.simulateMs.toFixed(1)} ms simulated, ${r.demo.replicationMs.toFixed(1)} ms per replication with every figure; ${rate(r.demo)} (${r.demo.replications} replications)`);
 }
+const experiments: DesExperimentResult[] = [];
+if (runs('des')) {
+  const e = benchDesExperiment(quick ? { replications: 5 } : {});
+  experiments.push(e);
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  console.log(`\nVirtual experiment, demo line, single thread (load average ${e.loadavg.map((l) => l.toFixed(2)).join(' ')})`);
+  console.log(`  calibration from a ${e.recordHours} h record: ${e.calibrateMs.toFixed(0)} ms`);
+  console.log(`  runExperiment, ${e.replications} replications of baseline + one scenario over ${e.horizonHours} h, validation included: ${s(e.experimentMs)} (target < 10 s)   ${e.experimentMs < 10_000 ? 'PASS' : 'FAIL'}`);
+  console.log(`    validation ${s(e.validationMs)}, ${e.weekReplicationMs.toFixed(1)} ms per week replication; on two threads about ${s(e.twoThreadsEstimateMs)} (estimate)`);
+  console.log(`  peak RSS ${e.peakRssMb.toFixed(0)} MB, result ${e.resultJsonKb.toFixed(0)} kB of JSON`);
+}
 
 mkdirSync(dirname(jsonFile), { recursive: true });
-writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...viewerSeeks.map((r) => ({ name: 'replay-seek', ...r })), ...playbacks.map((r) => ({ name: 'replay-playback', ...r })), ...demo.map((d) => ({ name: 'demo-start', ...d })), ...soaks, ...des] }, null, 2));
+writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...viewerSeeks.map((r) => ({ name: 'replay-seek', ...r })), ...playbacks.map((r) => ({ name: 'replay-playback', ...r })), ...demo.map((d) => ({ name: 'demo-start', ...d })), ...soaks, ...des, ...experiments] }, null, 2));
 console.log(`\nresults written to ${jsonFile}`);
 process.exit(0);
 
