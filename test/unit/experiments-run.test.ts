@@ -55,6 +55,7 @@ describe('what a change is worth', () => {
   it('a faster robot program does not help while the printers are the bottleneck', () => {
     const r = experiment({ changes: fasterRobots });
     expect(r.bottleneck.before.machine).toMatch(/^printer-/);
+    expect(r.bottleneck.before.station).toBe('printing');
     expect(r.bottleneck.after!.machine).toMatch(/^printer-/);
     const d = r.differences!.goodPerHour;
     expect(Math.abs(d.mean)).toBeLessThan(0.01 * r.baseline.goodPerHour.mean);

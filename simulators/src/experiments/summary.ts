@@ -15,6 +15,8 @@ export interface OeeEstimate {
 export interface BottleneckSummary {
   /** The machine most often the bottleneck of the whole horizon; ties: the larger mean share. */
   readonly machine: string | null;
+  /** Its station: parallel machines that never wait tie, and the first of them is named, so read the station. */
+  readonly station: string | null;
   /** Per machine: in how many replications it was the bottleneck, and its share of the horizon as bottleneck (sole + shifting). */
   readonly machines: readonly { readonly id: string; readonly replications: number; readonly share: Estimate }[];
   /** How it moves: consecutive slices with the same most frequent bottleneck, with the share of replications that had it there. */
@@ -137,6 +139,7 @@ function bottleneckSummary(runs: readonly RunFigures[], ids: readonly string[], 
   }
   return {
     machine: top && top.replications > 0 ? top.id : null,
+    station: top && top.replications > 0 ? (runs[0]!.machines.find((m) => m.id === top.id)?.station ?? null) : null,
     machines,
     moves: moves.map(({ from, to, machine, frequency }) => ({ from, to, machine, frequency: Number(frequency.toFixed(4)) })),
   };
