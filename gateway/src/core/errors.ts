@@ -48,6 +48,9 @@ export const ERRORS = {
   FL_UNKNOWN_LINE: row<{ readonly line: string; readonly lines: readonly string[] }>('invalid', (a) => `no line "${a.line}" in this site (lines: ${a.lines.join(', ')})`),
   FL_HISTORY_WINDOW: row<{ readonly problem: string }>('invalid', (a) => a.problem),
   FL_HISTORY_UNAVAILABLE: row<{ readonly why: string }>('unavailable', (a) => `history is not available: ${a.why}`),
+  // Virtual experiments.
+  FL_CALIBRATION_WINDOW: row<{ readonly problem: string }>('invalid', (a) => `calibration window: ${a.problem}`),
+  FL_CALIBRATION_EMPTY: row<{ readonly line: string; readonly from: string; readonly to: string }>('invalid', (a) => `line "${a.line}" recorded no parts from ${a.from} to ${a.to}: nothing to calibrate from; choose a window in which it produced`),
   FL_INTERNAL: row('internal', () => 'the gateway failed to answer; the details are in its log'),
 } as const;
 
