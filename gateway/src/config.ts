@@ -66,6 +66,14 @@ export const GatewayConfigSchema = z.strictObject({
       rollupPolicy: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a name of letters, digits and _').default('fieldlab_rollup'),
     })
     .prefault({}),
+  experiments: z
+    .strictObject({
+      /** Where experiments and their results are kept (one JSON file each). Default: experiments/ in spool.dir. */
+      dir: z.string().min(1).optional(),
+      /** Finished experiments kept at most; the oldest go first. */
+      keep: z.number().int().positive().default(200),
+    })
+    .prefault({}),
   opcua: z
     .strictObject({
       /** The gateway's OPC UA certificate and trust lists: put trusted server certificates in trusted/certs/. */

@@ -56,13 +56,15 @@ const graph = importGraph([GATEWAY]);
 
 /** Which gateway folders a layer may not import from. */
 const FORBIDDEN: Record<string, readonly string[]> = {
-  core: ['state', 'runtime', 'http', 'sinks', 'sources', 'normalize', 'cli'],
+  core: ['state', 'runtime', 'http', 'sinks', 'sources', 'normalize', 'experiments', 'cli'],
   normalize: ['state', 'runtime', 'http', 'sinks', 'sources', 'cli'],
   state: ['runtime', 'http', 'sinks', 'sources', 'cli'],
-  http: ['runtime', 'state', 'sinks', 'sources', 'normalize', 'history', 'cli'],
+  http: ['runtime', 'state', 'sinks', 'sources', 'normalize', 'history', 'experiments', 'cli'],
   sinks: ['runtime', 'http', 'state', 'sources', 'cli'],
   sources: ['runtime', 'http', 'state', 'sinks', 'cli'],
-  history: ['runtime', 'http', 'sinks', 'sources', 'cli'],
+  history: ['runtime', 'http', 'sinks', 'sources', 'experiments', 'cli'],
+  // Experiments read InfluxDB (history's escaping) and run an engine; the runtime assembles them.
+  experiments: ['runtime', 'http', 'state', 'sinks', 'sources', 'normalize', 'cli'],
   runtime: ['cli'],
 };
 
