@@ -52,6 +52,7 @@ export const ERRORS = {
   FL_SCENARIO_INVALID: row<{ readonly problems: string }>('invalid', (a) => `the scenario is not valid: ${a.problems}`),
   FL_CALIBRATION_WINDOW: row<{ readonly problem: string }>('invalid', (a) => `calibration window: ${a.problem}`),
   FL_CALIBRATION_EMPTY: row<{ readonly line: string; readonly from: string; readonly to: string }>('invalid', (a) => `line "${a.line}" recorded no parts from ${a.from} to ${a.to}: nothing to calibrate from; choose a window in which it produced`),
+  FL_EXPERIMENT_NOT_FOUND: row<{ readonly id: string }>('not_found', (a) => `no experiment "${a.id}"`),
   FL_EXPERIMENT_FINISHED: row<{ readonly id: string; readonly status: string }>('conflict', (a) => `experiment "${a.id}" has already finished (${a.status}); there is nothing to cancel`),
   FL_EXPERIMENT_FAILED: row<{ readonly message: string }>('internal', (a) => `the experiment failed: ${a.message}`),
   FL_EXPERIMENTS_UNAVAILABLE: row<{ readonly why: string }>('unavailable', (a) => `experiments are not available: ${a.why}`),

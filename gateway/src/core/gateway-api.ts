@@ -2,6 +2,7 @@
 // uses: the reads and commands a person or a script may ask for, and the figures /healthz
 // reports. The runtime implements it; http/ depends on this file, never on the runtime.
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
+import type { ExperimentsApi } from './experiments.ts';
 import type { HistoryReads } from './history.ts';
 import type { AlarmInstance, DeviceSnapshot, MachineStateView, SeriesStart, SeriesSummary } from './insight.ts';
 import type { SourceState } from './source.ts';
@@ -54,9 +55,10 @@ export interface GatewayFigures {
 /** The shop floor's reads and commands. */
 export type ShopFloorApi = GatewayReads & GatewayCommands;
 
-/** Everything the HTTP server is given: the shop floor, the pipeline's figures, and history where InfluxDB is there. */
+/** Everything the HTTP server is given: the shop floor, the pipeline's figures, and history and experiments where InfluxDB is there. */
 export interface GatewayApi {
   readonly shopFloor: ShopFloorApi;
   readonly figures: GatewayFigures;
   readonly history?: HistoryReads | undefined;
+  readonly experiments?: ExperimentsApi | undefined;
 }

@@ -8,6 +8,7 @@ import fastifyStatic from '@fastify/static';
 import type { GatewayApi } from '../core/gateway-api.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
+import { experimentRoutes } from './routes/experiment-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { historyRoutes } from './routes/history-routes.ts';
 import { seriesRoutes } from './routes/series-routes.ts';
@@ -29,6 +30,7 @@ export async function startHttpServer(api: GatewayApi, options: { host: string; 
   alarmRoutes(app, api.shopFloor);
   seriesRoutes(app, api.shopFloor);
   historyRoutes(app, api.shopFloor.site, api.history);
+  experimentRoutes(app, api.experiments);
 
   // glTF models named by profiles (twin.gltf: models/<file>), next to the profiles.
   const models = join(api.shopFloor.site.profilesDir, 'models');

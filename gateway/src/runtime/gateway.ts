@@ -8,6 +8,8 @@ import type { SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { GatewayFigures, SinkHealth } from '../core/gateway-api.ts';
 import type { HistoryReads } from '../core/history.ts';
+import { experimentsFor, unavailableExperiments, type ExperimentsService } from '../experiments/experiments-setup.ts';
+import { REAL_ENGINE } from '../experiments/real-engine.ts';
 import { InfluxHistory } from '../history/influx-history.ts';
 import type { Point, RawMessage, Reading } from '../core/reading.ts';
 import type { AnySink } from '../core/sink.ts';
@@ -46,6 +48,8 @@ export interface GatewayParts {
    * default InfluxDB at `influx.url` unless `sinks` were given; false: start with none.
    */
   readonly alarmHistory?: AlarmEventReader | false;
+  /** Virtual experiments; by default the real engine over InfluxDB at `influx.url` unless `sinks` were given or `history` is false (then the API answers 503). Opened by `start`, closed by `stop`. */
+  readonly experiments?: ExperimentsService;
 }
 
 /** How long a start waits for the alarms from before it, so that live data meets them already listed. */
@@ -76,6 +80,7 @@ export class Gateway implements GatewayFigures {
   private readonly floorStart: number;
   private readonly alarmEvents: AlarmEventReader | undefined;
   private alarmsRestored: Promise<void> | undefined;
+  readonly experiments: ExperimentsService;
 
   constructor(
     readonly site: SiteModel,
@@ -93,6 +98,7 @@ export class Gateway implements GatewayFigures {
     // History and the alarms from before the start are read from the InfluxDB the gateway writes to, unless the sinks were given.
     this.alarmEvents = parts.alarmHistory === false ? undefined : (parts.alarmHistory ?? (parts.sinks ? undefined : influxAlarmEvents(config.influx, site.site.id)));
     if (!parts.sinks && parts.history === undefined) this.ownHistory = new InfluxHistory(site, { ...config.influx, retention: { ...config.history, manage: config.history.manageRetention, database: config.influx.database } }, this.telemetry.log);
+    this.experiments = parts.experiments ?? (parts.sinks || parts.history === false ? unavailableExperiments('the gateway runs without InfluxDB, where a line\'s record is read') : experimentsFor(site, config, this.telemetry.log, REAL_ENGINE));
     this.live = new LiveHub(site, this.floor.devices, this.telemetry, { rateHz: config.http.liveRateHz, history: Boolean(parts.history || this.ownHistory) });
     this.live.provideInsight(() => this.floor.insight(), (device, alarm, by) => void this.floor.acknowledgeAlarm(device, alarm, by));
   }
@@ -129,6 +135,7 @@ export class Gateway implements GatewayFigures {
       this.journal = openSeriesJournal(this.floor.production, this.config.production.journal ?? join(this.config.spool.dir, 'production-series.jsonl'), this.telemetry, this.now());
     }
     if (this.alarmEvents) await this.startAlarmRestore(this.alarmEvents);
+    this.experiments.open();
     if (!this.parts.clock) {
       this.timer = setInterval(() => this.tick(), 1000);
       this.timer.unref();
@@ -137,7 +144,7 @@ export class Gateway implements GatewayFigures {
     const emit = (m: RawMessage) => this.handle(m);
     await Promise.all(this.sources.map((s) => s.start(emit)));
     if (this.parts.http ?? true) {
-      this.http = await startHttpServer({ shopFloor: this.floor, figures: this, history: this.parts.history || this.ownHistory }, this.config.http);
+      this.http = await startHttpServer({ shopFloor: this.floor, figures: this, history: this.parts.history || this.ownHistory, experiments: this.experiments }, this.config.http);
       this.live.attach(this.http.server);
       this.onReading(this.live.onReading);
     }
@@ -213,6 +220,7 @@ export class Gateway implements GatewayFigures {
     clearInterval(this.timer);
     this.ownHistory?.stop();
     await this.alarmsRestored;
+    await this.experiments.close();
     await Promise.all(this.sources.map((s) => s.stop()));
     if (this.journal) {
       this.floor.production.tick(this.now()); // the run times up to now, for the next start
