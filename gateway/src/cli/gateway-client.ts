@@ -4,7 +4,7 @@ export interface ClientFlags {
   json?: boolean;
 }
 
-export async function call(flags: ClientFlags, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+export async function call(flags: ClientFlags, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
   const url = new URL(path, flags.gateway);
   let res: Response;
   try {

@@ -120,6 +120,32 @@ historyCommand
   .option('--json', 'print JSON')
   .action(async (time: string, opts) => (await import('./history.ts')).historyAt(time, opts));
 
+const experimentCommand = program.command('experiment').description('virtual experiments on a running gateway: what a change to a line would bring, simulated from its recorded history');
+experimentCommand
+  .command('run <scenario>')
+  .description('run a scenario file (YAML or JSON) and print baseline against scenario: good parts per hour with 95 % intervals, the validation, the bottleneck')
+  .addOption(gatewayUrl())
+  .option('--json', 'print the whole experiment as JSON')
+  .action(async (file: string, opts) => (await import('./experiment.ts')).experimentRun(file, opts));
+experimentCommand
+  .command('list')
+  .description('every kept experiment, newest first')
+  .addOption(gatewayUrl())
+  .option('--json', 'print JSON')
+  .action(async (opts) => (await import('./experiment.ts')).experimentList(opts));
+experimentCommand
+  .command('show <id>')
+  .description('one experiment: its state, and its results when done')
+  .addOption(gatewayUrl())
+  .option('--json', 'print JSON')
+  .action(async (id: string, opts) => (await import('./experiment.ts')).experimentShow(id, opts));
+experimentCommand
+  .command('cancel <id>')
+  .description('cancel a queued or running experiment')
+  .addOption(gatewayUrl())
+  .option('--json', 'print JSON')
+  .action(async (id: string, opts) => (await import('./experiment.ts')).experimentCancel(id, opts));
+
 const profilesCommand = program.command('profiles').description('device profiles');
 profilesCommand
   .command('check')
