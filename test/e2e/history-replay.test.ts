@@ -116,8 +116,8 @@ describe('history replay in the twin viewer', () => {
     expect(await hook((h) => h.playback())).toMatchObject({ mode: 'replay', at: t, playing: false });
     const signal = site().devices.find((d) => d.id === 'robot-01')!.profileDef.signals.axis1_position;
     const cell = page.locator('#panel tr[data-signal="axis1_position"] td');
-    await eventually(async () => (await cell.textContent()) === formatSignal(truth.axis1_position, signal), 10_000, 'the recorded axis 1 position in the panel');
-    await eventually(async () => Math.abs((await hook((h) => h.joint('robot-01', 1)))! - (truth.axis1_position as number) * DEG) < 1e-6, 10_000, 'the joint at the recorded angle');
+    await eventually(async () => (await cell.textContent()) === formatSignal(truth.axis1_position, signal), 20_000, 'the recorded axis 1 position in the panel');
+    await eventually(async () => Math.abs((await hook((h) => h.joint('robot-01', 1)))! - (truth.axis1_position as number) * DEG) < 1e-6, 20_000, 'the joint at the recorded angle');
     // Every device as it was: values from its latest point within the look-back, none where it had none.
     await expectShownAsStored(page, t);
   });
@@ -138,8 +138,8 @@ describe('history replay in the twin viewer', () => {
     await page.mouse.down();
     await page.mouse.move(xFor(past.from - 20 * 60_000), thumb.y, { steps: 8 });
     await page.mouse.up();
-    await eventually(async () => (await hook((h) => h.playback())).ready && (await hook((h) => h.playback().at)) < past.from - 60_000, 10_000, 'the seek into the gap');
-    await eventually(async () => Object.values(await statuses()).every((s) => s === 'unknown'), 10_000, 'every machine without data');
+    await eventually(async () => (await hook((h) => h.playback())).ready && (await hook((h) => h.playback().at)) < past.from - 60_000, 30_000, 'the seek into the gap');
+    await eventually(async () => Object.values(await statuses()).every((s) => s === 'unknown'), 30_000, 'every machine without data');
     expect(await page.locator('nav li .state').allTextContents()).toEqual(site().devices.map(() => 'no data'));
     expect(await page.locator('#panel .values tr').count()).toBe(0);
     // Back into the record, at a different instant than the first.
@@ -152,7 +152,7 @@ describe('history replay in the twin viewer', () => {
     await eventually(async () => {
       const p = await hook((h) => h.playback());
       return p.ready && Math.abs(p.at - target) < 60_000;
-    }, 10_000, 'the seek back into the record');
+    }, 30_000, 'the seek back into the record');
     const at = await hook((h) => h.playback().at);
     await expectShownAsStored(page, at);
     // The alarm list is the one listed then (the history API's, itself checked against the stored events).
@@ -179,7 +179,7 @@ describe('history replay in the twin viewer', () => {
   it('plays at the chosen speed, and steps to the next alarm or state change', async () => {
     await page.selectOption('.tl-speed', '60');
     await page.click('.tl-play');
-    await eventually(async () => (await hook((h) => h.playback())).playing, 5_000, 'playing');
+    await eventually(async () => (await hook((h) => h.playback())).playing, 15_000, 'playing');
     const a = await hook((h) => ({ ...h.playback(), wall: performance.now() }));
     await page.waitForTimeout(3_000);
     const b = await hook((h) => ({ ...h.playback(), wall: performance.now() }));
@@ -191,7 +191,7 @@ describe('history replay in the twin viewer', () => {
     await page.click('.tl-play');
     const here = await hook((h) => h.playback().at);
     await page.click('.tl-next');
-    await eventually(async () => (await hook((h) => h.playback().at)) > here, 5_000, 'a step forward');
+    await eventually(async () => (await hook((h) => h.playback().at)) > here, 15_000, 'a step forward');
     const marks = await (await fetch(`${url}/api/history/marks?from=${here + 501}&to=${past.until}`)).json() as { marks: { t: number; kind: string }[] };
     const next = marks.marks.find((m) => m.kind === 'state' || m.kind === 'alarm_raised' || m.kind === 'alarm_cleared')!;
     expect(await hook((h) => h.playback().at)).toBe(next.t);
