@@ -55,6 +55,7 @@ export const ERRORS = {
   FL_EXPERIMENT_NOT_FOUND: row<{ readonly id: string }>('not_found', (a) => `no experiment "${a.id}"`),
   FL_EXPERIMENT_FINISHED: row<{ readonly id: string; readonly status: string }>('conflict', (a) => `experiment "${a.id}" has already finished (${a.status}); there is nothing to cancel`),
   FL_EXPERIMENT_FAILED: row<{ readonly message: string }>('internal', (a) => `the experiment failed: ${a.message}`),
+  FL_EXPERIMENT_ABORTED: row<{ readonly id: string }>('conflict', (a) => `experiment "${a.id}" was cancelled before it finished`),
   FL_EXPERIMENTS_UNAVAILABLE: row<{ readonly why: string }>('unavailable', (a) => `experiments are not available: ${a.why}`),
   FL_INTERNAL: row('internal', () => 'the gateway failed to answer; the details are in its log'),
 } as const;

@@ -1,13 +1,15 @@
-// The one place the real engine (simulators/src/experiments/, issue 14) is wired in. Until
-// it lands there is none: a gateway answers the experiments API with 503
-// FL_EXPERIMENTS_UNAVAILABLE, and tests hand in engines of their own. Wiring it is this:
-//
-//   import { ScenarioSchema } from '../../../simulators/src/experiments/scenario.ts';
-//   import { engineFromSchema, type ExperimentEngine } from './engine.ts';
-//   export const REAL_ENGINE: ExperimentEngine | undefined = engineFromSchema(
-//     new URL('../../../simulators/src/experiments/run-experiment.ts', import.meta.url),
-//     ScenarioSchema,
-//   );
-import type { ExperimentEngine } from './engine.ts';
+// The one place the real engine (simulators/src/experiments/) is wired in: its scenario
+// schema and its check against the site run here, at the edge, so a wrong scenario is a 400
+// before anything is queued; its module is what the worker thread imports.
+import type { SiteModel } from '../../../device-profiles/schema/load.ts';
+import { ScenarioSchema, type Scenario } from '../../../simulators/src/experiments/scenario.ts';
+import { checkScenario } from '../../../simulators/src/experiments/scenario-check.ts';
+import { FieldlabError } from '../core/errors.ts';
+import { engineFromSchema, type ExperimentEngine } from './engine.ts';
 
-export const REAL_ENGINE: ExperimentEngine | undefined = undefined;
+function againstSite(scenario: unknown, site: SiteModel): void {
+  const problems = checkScenario(site, scenario as Scenario);
+  if (problems.length > 0) throw new FieldlabError('FL_SCENARIO_INVALID', { problems: problems.map((p) => `${p.path || 'scenario'}: ${p.message}`).join('; ') });
+}
+
+export const REAL_ENGINE: ExperimentEngine | undefined = engineFromSchema(new URL('../../../simulators/src/experiments/run-experiment.ts', import.meta.url), ScenarioSchema, againstSite);
