@@ -1,0 +1,100 @@
+// A virtual experiment end to end, with nothing stood in: the demo line's previous shift is
+// written into a real influxd by the line's own models through a gateway's path (as `npm run
+// demo` writes it), a gateway with the real engine reads the line's record from it, and a
+// scenario posted over REST runs in the worker thread to a result with intervals, a
+// validation against the record and the bottleneck. The same request again gives the same
+// numbers; a scenario naming a station the line lacks is refused before anything is queued.
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSite } from '../../device-profiles/schema/load.ts';
+import { writePreviousShift } from '../../gateway/src/cli/demo-past.ts';
+import { gatewayConfig, type GatewayConfig } from '../../gateway/src/config.ts';
+import type { ExperimentDetail, ExperimentSummary } from '../../gateway/src/core/experiments.ts';
+import { Telemetry } from '../../gateway/src/core/telemetry.ts';
+import { Gateway } from '../../gateway/src/runtime/gateway.ts';
+import type { ExperimentResult } from '../../simulators/src/experiments/run-experiment.ts';
+import { demoSiteFile } from '../support/fixtures.ts';
+import { eventually, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
+
+const HOURS = 2;
+
+describe('a virtual experiment on the recorded demo line (real engine, real influxd)', () => {
+  const log = pino({ level: 'silent' });
+  const dir = tempDir('experiment-e2e');
+  let influx: TestInflux;
+  let gateway: Gateway;
+  let recorded: { good: number; hours: number };
+
+  const api = async <T,>(method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${gateway.httpAddress()}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+  const run = async (scenario: Record<string, unknown>): Promise<ExperimentResult> => {
+    const posted = await api<ExperimentSummary>('POST', '/api/experiments', scenario);
+    expect(posted.status, JSON.stringify(posted.body)).toBe(202);
+    let done: ExperimentDetail | undefined;
+    await eventually(async () => {
+      done = (await api<ExperimentDetail>('GET', `/api/experiments/${posted.body.id}`)).body;
+      return done.status !== 'queued' && done.status !== 'running';
+    }, 90_000, 'the experiment to finish');
+    expect(done!.status, JSON.stringify(done)).toBe('done');
+    return done!.result as ExperimentResult;
+  };
+
+  beforeAll(async () => {
+    influx = await startTestInflux();
+    const site = loadSite(demoSiteFile(dir.path, [1, 2]));
+    const config: GatewayConfig = gatewayConfig({
+      influx: { url: influx.url, database: 'experiments', flushIntervalMs: 200 },
+      http: { host: '127.0.0.1', port: 0 },
+      opcua: { pkiDir: join(dir.path, 'pki') },
+      spool: { dir: join(dir.path, 'spool') },
+      production: { journal: join(dir.path, 'journal.jsonl') },
+    });
+    const until = Date.now() - 60_000;
+    await writePreviousShift({ site, config, log, influx: true, dataDir: dir.path, hours: HOURS, until, signal: new AbortController().signal });
+    // What the record says the line made: the finished series' good parts over its time.
+    const rows = await influx.client('experiments').query<{ good: number }>(`SELECT good FROM production_series WHERE event = 'stop'`);
+    recorded = { good: rows[0]!.good, hours: HOURS };
+    gateway = new Gateway(site, config, new Telemetry(log), { sources: [] });
+    await gateway.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await influx?.stop();
+    dir.remove();
+  });
+
+  it('answers "a fifth printer?" with intervals, a validation against the record and the bottleneck', async () => {
+    const result = await run({ name: 'fifth printer', line: 'streetlight', changes: [{ station: 'printing', add: 1, like: 'printer-04' }], horizon: { hours: 8 }, replications: 6, seed: 7 });
+    const { baseline, validation, differences, bottleneck, calibration } = result;
+    const scenario = result.scenario!;
+    for (const g of [baseline.goodPerHour, scenario.goodPerHour]) {
+      expect(g.mean).toBeGreaterThan(0);
+      expect(g.ci95[0]).toBeLessThanOrEqual(g.mean);
+      expect(g.ci95[1]).toBeGreaterThanOrEqual(g.mean);
+    }
+    // The validation compares with the record the gateway read: the series' good parts over its hours.
+    expect(validation.recordedGoodPerHour).toBeCloseTo(recorded.good / recorded.hours, 0);
+    expect(typeof validation.withinTolerance).toBe('boolean');
+    expect(differences).toBeDefined();
+    expect(bottleneck.before).toBeDefined();
+    expect(bottleneck.after).toBeDefined();
+    expect(calibration).toBeDefined();
+    // Reproducible: the same scenario, seed and record give the same numbers.
+    const again = await run({ name: 'fifth printer', line: 'streetlight', changes: [{ station: 'printing', add: 1, like: 'printer-04' }], horizon: { hours: 8 }, replications: 6, seed: 7 });
+    expect(again.inputHash).toBe(result.inputHash);
+    expect(again.scenario!.goodPerHour).toEqual(scenario.goodPerHour);
+    expect(again.baseline.goodPerHour).toEqual(result.baseline.goodPerHour);
+  }, 180_000);
+
+  it('refuses a scenario naming a station the line lacks, with the path and a code', async () => {
+    const res = await api<{ code: string; message: string }>('POST', '/api/experiments', { line: 'streetlight', changes: [{ station: 'painting', add: 1 }] });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('FL_SCENARIO_INVALID');
+    expect(res.body.message).toMatch(/changes\.0\.station|changes\[0\]\.station/);
+    expect(res.body.message).toMatch(/painting/);
+  });
+});
