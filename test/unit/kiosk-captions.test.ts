@@ -28,6 +28,11 @@ describe('kiosk captions', () => {
     expect(summarize('First series', machines, series)).toBe('First series: 1 of 2 machines working · Street-light housing: 35 of 200 good · OEE 70 % (availability 90 %, performance 80 %, quality 97 %)');
   });
 
+  it('say of a machine without data whether it is waiting for it or had none then', () => {
+    expect(caption(placed('printer-01', 'unknown'), {})).toBe('Printer 1: waiting for its first data');
+    expect(caption(placed('printer-01', 'unknown'), {}, undefined, true)).toBe('Printer 1: no data recorded then');
+  });
+
   it('say what a replaying kiosk shows: which day, which hours, how fast', () => {
     const at = (d: number, h: number) => new Date(2026, 10, d, h, 0).getTime();
     expect(replayCaption(at(30, 6), at(30, 14), 240, at(1 + 30, 9))).toBe('Yesterday, 06:00–14:00, at 240×');

@@ -20,10 +20,11 @@ export function partInWork(s: SeriesSummary): string {
   return `${s.product} ${Math.min(s.total + 1, s.target)} of ${s.target}`;
 }
 
-export function describe(m: PlacedMachine, v: Readonly<Record<string, unknown>>, series?: SeriesSummary): string {
+/** `replaying`: the caption is of a recorded instant, where a machine without data had none then. */
+export function describe(m: PlacedMachine, v: Readonly<Record<string, unknown>>, series?: SeriesSummary, replaying = false): string {
   const name = m.device.name.split(' — ')[0];
   const show = (signal: string) => formatSignal(v[signal], m.device.signals[signal]);
-  if (m.status === 'unknown') return `${name}: waiting for its first data`;
+  if (m.status === 'unknown') return replaying ? `${name}: no data recorded then` : `${name}: waiting for its first data`;
   if (m.status === 'stale') return `${name}: no data for a while — is it switched on?`;
   switch (m.device.kind) {
     case 'fdm-printer': {

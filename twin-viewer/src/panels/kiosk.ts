@@ -93,7 +93,7 @@ export class Kiosk {
     const series = shown.insight.series;
     if ('device' in stop) {
       const m = this.scene.machines.get(stop.device);
-      return m ? describe(m, shown.history.stateAt(m.device.id), runningSeries(series, m.device.line)) : undefined;
+      return m ? describe(m, shown.history.stateAt(m.device.id), runningSeries(series, m.device.line), shown.mode === 'replay') : undefined;
     }
     const machines: PlacedMachine[] = [...this.scene.machines.values()].filter((m) => m.device.line === stop.line);
     return summarize(stop.name, machines, runningSeries(series, stop.line));
