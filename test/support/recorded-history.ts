@@ -19,6 +19,8 @@ export interface MachinePlan {
   readonly faultAtStart?: number;
   /** False for a device whose profile declares no machine states (the inspection station): no `machine_state` points. */
   readonly judged?: boolean;
+  /** At the line's first station: its idle time between parts counts in the next cycle. */
+  readonly firstStation?: boolean;
 }
 
 export interface WrittenHistory {
@@ -44,6 +46,8 @@ const esc = (s: string) => s.replace(/[ ,=]/g, (c) => `\\${c}`);
 /**
  * Every machine: producing from `from` (or in fault until a little after), runs of 3..8 parts,
  * each run ended by a fault or an idle gap; idle through the planned stop and after `to - 600 s`.
+ * A cycle is a part's producing seconds since the previous part (a fault between them left
+ * out), plus the idle gap before it at the first station; none across the planned stop.
  * The series `id` starts at `from`, pauses and resumes around the planned stop, stops at `to`.
  */
 export function writeLineHistory(site: string, line: string, plans: readonly MachinePlan[], from: number, to: number, series: string, seed = 1): WrittenHistory {
@@ -72,20 +76,25 @@ export function writeLineHistory(site: string, line: string, plans: readonly Mac
       t = end;
     }
     let up = 0;
+    // A part before this one with no planned stop since, and the idle seconds since it that count (first station).
+    let open = false;
+    let idleSince = 0;
     const last = to - 600_000;
     const maxCycle = p.cycle[1] * 1000;
     const idleUntil = (until: number) => {
       change(t, 'idle');
       m.seconds.idle += (until - t) / 1000;
+      if (p.firstStation) idleSince += until - t;
       t = until;
     };
     while (t + maxCycle < last) {
       // No run, fault or gap reaches into the planned stop: the machine waits idle through it.
       if (t < stop.to && t + Math.max(maxCycle, p.repair[1] * 1000, 60_000) > stop.from) {
         idleUntil(stop.to);
+        open = false;
         continue;
       }
-      // A run of parts; the first part closes no cycle (no part before it in the run).
+      // A run of parts.
       change(t, 'producing');
       const runStart = t;
       const parts = 3 + Math.floor(rand() * 6);
@@ -101,13 +110,16 @@ export function writeLineHistory(site: string, line: string, plans: readonly Mac
         lines.push(`part,${tags} produced=1i,scrap=${scrap}i,series_id="${series}" ${t}`);
         m.produced++;
         m.scrap += scrap;
-        if (k > 0) m.cycles.push(c / 1000);
+        if (open) m.cycles.push((c + idleSince) / 1000);
+        open = true;
+        idleSince = 0;
       }
       m.seconds.producing += (t - runStart) / 1000;
       up += (t - runStart) / 1000;
       if (ended) break;
       if (t < stop.to && t + Math.max(p.repair[1] * 1000, 60_000) > stop.from) {
         idleUntil(stop.to);
+        open = false;
       } else if (rand() < p.faultShare) {
         change(t, 'fault');
         const r = between(p.repair);
@@ -122,9 +134,8 @@ export function writeLineHistory(site: string, line: string, plans: readonly Mac
     }
     if (t < to) idleUntil(to);
     if (!judged) {
-      // Not judged: every gap between parts is a cycle, unless a planned stop lies in it; no states, failures or repairs.
-      const times = lines.filter((l) => l.startsWith(`part,${tags} `)).map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
-      m.cycles = times.slice(1).flatMap((b, i) => (stop.from < b && stop.to > times[i]! ? [] : [(b - times[i]!) / 1000]));
+      // Not judged: no states, so no cycles (its gaps mix work and waiting), failures or repairs.
+      m.cycles = [];
       m.upBetweenFailures = [];
       m.repairs = [];
       m.seconds = { producing: 0, idle: 0, setup: 0, fault: 0, offline: 0 };

@@ -59,15 +59,15 @@ export interface RecordedLineInput {
  * the site file's. Line good parts are those its last counting station passed, less the
  * scrap found there; line scrap is all scrap found on the line (as a production series counts).
  * A device whose profile declares no machine states (an inspection cell) has no state
- * seconds, failures or repairs, and every gap between its parts without a planned stop in
- * it is a cycle.
+ * seconds, failures, repairs or cycles: its gaps between parts mix work and waiting, which
+ * nothing recorded tells apart.
  */
 export function recordedLineOf(site: SiteModel, input: RecordedLineInput): RecordedLine {
   const line = site.lines.find((l) => l.id === input.line);
   if (!line) throw new RangeError(`no line ${input.line}`);
   const stations = line.stations.map((s) => s.id);
   const devices = site.devices.filter((d) => d.line === line.id).sort((a, b) => stations.indexOf(a.station) - stations.indexOf(b.station));
-  const machines = devices.map((d) => machineOf(d.id, d.station, d.profileDef.states !== undefined, input.machines.get(d.id) ?? { parts: [], initial: undefined, changes: [] }, input));
+  const machines = devices.map((d) => machineOf(d.id, d.station, d.profileDef.states !== undefined, d.station === stations[0], input.machines.get(d.id) ?? { parts: [], initial: undefined, changes: [] }, input));
   const counting = devices.filter((d) => d.profileDef.production);
   const output = counting.at(-1)?.station;
   const atOutput = machines.filter((m) => m.station === output);
@@ -77,7 +77,7 @@ export function recordedLineOf(site: SiteModel, input: RecordedLineInput): Recor
   return { line: line.id, from: input.from, to: input.to, series: input.series, machines, plannedStops: input.plannedStops, good, scrap };
 }
 
-function machineOf(device: string, station: string, judged: boolean, rows: MachineRows, w: RecordedLineInput): RecordedMachine {
+function machineOf(device: string, station: string, judged: boolean, first: boolean, rows: MachineRows, w: RecordedLineInput): RecordedMachine {
   const segments = judged ? segmentsOf(rows, w.from, w.to) : [];
   const seconds: Record<MachineState, number> = { producing: 0, idle: 0, setup: 0, fault: 0, offline: 0 };
   const upBetweenFailures: number[] = [];
@@ -97,7 +97,7 @@ function machineOf(device: string, station: string, judged: boolean, rows: Machi
   return {
     device,
     station,
-    cycles: cyclesOf(parts, judged ? segments : undefined, w.plannedStops),
+    cycles: judged ? cyclesOf(parts, segments, first, w.plannedStops) : [],
     upBetweenFailures,
     repairs,
     produced: parts.reduce((n, p) => n + p.produced, 0),
@@ -134,11 +134,18 @@ function segmentsOf(rows: MachineRows, from: number, to: number): Segment[] {
 }
 
 /**
- * Seconds between consecutive parts while the machine was producing throughout and no
- * planned stop fell between them. Parts counted in one point (a counter that stepped by n)
- * share its interval, as a production series counts them.
+ * A machine's cycle times: for each gap between consecutive parts with no planned stop and
+ * no `offline` in it, the seconds of the gap it spent making the part, as the line model's
+ * cycle means it. That is `producing` and `setup` (a printer heats up for every job: the
+ * model's setups come only at the start and after a stop, so a setup between parts belongs
+ * to the cycle), and at the line's first station also `idle` (the model never starves the
+ * first station, so its idle time between parts is its own, e.g. a printer's part taken off,
+ * not waiting for material). `fault` is left out: the failures model adds it back; idle at
+ * a later station is waiting for parts (or to hand one on), which the model makes itself.
+ * Parts counted in one point (a counter that stepped by n) share its time, as a production
+ * series counts them.
  */
-function cyclesOf(parts: readonly PartRow[], segments: readonly Segment[] | undefined, stops: readonly PlannedStop[]): number[] {
+function cyclesOf(parts: readonly PartRow[], segments: readonly Segment[], first: boolean, stops: readonly PlannedStop[]): number[] {
   const made = parts.filter((p) => p.produced > 0);
   const cycles: number[] = [];
   let k = 0;
@@ -146,12 +153,18 @@ function cyclesOf(parts: readonly PartRow[], segments: readonly Segment[] | unde
     const [a, b] = [made[i - 1]!, made[i]!];
     if (b.t <= a.t) continue;
     if (stops.some((s) => s.from < b.t && s.to > a.t)) continue;
-    if (segments) {
-      while (k < segments.length && segments[k]!.end <= a.t) k++;
-      const s = segments[k];
-      if (!s || s.state !== 'producing' || s.start > a.t || s.end < b.t) continue;
+    while (k < segments.length && segments[k]!.end <= a.t) k++;
+    let ms = 0;
+    let offline = false;
+    for (let j = k; j < segments.length && segments[j]!.start < b.t; j++) {
+      const s = segments[j]!;
+      const overlap = Math.min(s.end, b.t) - Math.max(s.start, a.t);
+      if (overlap <= 0) continue;
+      if (s.state === 'offline') offline = true;
+      if (s.state === 'producing' || s.state === 'setup' || (first && s.state === 'idle')) ms += overlap;
     }
-    const share = (b.t - a.t) / 1000 / b.produced;
+    if (offline || ms <= 0) continue;
+    const share = ms / 1000 / b.produced;
     for (let n = 0; n < b.produced; n++) cycles.push(share);
   }
   return cycles;

@@ -6,7 +6,11 @@
 export interface RecordedMachine {
   readonly device: string;
   readonly station: string;
-  /** Seconds between consecutive parts of this machine while it was producing throughout (a gap with a stop in it is not a cycle). */
+  /**
+   * Per part, the seconds since the previous part spent making it: producing and setup (and
+   * idle at the line's first station, which the model never starves), faults left out; a
+   * gap with a planned stop or offline time in it is not a cycle.
+   */
   readonly cycles: readonly number[];
   /** Producing seconds between the end of one fault and the start of the next (operating time between failures); the first runs from the window's start. */
   readonly upBetweenFailures: readonly number[];
