@@ -3,7 +3,7 @@
 // it and how it moves over the horizon; and the paired differences scenario − baseline.
 import { MACHINE_STATES, type MachineState } from '../des/machine-states.ts';
 import type { Oee, RunFigures } from './run-figures.ts';
-import { estimate, estimateOrNull, pairedDifference, pairedDifferenceOrNull, type Difference, type Estimate } from './statistics.ts';
+import { estimate, estimateOrNull, pairedDifference, pairedDifferenceOrNull, predictionInterval, type Difference, type Estimate } from './statistics.ts';
 
 export interface OeeEstimate {
   readonly oee: Estimate;
@@ -25,7 +25,8 @@ export interface BottleneckSummary {
 
 export interface ScenarioFigures {
   readonly replications: number;
-  readonly goodPerHour: Estimate;
+  /** With `interval95`, where one more run of the horizon falls (mean ± t·s·√(1 + 1/R)): what one real run is judged against. */
+  readonly goodPerHour: Estimate & { readonly interval95: readonly [number, number] };
   readonly good: Estimate;
   readonly scrap: Estimate;
   readonly scrapRate: Estimate;
@@ -76,7 +77,7 @@ export function summarise(runs: readonly RunFigures[], target: number | undefine
   const machine = (r: RunFigures, id: string) => r.machines.find((m) => m.id === id)!;
   return {
     replications: runs.length,
-    goodPerHour: of((r) => r.goodPerHour),
+    goodPerHour: { ...of((r) => r.goodPerHour), interval95: predictionInterval(runs.map((r) => r.goodPerHour)) },
     good: of((r) => r.good),
     scrap: of((r) => r.scrap),
     scrapRate: of((r) => r.scrapRate),
