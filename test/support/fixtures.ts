@@ -42,3 +42,21 @@ export function demoSiteFile(dir: string, robotPorts: readonly [number, number])
   writeFileSync(file, `profiles: ${DEFAULT_PROFILES_DIR}\n${yaml.replace(':4841', `:${robotPorts[0]}`).replace(':4842', `:${robotPorts[1]}`)}`);
   return file;
 }
+
+/**
+ * The demo site as `demoSiteFile` writes it, with `morePrinters` more printers at the print
+ * farm (printer-05, …, profile octoprint-fdm like printer-01) and, where given, another site
+ * seed (another day of the line: every machine draws other numbers). Written as `file` in `dir`.
+ */
+export function demoSiteFileWith(dir: string, robotPorts: readonly [number, number], options: { morePrinters?: number; seed?: number; file?: string }): string {
+  const base = readFileSync(demoSiteFile(dir, robotPorts), 'utf8');
+  const seeded = options.seed === undefined ? base : base.replace(/^(\s+seed:) 2026$/m, `$1 ${options.seed}`);
+  if (options.seed !== undefined && seeded === base) throw new Error('the demo site file has no "seed: 2026" line to change');
+  const printers = Array.from({ length: options.morePrinters ?? 0 }, (_, i) => {
+    const id = `printer-${String(5 + i).padStart(2, '0')}`;
+    return `  - id: ${id}\n    name: Printer ${5 + i} — Prusa MK4 (OctoPrint)\n    profile: octoprint-fdm\n    line: streetlight\n    station: printing\n    position: { x: ${11 + 3 * Math.floor(i / 2)}, y: ${i % 2 === 0 ? 15 : 9} }\n`;
+  });
+  const file = join(dir, options.file ?? 'site-more.yaml');
+  writeFileSync(file, `${seeded.trimEnd()}\n${printers.join('')}`);
+  return file;
+}
