@@ -90,11 +90,18 @@ describe('a virtual experiment on the recorded demo line (real engine, real infl
     expect(again.baseline.goodPerHour).toEqual(result.baseline.goodPerHour);
   }, 180_000);
 
-  it('refuses a scenario naming a station the line lacks, with the path and a code', async () => {
+  it('refuses an unknown station, a negative cycle time and an empty calibration window, with the path and a code, queueing nothing', async () => {
     const res = await api<{ code: string; message: string }>('POST', '/api/experiments', { line: 'streetlight', changes: [{ station: 'painting', add: 1 }] });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('FL_SCENARIO_INVALID');
     expect(res.body.message).toMatch(/changes\.0\.station|changes\[0\]\.station/);
     expect(res.body.message).toMatch(/painting/);
+    const negative = await api<{ code: string; message: string }>('POST', '/api/experiments', { line: 'streetlight', changes: [{ machine: 'robot-01', cycle: { seconds: -3 } }] });
+    expect([negative.status, negative.body.code]).toEqual([400, 'FL_SCENARIO_INVALID']);
+    expect(negative.body.message).toMatch(/changes\.0\.cycle\.seconds/);
+    // A window in which the line made nothing: nothing to calibrate from.
+    const empty = await api<{ code: string; message: string }>('POST', '/api/experiments', { line: 'streetlight', calibration: { from: '2026-01-01T06:00:00Z', to: '2026-01-01T14:00:00Z' } });
+    expect([empty.status, empty.body.code]).toEqual([400, 'FL_CALIBRATION_EMPTY']);
+    expect((await api<unknown[]>('GET', '/api/experiments')).body).toHaveLength(2);
   });
 });
