@@ -125,12 +125,12 @@ describe('experiments API', () => {
     expect([res.status, res.body.code]).toEqual([409, 'FL_EXPERIMENT_FINISHED']);
   });
 
-  it('keeps ingest at full pace while an engine burns CPU in its worker, and reports progress', async () => {
-    const { id } = await submit({ burnMs: 2000 });
+  it('keeps ingest going while an engine burns CPU in its worker, and reports progress', async () => {
+    const { id } = await submit({ burnMs: 6000 });
     await eventually(async () => ((await detail(id)).status === 'running' ? true : undefined), 'running');
-    // Messages through the gateway's own path every 5 ms, and the event loop's lag meanwhile.
-    let worst = 0;
-    let last = performance.now();
+    // Messages through the gateway's own path every 5 ms while the engine burns. Were the
+    // engine on this thread, none would be handled until it finished: so each is handled,
+    // and the experiment is still running after all of them (an order, not a time limit).
     let sent = 0;
     const progress = new Set<number>();
     const started = Date.now();
@@ -140,17 +140,18 @@ describe('experiments API', () => {
       sent++;
       if (sent % 20 === 0) progress.add((await detail(id)).progress);
       await sleep(5);
-      const now = performance.now();
-      worst = Math.max(worst, now - last);
-      last = now;
     }
     const printer = site.devices.find((d) => d.id === 'printer-04')!;
     expect(gateway.state.valuesOf(printer).nozzle_temp).toBe(200 + ((sent - 1) % 50));
     expect(sent).toBeGreaterThan(40);
-    // A 5 ms sleep never waited long: the engine's 2 s of CPU were not on this thread.
-    expect(worst).toBeLessThan(150);
+    expect((await detail(id)).status).toBe('running');
+    const done = await eventually(async () => {
+      const d = await detail(id);
+      progress.add(d.progress);
+      return d.status === 'done' ? d : undefined;
+    }, 'the burning experiment to finish', 30_000);
+    expect(done.status).toBe('done');
     expect([...progress].filter((p) => p > 0 && p < 1).length).toBeGreaterThan(1);
-    expect((await finished(id)).status).toBe('done');
   });
 
   it('runs one at a time in order; DELETE cancels a running one and its worker stops', async () => {
