@@ -4,7 +4,10 @@
 // scenario posted over REST runs in the worker thread to a result with intervals, a
 // validation against the record and the bottleneck. The same request again gives the same
 // numbers; a scenario naming a station the line lacks is refused before anything is queued.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../device-profiles/schema/load.ts';
@@ -90,6 +93,20 @@ describe('a virtual experiment on the recorded demo line (real engine, real infl
     expect(again.baseline.goodPerHour).toEqual(result.baseline.goodPerHour);
   }, 180_000);
 
+  it('runs from the CLI with a scenario file, printing the figures the API gives', async () => {
+    const file = join(dir.path, 'robot.yaml');
+    writeFileSync(file, 'name: faster unloading\nline: streetlight\nchanges:\n  - { machine: robot-01, cycle: { factor: 0.7 } }\nhorizon: { hours: 8 }\nreplications: 4\nseed: 3\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'gateway/src/cli/main.ts', 'experiment', 'run', file, '--gateway', gateway.httpAddress()!], { timeout: 120_000 });
+    const id = /experiment (\S+) on line streetlight: done/.exec(stdout)?.[1];
+    expect(id, stdout).toBeDefined();
+    const result = (await api<ExperimentDetail>('GET', `/api/experiments/${id}`)).body.result as ExperimentResult;
+    expect(stdout).toContain(`baseline${' '.repeat(22)}${result.baseline.goodPerHour.mean.toFixed(1).padStart(9)}`);
+    expect(stdout).toContain(`faster unloading`);
+    expect(stdout).toMatch(/difference\s+[+-]?\d+\.\d\s+\[/);
+    expect(stdout).toContain(`recorded ${result.validation.recordedGoodPerHour.toFixed(1)} good/h`);
+    expect(stdout).toMatch(/bottleneck: printing/);
+  }, 180_000);
+
   it('refuses an unknown station, a negative cycle time and an empty calibration window, with the path and a code, queueing nothing', async () => {
     const res = await api<{ code: string; message: string }>('POST', '/api/experiments', { line: 'streetlight', changes: [{ station: 'painting', add: 1 }] });
     expect(res.status).toBe(400);
@@ -102,6 +119,6 @@ describe('a virtual experiment on the recorded demo line (real engine, real infl
     // A window in which the line made nothing: nothing to calibrate from.
     const empty = await api<{ code: string; message: string }>('POST', '/api/experiments', { line: 'streetlight', calibration: { from: '2026-01-01T06:00:00Z', to: '2026-01-01T14:00:00Z' } });
     expect([empty.status, empty.body.code]).toEqual([400, 'FL_CALIBRATION_EMPTY']);
-    expect((await api<unknown[]>('GET', '/api/experiments')).body).toHaveLength(2);
+    expect((await api<unknown[]>('GET', '/api/experiments')).body).toHaveLength(3);
   });
 });

@@ -1,73 +1,59 @@
 // How an experiment reads on a terminal: its state, then the engine's answer as a table
 // (baseline against each scenario, good parts per hour with their 95 % intervals, the
-// difference, the validation against the recorded line, the bottleneck). The result is the
-// engine's: read field by field, whatever is missing shown as —, fields it adds are left
-// to --json.
+// difference, the target, the validation against the recorded line, the bottleneck); every
+// other figure of the engine's result is in --json.
+import type { ExperimentResult } from '../../../simulators/src/experiments/run-experiment.ts';
 import type { ExperimentDetail, ExperimentSummary } from '../core/experiments.ts';
 
-type Obj = Record<string, unknown>;
-const obj = (x: unknown): Obj | undefined => (x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Obj) : undefined);
-const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
-const fix = (x: number | undefined, sign = false) => (x === undefined ? '—' : `${sign && x > 0 ? '+' : ''}${x.toFixed(1)}`);
+type Result = ExperimentResult;
+
+const fix = (x: number | undefined | null, sign = false) => (x === undefined || x === null || !Number.isFinite(x) ? '—' : `${sign && x > 0 ? '+' : ''}${x.toFixed(1)}`);
 const clock = (t: string | number | null) => (t === null ? '—' : new Date(t).toISOString().replace('T', ' ').slice(0, 16));
+const LABEL = 30;
 
-/** A figure as the issue names it, `{mean, ci95: [low, high]}`, or a bare number. */
-function figure(x: unknown): { mean: number | undefined; ci: [number, number] | undefined } {
-  const n = num(x);
-  if (n !== undefined) return { mean: n, ci: undefined };
-  const o = obj(x);
-  const ci = Array.isArray(o?.ci95) && o.ci95.length === 2 && o.ci95.every((v) => num(v) !== undefined) ? (o.ci95 as [number, number]) : undefined;
-  return { mean: num(o?.mean), ci };
+function row(label: string, mean: number | undefined, ci: readonly [number, number] | undefined, note = '', sign = false): string {
+  const interval = ci ? `[${fix(ci[0], sign)}, ${fix(ci[1], sign)}]` : '';
+  const name = label.length > LABEL ? `${label.slice(0, LABEL - 1)}…` : label;
+  return `  ${name.padEnd(LABEL)} ${fix(mean, sign).padStart(8)}  ${interval.padEnd(18)} ${note}`.trimEnd();
 }
 
-function row(label: string, f: { mean: number | undefined; ci: [number, number] | undefined }, note = '', sign = false): string {
-  const ci = f.ci ? `[${fix(f.ci[0], sign)}, ${fix(f.ci[1], sign)}]` : '';
-  return `  ${label.padEnd(22)} ${fix(f.mean, sign).padStart(8)}  ${ci.padEnd(18)} ${note}`.trimEnd();
+/** "printing (printer-01)": parallel machines that never wait tie, so the station says more than the machine. */
+function bottleneckOf(b: Result['bottleneck']['before'] | null): string {
+  if (!b || (!b.station && !b.machine)) return '—';
+  return b.station && b.machine ? `${b.station} (${b.machine})` : (b.station ?? b.machine)!;
 }
 
-function bottleneckText(x: unknown): string {
-  if (typeof x === 'string') return x;
-  const o = obj(x);
-  if (!o) return '—';
-  const name = (v: unknown): string => (typeof v === 'string' ? v : (['machine', 'device', 'station', 'id'].map((k) => obj(v)?.[k]).find((s) => typeof s === 'string') as string | undefined) ?? '—');
-  if ('baseline' in o || 'scenario' in o) return `baseline ${name(o.baseline)} → scenario ${name(o.scenario)}`;
-  return name(o);
+/** When the target is reached, as an instant with its interval. */
+function targetOf(s: Pick<Result['baseline'], 'target'>): string {
+  const t = s.target;
+  if (!t) return '';
+  if (!t.at) return `${t.quantity} good: reached in ${t.reached} of the runs`;
+  return `${t.quantity} good: ${clock(t.at.mean)} (95 % ${clock(t.at.ci95[0])} – ${clock(t.at.ci95[1])}) UTC`;
 }
 
-/** The scenarios of a result: `scenario`, or `scenarios` (a sweep), each with a label. */
-function scenariosOf(r: Obj): { label: string; s: Obj }[] {
-  if (Array.isArray(r.scenarios)) {
-    return r.scenarios.flatMap((s, i) => {
-      const o = obj(s);
-      return o ? [{ label: typeof o.name === 'string' ? o.name : typeof o.label === 'string' ? o.label : `scenario ${i + 1}`, s: o }] : [];
-    });
-  }
-  const s = obj(r.scenario);
-  return s ? [{ label: 'scenario', s }] : [];
-}
-
+/** The engine's answer as a table: good parts per hour with their 95 % intervals, each scenario's difference, the target, the validation, the bottleneck. */
 export function formatResult(result: unknown): string {
-  const r = obj(result);
-  if (!r) return '  (no result)';
-  const base = figure(obj(r.baseline)?.goodPerHour);
-  const lines = [`  ${''.padEnd(22)} ${'good/h'.padStart(8)}  95 % interval`, row('baseline', base)];
-  for (const { label, s } of scenariosOf(r)) {
-    const f = figure(s.goodPerHour);
-    lines.push(row(label, f));
-    // The engine's difference (with its interval) where it gives one; else only the means'.
-    const d = obj(s.difference) ?? (scenariosOf(r).length === 1 ? obj(r.difference) : undefined);
-    const given = d ? figure(d.goodPerHour) : undefined;
-    const significant = obj(d?.goodPerHour)?.significant ?? d?.significant;
-    const note = typeof significant === 'boolean' ? (significant ? 'significant' : 'not significant') : '';
-    if (given?.mean !== undefined) lines.push(row(`  difference`, given, note, true));
-    else if (f.mean !== undefined && base.mean !== undefined) lines.push(row('  difference', { mean: f.mean - base.mean, ci: undefined }, '(of the means)', true));
+  const r = result as Result | null;
+  if (!r?.baseline) return '  (no result)';
+  const lines = [`  ${''.padEnd(LABEL)} ${'good/h'.padStart(8)}  95 % interval`, row('baseline', r.baseline.goodPerHour.mean, r.baseline.goodPerHour.ci95)];
+  const target = targetOf(r.baseline);
+  if (target) lines.push(`    ${target}`);
+  for (const s of r.scenarios) {
+    lines.push(row(s.name, s.goodPerHour.mean, s.goodPerHour.ci95));
+    const d = s.differences.goodPerHour;
+    lines.push(row('  difference', d.mean, d.ci95, d.significant ? 'significant' : 'not significant', true));
+    const t = targetOf(s);
+    if (t) lines.push(`    ${t}`);
   }
-  const v = obj(r.validation);
-  if (v) {
-    const within = v.withinTolerance;
-    lines.push('', `  validation: recorded ${fix(num(v.recordedGoodPerHour))} good/h, baseline simulated ${fix(base.mean)}: ${within === true ? 'within tolerance' : within === false ? 'OUTSIDE TOLERANCE — the model does not reproduce the recorded line; read its figures with care' : '—'}`);
-  }
-  lines.push(`  bottleneck: ${bottleneckText(r.bottleneck)}`);
+  const v = r.validation;
+  lines.push(
+    '',
+    `  validation over the record's ${fix(v.hours)} h: recorded ${fix(v.recordedGoodPerHour)} good/h, simulated ${fix(v.simulatedGoodPerHour.mean)} [${fix(v.simulatedGoodPerHour.ci95[0])}, ${fix(v.simulatedGoodPerHour.ci95[1])}]: ${
+      v.withinTolerance ? 'within tolerance' : 'OUTSIDE TOLERANCE — the model does not reproduce the recorded line; read its figures with care'
+    }`,
+  );
+  for (const w of new Set([...v.warnings, ...r.warnings])) lines.push(`    ! ${w}`);
+  lines.push(`  bottleneck: ${bottleneckOf(r.bottleneck.before)}${r.bottleneck.after ? ` → ${bottleneckOf(r.bottleneck.after)} with the change` : ''}`);
   return lines.join('\n');
 }
 
