@@ -18,10 +18,11 @@ import { load } from './replay/viewer.ts';
 import { benchDemoStart } from './demo/start.ts';
 import { benchDesExperiment, type DesExperimentResult } from './des/experiment.ts';
 import { benchDesKernel, type DesKernelResult } from './des/kernel.ts';
+import { benchExperimentIngest, type ExperimentIngestResult } from './experiments/ingest.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-/** `--only mqtt,spool,insight,journal,opcua,live,frames,kiosk,history,replay,demo,des` runs a part of the suite. */
+/** `--only mqtt,spool,insight,journal,opcua,live,frames,kiosk,history,replay,demo,des,experiments` runs a part of the suite. */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set(args[onlyAt + 1]!.split(',')) : undefined;
 const runs = (part: string) => !only || only.has(part);
@@ -199,8 +200,30 @@ if (runs('des')) {
   console.log(`  peak RSS ${e.peakRssMb.toFixed(0)} MB, result ${e.resultJsonKb.toFixed(0)} kB of JSON`);
 }
 
+// The ingest path while a virtual experiment runs in its worker thread, against none, side by side.
+const experimentIngest: ExperimentIngestResult[] = [];
+if (runs('experiments')) {
+  const r = await benchExperimentIngest(quick ? { printers: 60, rate: 300, messagesPerRound: 1_500, pairs: 3, pastHours: 1 } : { printers: 60, rate: 300, messagesPerRound: 3_000, pairs: 5, pastHours: 2 });
+  experimentIngest.push(r);
+  const o = r.options;
+  const la = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  console.log(`\nIngest while an experiment runs: MQTT → gateway → InfluxDB, ${o.printers} printers at ${o.rate} msg/s, ${o.messagesPerRound} messages a round, broker: ${r.broker} (load average ${la(r.loadavg.before)} → ${la(r.loadavg.after)})`);
+  console.log(`  experiment: the real engine in its worker thread, "${r.scenario.name}" over ${(r.scenario.horizon as { hours: number }).hours} h × ${r.scenario.replications} replications (cancelled after its round), calibrated from the demo line's ${r.past.hours} h past (${r.past.points.toLocaleString('en')} points written in ${r.past.seconds.toFixed(1)} s)`);
+  console.log('pair  experiment  messages  main-thread active µs/msg  loop busy  main-thread CPU µs/msg  lag p50/p99/max ms  lost  experiment at');
+  r.pairs.forEach((p, i) => {
+    for (const x of [p.none, p.running]) {
+      const at = x.experimentProgress === null ? '-' : `${(x.experimentProgress * 100).toFixed(0)} %`;
+      console.log(
+        `${String(i + 1).padStart(4)}  ${(x.experiment ? 'running' : 'none').padEnd(10)}  ${String(x.messages).padStart(8)}  ${(x.activeMsPerMessage * 1000).toFixed(1).padStart(26)}  ${`${(x.utilisation * 100).toFixed(1)} %`.padStart(9)}  ${(x.cpuMsPerMessage === null ? '-' : (x.cpuMsPerMessage * 1000).toFixed(1)).padStart(22)}  ${`${x.lagP50Ms} / ${x.lagP99Ms} / ${x.lagMaxMs}`.padStart(18)}  ${String(x.lost).padStart(4)}  ${at.padStart(13)}`,
+      );
+    }
+    console.log(`      ratio running/none per message: active time ${p.ratio.toFixed(2)}, CPU ${p.cpuRatio === null ? '-' : p.cpuRatio.toFixed(2)}`);
+  });
+  console.log(`median ratio ${r.medianRatio.toFixed(2)} (target ≤ ${r.target}; main-thread CPU ${r.medianCpuRatio === null ? '-' : r.medianCpuRatio.toFixed(2)})   published ${r.published}, in InfluxDB ${r.storedInInflux}, lost ${r.lost}   ${r.pass ? 'PASS' : 'FAIL'}`);
+}
+
 mkdirSync(dirname(jsonFile), { recursive: true });
-writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...viewerSeeks.map((r) => ({ name: 'replay-seek', ...r })), ...playbacks.map((r) => ({ name: 'replay-playback', ...r })), ...demo.map((d) => ({ name: 'demo-start', ...d })), ...soaks, ...des, ...experiments] }, null, 2));
+writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...viewerSeeks.map((r) => ({ name: 'replay-seek', ...r })), ...playbacks.map((r) => ({ name: 'replay-playback', ...r })), ...demo.map((d) => ({ name: 'demo-start', ...d })), ...soaks, ...des, ...experiments, ...experimentIngest] }, null, 2));
 console.log(`\nresults written to ${jsonFile}`);
 process.exit(0);
 
