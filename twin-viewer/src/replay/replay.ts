@@ -101,18 +101,7 @@ export class Replay extends EventDispatcher<ReplayEventMap> implements ShownStat
       return;
     }
     const to = Math.min(t + this.plan.windowMs, this.liveNow());
-    this.firstWindow = (to > t ? this.fetchWindow(t, to, this.plan.stepSeconds) : Promise.resolve([]))
-      .then((windows) => {
-        if (generation === this.generation) this.add(windows);
-      })
-      .catch((err: unknown) => {
-        if (generation === this.generation) this.fail(err);
-      })
-      .finally(() => {
-        if (generation !== this.generation) return;
-        this.fetching = false;
-        this.fetchAhead();
-      });
+    this.firstWindow = this.landWindow(to > t ? this.fetchWindow(t, to, this.plan.stepSeconds) : Promise.resolve([]), generation);
   }
 
   /**
@@ -169,9 +158,14 @@ export class Replay extends EventDispatcher<ReplayEventMap> implements ShownStat
     const span = Math.min(this.plan.windowMs, Math.max(this.plan.windowMs / 8, 2 * lead));
     const to = Math.min(from + span, edge);
     this.fetching = true;
-    this.fetchWindow(from, to, this.plan.stepSeconds)
-      .then((windows) => {
-        if (generation === this.generation) this.add(windows);
+    void this.landWindow(this.fetchWindow(from, to, this.plan.stepSeconds), generation);
+  }
+
+  /** Adds fetched windows unless a later seek took over, then asks for what comes next. */
+  private landWindow(windows: Promise<HistoryChanges[]>, generation: number): Promise<void> {
+    return windows
+      .then((w) => {
+        if (generation === this.generation) this.add(w);
       })
       .catch((err: unknown) => {
         if (generation === this.generation) this.fail(err);
