@@ -219,7 +219,7 @@ if (runs('experiments')) {
     }
     console.log(`      ratio running/none per message: active time ${p.ratio.toFixed(2)}, CPU ${p.cpuRatio === null ? '-' : p.cpuRatio.toFixed(2)}`);
   });
-  console.log(`median ratio ${r.medianRatio.toFixed(2)} (target ≤ ${r.target}; main-thread CPU ${r.medianCpuRatio === null ? '-' : r.medianCpuRatio.toFixed(2)})   published ${r.published}, in InfluxDB ${r.storedInInflux}, lost ${r.lost}   ${r.pass ? 'PASS' : 'FAIL'}`);
+  console.log(`median ratio running/none: main-thread CPU per message ${r.medianCpuRatio === null ? '-' : r.medianCpuRatio.toFixed(2)}, event-loop active time ${r.medianRatio.toFixed(2)} (target ≤ ${r.target} on ${r.judgedOn === 'cpu' ? 'the CPU' : 'the active time'})   published ${r.published}, in InfluxDB ${r.storedInInflux}, lost ${r.lost}   ${r.pass ? 'PASS' : 'FAIL'}`);
 }
 
 mkdirSync(dirname(jsonFile), { recursive: true });

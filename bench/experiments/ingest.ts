@@ -65,6 +65,8 @@ export interface ExperimentIngestResult {
   readonly published: number;
   readonly storedInInflux: number;
   readonly lost: number;
+  /** What the target is judged on: the main thread's CPU per message where the OS gives it, else its event-loop active time. */
+  readonly judgedOn: 'cpu' | 'active';
   readonly pass: boolean;
   readonly loadavg: { readonly before: readonly number[]; readonly after: readonly number[] };
 }
@@ -162,7 +164,11 @@ export async function benchExperimentIngest(options: ExperimentIngestOptions): P
       published: total,
       storedInInflux,
       lost,
-      pass: medianRatio <= target && lost === 0 && measured.every((r) => r.lost === 0),
+      // The issue asks for the ingest path's CPU per message: the main thread's own CPU clock
+      // where Linux gives one; elsewhere the event loop's active time, which also counts the
+      // time the thread waited for a core the worker holds.
+      judgedOn: medianCpuRatio === null ? 'active' : 'cpu',
+      pass: (medianCpuRatio ?? medianRatio) <= target && lost === 0 && measured.every((r) => r.lost === 0),
       loadavg: { before, after: loadavg() },
     };
   } finally {
