@@ -10,6 +10,7 @@ import { replayCaption } from './panels/kiosk-captions.ts';
 import { AlarmList } from './panels/alarm-list.ts';
 import { BottomSheet } from './panels/bottom-sheet.ts';
 import { MachineList } from './panels/machine-list.ts';
+import { ExperimentsPanel } from './panels/experiments-panel.ts';
 import { SeriesPanel } from './panels/series-panel.ts';
 import { MachinePanel } from './panels/machine-panel.ts';
 import { Timeline } from './panels/timeline.ts';
@@ -33,6 +34,8 @@ const panel = new MachinePanel(document.getElementById('panel')!, scene, shown);
 const alarms = new AlarmList(document.getElementById('alarms')!, scene, client);
 const sheet = new BottomSheet(document.querySelector('nav')!, scene);
 const series = new SeriesPanel(document.getElementById('series')!, scene, kiosk);
+// Visitors only look: they neither set up nor run experiments.
+const experiments = kiosk ? undefined : new ExperimentsPanel(document.getElementById('experiments')!, scene);
 const timeline = kiosk ? undefined : new Timeline(document.getElementById('timeline')!, playback, api, () => client.serverNow());
 // A kiosk may loop a recorded shift: `replay=<hours>` back from now, in two minutes unless `speed=` says otherwise.
 const replayHours = Number(params.get('replay'));
@@ -88,7 +91,7 @@ scene.addEventListener('dispose', () => {
   playback.dispose();
 });
 
-installTestHook(scene, client, playback, timeline);
+installTestHook(scene, client, playback, timeline, experiments);
 
 /** What the scene is built from: the site, its lines and its devices, not their values. */
 function layoutKey(s: LiveSnapshot): string {

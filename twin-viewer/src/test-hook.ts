@@ -2,6 +2,7 @@
 // window.fieldlabTwin. The browser tests and the frame benchmark read it; nothing in the
 // viewer does. `rebuild` takes the same path as a snapshot does, so tests can swap scenes.
 import type { LiveClient } from './live/live-client.ts';
+import type { ExperimentsPanel } from './panels/experiments-panel.ts';
 import type { Timeline } from './panels/timeline.ts';
 import type { Playback } from './replay/playback.ts';
 import { Box3, Vector3 } from 'three';
@@ -24,7 +25,7 @@ export interface Lifecycle {
   sceneListeners: number;
 }
 
-export function createTestHook(scene: TwinScene, client: LiveClient, playback: Playback, timeline: Timeline | undefined) {
+export function createTestHook(scene: TwinScene, client: LiveClient, playback: Playback, timeline: Timeline | undefined, experiments?: ExperimentsPanel) {
   /** Resolves after the scene drew a frame with the state now on show. */
   const drawn = () =>
     new Promise<void>((resolve) => {
@@ -98,6 +99,8 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
       return newest > 0 ? client.serverNow() - newest : Infinity;
     },
     insight: () => client.insight,
+    /** The Experiments panel: open, what is pointed at, the changes, the run in progress, the result on show (undefined in the kiosk). */
+    experiments: () => experiments?.state(),
     /** Builds the scene again from the snapshot it was built from. */
     rebuild: (): void => {
       if (!client.snapshot) throw new Error('no snapshot yet');
@@ -130,6 +133,6 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
 
 export type TwinTestHook = ReturnType<typeof createTestHook>;
 
-export function installTestHook(scene: TwinScene, client: LiveClient, playback: Playback, timeline: Timeline | undefined): void {
-  Object.assign(window, { fieldlabTwin: createTestHook(scene, client, playback, timeline) });
+export function installTestHook(scene: TwinScene, client: LiveClient, playback: Playback, timeline: Timeline | undefined, experiments?: ExperimentsPanel): void {
+  Object.assign(window, { fieldlabTwin: createTestHook(scene, client, playback, timeline, experiments) });
 }
