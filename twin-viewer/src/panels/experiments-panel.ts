@@ -46,6 +46,7 @@ export class ExperimentsPanel {
     private readonly scene: TwinScene,
   ) {
     root.hidden = true;
+    // The form is not validated here: the engine's schema is the one judge, and its 400 names the path.
     root.innerHTML = `
       <button type="button" class="exp-toggle">Experiment</button>
       <div class="exp-body" hidden>
@@ -55,7 +56,7 @@ export class ExperimentsPanel {
           <span class="exp-cycle"><label>cycle time × <input name="factor" type="number" min="0.1" max="10" step="0.05" value="0.9"></label> <button type="button" class="exp-cycle-add">Add</button></span>
         </div>
         <ul class="exp-changes"></ul>
-        <form class="exp-form">
+        <form class="exp-form" novalidate>
           <label>horizon <input name="hours" type="number" min="1" max="8784" step="1" value="8"> h</label>
           <label>replications <input name="replications" type="number" min="2" max="1000" step="1" value="10"></label>
           <button type="submit" class="exp-run">Run</button>
