@@ -13,8 +13,9 @@ export interface FigureFormat {
 }
 
 const num = (x: number, f: FigureFormat, sign = false) => {
-  const v = x * (f.scale ?? 1);
-  return `${sign && v > 0 ? '+' : ''}${v.toFixed(f.digits)}`;
+  // A tiny negative rounds to "-0", which reads as a loss that is not there.
+  const text = (x * (f.scale ?? 1)).toFixed(f.digits).replace(/^-(0(\.0+)?)$/, '$1');
+  return `${sign && Number(text) > 0 ? '+' : ''}${text}`;
 };
 
 /** "34.8 [34.6, 35.0]": what the tests read back against the API's numbers. */
