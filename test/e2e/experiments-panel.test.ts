@@ -22,7 +22,10 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshade
 
 // Written out here rather than imported from the panel, so a wrong format in the panel fails.
 const est = (e: { mean: number; ci95: readonly [number, number] }) => `${e.mean.toFixed(1)} [${e.ci95[0].toFixed(1)}, ${e.ci95[1].toFixed(1)}]`;
-const signed = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)}`;
+const signed = (x: number) => {
+  const t = x.toFixed(1) === '-0.0' ? '0.0' : x.toFixed(1);
+  return `${Number(t) > 0 ? '+' : ''}${t}`;
+};
 const diff = (d: { mean: number; ci95: readonly [number, number] }) => `${signed(d.mean)} [${signed(d.ci95[0])}, ${signed(d.ci95[1])}]`;
 
 describe('the Experiments panel (real engine, real influxd)', () => {
