@@ -8,6 +8,7 @@ import type { SiteModel } from '../../../device-profiles/schema/load.ts';
 import { buildLineModels, type LineModels } from '../../../simulators/src/line/line-models.ts';
 import { recordShift, warmStart, type LineRecord, type PastTime } from '../../../simulators/src/line/recorded-past.ts';
 import type { GatewayConfig } from '../config.ts';
+import { ident, influxQuery } from '../history/influxql.ts';
 import { Telemetry } from '../core/telemetry.ts';
 import { Gateway, type GatewayParts } from '../runtime/gateway.ts';
 
@@ -94,31 +95,28 @@ export async function writePreviousShift(setup: PastGatewaySetup & { readonly da
     countOf(influx, `SELECT count(text) FROM alarm WHERE event = 'raised' AND ${window}`),
   ]);
   const fields = `hours=${setup.hours},from=${from}i,until=${setup.until}i,points=${points}i,parts=${record.line?.packed ?? 0}i,seconds=${seconds.toFixed(2)}`;
-  await influxRequest(influx, 'write', `${MARKER},site=${setup.site.site.id} ${fields} ${Date.now()}`);
+  await writeMarker(influx, `${MARKER},site=${setup.site.site.id} ${fields} ${Date.now()}`);
   return { record, seconds, points, states, alarms };
 }
 
 /** True when this database already holds a recorded past (the marker). */
 export async function hasRecordedPast(influx: GatewayConfig['influx']): Promise<boolean> {
-  const body = await influxRequest(influx, 'query', `SHOW MEASUREMENTS WITH MEASUREMENT = "${MARKER}"`).catch(() => undefined);
-  return body !== undefined && body.includes(MARKER);
+  const results = await influxQuery(influx, [`SHOW MEASUREMENTS WITH MEASUREMENT = ${ident(MARKER)}`]).catch(() => undefined);
+  return (results?.[0]?.series?.length ?? 0) > 0;
 }
 
 async function countOf(influx: GatewayConfig['influx'], q: string): Promise<number> {
-  const body = await influxRequest(influx, 'query', q).catch(() => '{}');
-  const parsed = JSON.parse(body) as { results?: { series?: { values?: [string, number][] }[] }[] };
-  return parsed.results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0;
+  const results = await influxQuery(influx, [q]).catch(() => undefined);
+  return Number(results?.[0]?.series?.[0]?.values?.[0]?.[1] ?? 0);
 }
 
-async function influxRequest(influx: GatewayConfig['influx'], path: 'query' | 'write', text: string): Promise<string> {
-  const url = new URL(path, influx.url.endsWith('/') ? influx.url : `${influx.url}/`);
+/** The marker, written in line protocol. */
+async function writeMarker(influx: GatewayConfig['influx'], line: string): Promise<void> {
+  const url = new URL('write', influx.url.endsWith('/') ? influx.url : `${influx.url}/`);
   url.searchParams.set('db', influx.database);
-  if (path === 'query') url.searchParams.set('q', text);
-  else url.searchParams.set('precision', 'ms');
+  url.searchParams.set('precision', 'ms');
   const headers: Record<string, string> = {};
   if (influx.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${influx.username}:${influx.password ?? ''}`).toString('base64')}`;
-  const res = await fetch(url, path === 'write' ? { method: 'POST', body: text, headers } : { headers });
-  const body = await res.text();
-  if (!res.ok) throw new Error(`InfluxDB ${path}: HTTP ${res.status} ${body.slice(0, 200)}`);
-  return body;
+  const res = await fetch(url, { method: 'POST', body: line, headers });
+  if (!res.ok) throw new Error(`InfluxDB write: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
 }

@@ -6,10 +6,9 @@
 // runtime/alarm-events.ts has: the history API's module is changed for people's questions.
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { RecordedLine } from '../../../simulators/src/experiments/recorded-line.ts';
-import type { GatewayConfig } from '../config.ts';
 import { FieldlabError } from '../core/errors.ts';
-import { anyOf, at, rows, str, type StatementResult } from '../history/influxql.ts';
-import { recordedLineOf, type MachineRows, type PartRow, type PlannedStop, type StateRow } from './recorded-line-of.ts';
+import { anyOf, at, influxQuery, rows, str, type InfluxConnection, type StatementResult } from '../history/influxql.ts';
+import { recordedLineOf, type MachineRows, type PlannedStop, type StateRow } from './recorded-line-of.ts';
 
 const DAY = 86_400_000;
 export const MAX_CALIBRATION_MS = 31 * DAY;
@@ -31,10 +30,9 @@ export interface RecordReaderOptions {
 
 /** A machine's rows as they are gathered. */
 type Rows = { -readonly [K in keyof MachineRows]: MachineRows[K] extends readonly (infer T)[] ? T[] : MachineRows[K] };
-type Influx = Pick<GatewayConfig['influx'], 'url' | 'database' | 'username' | 'password'>;
 const iso = (t: number) => new Date(t).toISOString();
 
-export function influxRecordReader(site: SiteModel, influx: Influx, options: RecordReaderOptions = {}): RecordReader {
+export function influxRecordReader(site: SiteModel, influx: InfluxConnection, options: RecordReaderOptions = {}): RecordReader {
   const maxRows = options.maxRows ?? 200_000;
   const lookback = options.seriesLookbackMs ?? 365 * DAY;
   const siteIs = `"site" = ${str(site.site.id)}`;
@@ -115,24 +113,4 @@ function stopsOf(events: readonly Record<string, unknown>[], from: number, to: n
   }
   if (open) stops.push({ from: open.t, to, reason: open.reason });
   return stops.map((s) => ({ ...s, from: Math.max(s.from, from), to: Math.min(s.to, to) })).filter((s) => s.to > s.from);
-}
-
-async function influxQuery(influx: Influx, statements: readonly string[]): Promise<StatementResult[]> {
-  const url = new URL('query', influx.url.endsWith('/') ? influx.url : `${influx.url}/`);
-  url.searchParams.set('db', influx.database);
-  url.searchParams.set('epoch', 'ms');
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-  if (influx.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${influx.username}:${influx.password ?? ''}`).toString('base64')}`;
-  let res: Response;
-  try {
-    res = await fetch(url, { method: 'POST', headers, body: new URLSearchParams({ q: statements.join(';\n') }), signal: AbortSignal.timeout(30_000) });
-  } catch (err) {
-    throw new FieldlabError('FL_HISTORY_UNAVAILABLE', { why: `InfluxDB at ${influx.url} did not answer (${(err as Error).message})` });
-  }
-  const body = (await res.json().catch(() => ({}))) as { results?: StatementResult[]; error?: string };
-  if (!res.ok || !body.results) throw new FieldlabError('FL_HISTORY_UNAVAILABLE', { why: `InfluxDB answered ${res.status}: ${body.error ?? 'no results'}` });
-  // A measurement nothing was written to yet is an empty answer, not an error.
-  const failed = body.results.find((r) => r.error && !/not found/.test(r.error));
-  if (failed) throw new FieldlabError('FL_HISTORY_UNAVAILABLE', { why: `InfluxDB refused the query: ${failed.error}` });
-  return body.results;
 }

@@ -10,7 +10,7 @@ import type { AlarmAt, DeviceAt, DeviceChanges, HistoryAt, HistoryChanges, Histo
 import type { Value } from '../core/reading.ts';
 import { measurementFor } from '../state/device-state.ts';
 import { pino, type Logger } from 'pino';
-import { anyOf, at, ident, rows, type ResultSeries, type StatementResult } from './influxql.ts';
+import { anyOf, at, ident, influxQuery, reasonOf, rows, type ResultSeries, type StatementResult } from './influxql.ts';
 import { RetentionTiers, type RetentionSettings } from './retention.ts';
 import type { GatewayConfig } from '../config.ts';
 
@@ -64,7 +64,7 @@ export class InfluxHistory implements HistoryReads {
     try {
       await this.tiers.setup();
     } catch (err) {
-      const why = err instanceof HistoryUnavailable ? err.why : (err as Error).message;
+      const why = reasonOf(err);
       this.log.warn(`history: InfluxDB did not let the gateway set up retention and rollups (${why}); history answers from raw data only`);
     }
   }
@@ -298,37 +298,9 @@ export class InfluxHistory implements HistoryReads {
     return { numeric: [...numeric], other: [...other] };
   }
 
-  private async query(statements: readonly string[]): Promise<StatementResult[]> {
-    const url = new URL('/query', this.options.url);
-    url.searchParams.set('db', this.options.database);
-    url.searchParams.set('epoch', 'ms');
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-    if (this.options.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${this.options.username}:${this.options.password ?? ''}`).toString('base64')}`;
-    let res: Response;
-    try {
-      res = await fetch(url, { method: 'POST', headers, body: new URLSearchParams({ q: statements.join(';\n') }), signal: AbortSignal.timeout(30_000) });
-    } catch (err) {
-      throw new HistoryUnavailable(`InfluxDB at ${this.options.url} did not answer (${(err as Error).message})`);
-    }
-    const body = (await res.json().catch(() => ({}))) as { results?: StatementResult[]; error?: string };
-    if (!res.ok || !body.results) throw new HistoryUnavailable(`InfluxDB answered ${res.status}: ${body.error ?? 'no results'}`);
-    // A measurement nothing was written to yet is an empty answer, not an error; after a failed
-    // statement InfluxDB runs no more of them, and the first error is the one that says why.
-    const failed = body.results.findIndex((r) => r.error && !/not found/.test(r.error));
-    if (failed >= 0) fail(`${body.results[failed]!.error} (in: ${statements[failed]?.slice(0, 300)})`);
-    return body.results;
+  private query(statements: readonly string[]): Promise<StatementResult[]> {
+    return influxQuery(this.options, statements);
   }
-}
-
-/** FL_HISTORY_UNAVAILABLE, with its reason kept apart for the log. */
-class HistoryUnavailable extends FieldlabError<'FL_HISTORY_UNAVAILABLE'> {
-  constructor(readonly why: string) {
-    super('FL_HISTORY_UNAVAILABLE', { why });
-  }
-}
-
-function fail(error: string): never {
-  throw new HistoryUnavailable(`InfluxDB refused the query: ${error}`);
 }
 
 function valuesOf(row: Record<string, unknown>): Record<string, Value> {

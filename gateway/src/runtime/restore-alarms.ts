@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { StoredAlarmEvent } from '../state/alarm-restore.ts';
 import type { ShopFloor } from '../state/shop-floor.ts';
+import { reasonOf } from '../history/influxql.ts';
 import type { AlarmEventReader } from './alarm-events.ts';
 import { startWithRetry } from './start-with-retry.ts';
 
@@ -51,7 +52,7 @@ export function restoreAlarms(setup: AlarmRestoreSetup): AlarmRestore {
         initialMs: setup.retryInitialMs ?? 1000,
         maxMs: 30_000,
         // Once at warn: the sink says the same about InfluxDB on every failed write.
-        failed: (err, retryInMs) => log[failures++ === 0 ? 'warn' : 'debug']({ retryInMs }, `alarms: the list from before the start is not read yet (${err.message}); trying again in ${retryInMs} ms`),
+        failed: (err, retryInMs) => log[failures++ === 0 ? 'warn' : 'debug']({ retryInMs }, `alarms: the list from before the start is not read yet (${reasonOf(err)}); trying again in ${retryInMs} ms`),
       },
     );
     if (!read || signal.aborted) return;
@@ -62,7 +63,7 @@ export function restoreAlarms(setup: AlarmRestoreSetup): AlarmRestore {
       log.info({ alarms: restored.length }, `alarms: ${restored.length} still listed from before the start (active or not acknowledged): ${what.join('; ')}`);
     }
   })()
-    .catch((err: unknown) => log.warn({ err }, `alarms: the list from before the start could not be restored (${err instanceof Error ? err.message : String(err)}); live alarms only`))
+    .catch((err: unknown) => log.warn({ err }, `alarms: the list from before the start could not be restored (${reasonOf(err)}); live alarms only`))
     .finally(tried);
   return { firstTry, done };
 }
