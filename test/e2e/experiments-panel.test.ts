@@ -2,13 +2,10 @@
 // line's previous shift (2 h) written into a real influxd through a gateway's path, as in
 // experiments-engine.test.ts. Pointing at a printer names "+1 printer at Print farm", Run
 // queues it, and the table shows the very numbers `GET /api/experiments/<id>` gives.
-import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../device-profiles/schema/load.ts';
-import { writePreviousShift } from '../../gateway/src/cli/demo-past.ts';
-import { gatewayConfig, type GatewayConfig } from '../../gateway/src/config.ts';
 import type { ExperimentDetail } from '../../gateway/src/core/experiments.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { ensureViewerBuilt } from '../../gateway/src/http/viewer.ts';
@@ -16,6 +13,7 @@ import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import type { ExperimentResult } from '../../simulators/src/experiments/run-experiment.ts';
 import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
 import { demoSiteFile } from '../support/fixtures.ts';
+import { recordDemoPast } from '../support/recorded-demo.ts';
 import { eventually, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -42,14 +40,7 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     await ensureViewerBuilt(log);
     influx = await startTestInflux();
     const site = loadSite(demoSiteFile(dir.path, [1, 2]));
-    const config: GatewayConfig = gatewayConfig({
-      influx: { url: influx.url, database: 'experiments', flushIntervalMs: 200 },
-      http: { host: '127.0.0.1', port: 0 },
-      opcua: { pkiDir: join(dir.path, 'pki') },
-      spool: { dir: join(dir.path, 'spool') },
-      production: { journal: join(dir.path, 'journal.jsonl') },
-    });
-    await writePreviousShift({ site, config, log, influx: true, dataDir: dir.path, hours: 2, until: Date.now() - 60_000, signal: new AbortController().signal });
+    const { config } = await recordDemoPast(site, log, { influxUrl: influx.url, database: 'experiments', dir: dir.path, hours: 2 });
     gateway = new Gateway(site, config, new Telemetry(log), { sources: [] });
     await gateway.start();
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

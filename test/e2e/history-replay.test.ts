@@ -8,8 +8,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../device-profiles/schema/load.ts';
-import { writePreviousShift } from '../../gateway/src/cli/demo-past.ts';
-import { gatewayConfig, type GatewayConfig } from '../../gateway/src/config.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { ensureViewerBuilt } from '../../gateway/src/http/viewer.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
@@ -18,6 +16,7 @@ import { freePort } from '../../gateway/src/services/free-port.ts';
 import { SimulatedFleet } from '../../simulators/src/fleet.ts';
 import { formatSignal } from '../../twin-viewer/src/panels/format.ts';
 import { demoSiteFile } from '../support/fixtures.ts';
+import { recordDemoPast } from '../support/recorded-demo.ts';
 import { eventually, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
 
@@ -44,18 +43,10 @@ describe('history replay in the twin viewer', () => {
     // Robot ports nobody listens on: the robots have a past here, not a present.
     const model = loadSite(demoSiteFile(dir.path, [await freePort(), await freePort()]));
     broker = await startEmbeddedBroker(0);
-    const config: GatewayConfig = gatewayConfig({
-      mqtt: { url: broker.url },
-      influx: { url: influx.url, database: 'replay', flushIntervalMs: 200 },
-      http: { host: '127.0.0.1', port: 0 },
-      opcua: { pkiDir: join(dir.path, 'gw-pki') },
-      spool: { dir: join(dir.path, 'spool') },
-      production: { journal: join(dir.path, 'journal.jsonl') },
-    });
     // A quarter of an hour that ended a minute ago: the demo's previous shift, shortened.
-    const until = Date.now() - 60_000;
-    await writePreviousShift({ site: model, config, log, influx: true, dataDir: dir.path, hours: 0.25, until, signal: new AbortController().signal });
-    past = { from: until - 0.25 * 3_600_000, until };
+    const recorded = await recordDemoPast(model, log, { influxUrl: influx.url, database: 'replay', dir: dir.path, hours: 0.25, mqttUrl: broker.url });
+    const { config } = recorded;
+    past = { from: recorded.from, until: recorded.until };
     // Live: printers only (robots would need OPC UA servers; the past has them).
     const printers = { ...model, devices: model.devices.filter((d) => d.profileDef.kind === 'fdm-printer') };
     fleet = new SimulatedFleet({ site: printers, mqttUrl: broker.url, timeScale: 10, pkiDir: join(dir.path, 'pki') });

@@ -11,13 +11,12 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../device-profiles/schema/load.ts';
-import { writePreviousShift } from '../../gateway/src/cli/demo-past.ts';
-import { gatewayConfig, type GatewayConfig } from '../../gateway/src/config.ts';
 import type { ExperimentDetail, ExperimentSummary } from '../../gateway/src/core/experiments.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import type { ExperimentResult } from '../../simulators/src/experiments/run-experiment.ts';
 import { demoSiteFile } from '../support/fixtures.ts';
+import { recordDemoPast } from '../support/recorded-demo.ts';
 import { eventually, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 
 const HOURS = 2;
@@ -48,15 +47,7 @@ describe('a virtual experiment on the recorded demo line (real engine, real infl
   beforeAll(async () => {
     influx = await startTestInflux();
     const site = loadSite(demoSiteFile(dir.path, [1, 2]));
-    const config: GatewayConfig = gatewayConfig({
-      influx: { url: influx.url, database: 'experiments', flushIntervalMs: 200 },
-      http: { host: '127.0.0.1', port: 0 },
-      opcua: { pkiDir: join(dir.path, 'pki') },
-      spool: { dir: join(dir.path, 'spool') },
-      production: { journal: join(dir.path, 'journal.jsonl') },
-    });
-    const until = Date.now() - 60_000;
-    await writePreviousShift({ site, config, log, influx: true, dataDir: dir.path, hours: HOURS, until, signal: new AbortController().signal });
+    const { config } = await recordDemoPast(site, log, { influxUrl: influx.url, database: 'experiments', dir: dir.path, hours: HOURS });
     // What the record says the line made: the finished series' good parts over its time.
     const rows = await influx.client('experiments').query<{ good: number }>(`SELECT good FROM production_series WHERE event = 'stop'`);
     recorded = { good: rows[0]!.good, hours: HOURS };

@@ -8,17 +8,15 @@
 // prediction must lie within ±10 % of what the six printers made, and what they made inside
 // the interval one run of the model falls in. And: a faster robot program does not help while
 // the printers are the bottleneck, and does once they are not.
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSite, type SiteModel } from '../../device-profiles/schema/load.ts';
-import { writePreviousShift } from '../../gateway/src/cli/demo-past.ts';
-import { gatewayConfig } from '../../gateway/src/config.ts';
 import { influxRecordReader } from '../../gateway/src/experiments/recorded-from-influx.ts';
 import type { RecordedLine } from '../../simulators/src/experiments/recorded-line.ts';
 import { runExperiment } from '../../simulators/src/experiments/run-experiment.ts';
 import { scenarioFromBody } from '../../simulators/src/experiments/scenario.ts';
 import { demoSiteFile, demoSiteFileWith } from '../support/fixtures.ts';
+import { recordDemoPast } from '../support/recorded-demo.ts';
 import { startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 
 /** Simulated hours recorded, each way: about 15 s of writing each on 2 cores. */
@@ -39,14 +37,7 @@ describe('prediction against reality: the demo line recorded with four printers,
 
   /** The line of `site` recorded for HOURS up to `until` into `database`; its series' good parts per hour. */
   const shift = async (site: SiteModel, database: string, until: number) => {
-    const config = gatewayConfig({
-      influx: { url: influx.url, database, flushIntervalMs: 200 },
-      http: { host: '127.0.0.1', port: 0 },
-      opcua: { pkiDir: join(dir.path, 'pki') },
-      spool: { dir: join(dir.path, `spool-${database}`) },
-      production: { journal: join(dir.path, `journal-${database}.jsonl`) },
-    });
-    await writePreviousShift({ site, config, log, influx: true, dataDir: join(dir.path, database), hours: HOURS, until, signal: new AbortController().signal });
+    await recordDemoPast(site, log, { influxUrl: influx.url, database, dir: dir.path, hours: HOURS, until });
     const rows = await influx.client(database).query<{ good: number }>(`SELECT good FROM production_series WHERE event = 'stop'`);
     expect(rows).toHaveLength(1);
     return rows[0]!.good / HOURS;
