@@ -131,7 +131,8 @@ describe('history replay in the twin viewer', () => {
     await page.mouse.up();
     await eventually(async () => (await hook((h) => h.playback())).ready && (await hook((h) => h.playback().at)) < past.from - 60_000, 30_000, 'the seek into the gap');
     await eventually(async () => Object.values(await statuses()).every((s) => s === 'unknown'), 30_000, 'every machine without data');
-    expect(await page.locator('nav li .state').allTextContents()).toEqual(site().devices.map(() => 'no data'));
+    // The list refreshes twice a second, after the scene: asked until it has.
+    await expect.poll(() => page.locator('nav li .state').allTextContents(), { timeout: 5_000 }).toEqual(site().devices.map(() => 'no data'));
     expect(await page.locator('#panel .values tr').count()).toBe(0);
     // Back into the record, at a different instant than the first.
     const target = past.from + 0.3 * (past.until - past.from);
