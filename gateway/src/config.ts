@@ -17,6 +17,11 @@ export const GatewayConfigSchema = z.strictObject({
       maxPayloadBytes: z.number().int().positive().default(256 * 1024),
       /** A device sending more than this many messages a second is throttled: the excess is rejected (device_flood). */
       maxMessagesPerSecondPerDevice: z.number().int().positive().default(500),
+      /**
+       * Seconds of that rate a device may send on top, all at once, before it is held to it: the
+       * backlog a broker hands over after a gateway outage passes (120 s × 500 = 60,000 messages).
+       */
+      floodBurstSeconds: z.number().int().nonnegative().default(120),
     })
     .prefault({}),
   influx: z

@@ -91,7 +91,7 @@ describe('hostile input', () => {
     gateway = new Gateway(
       site,
       gatewayConfig({
-        mqtt: { url: broker.url, clientId: 'hostile-gateway', maxPayloadBytes: MAX_PAYLOAD, maxMessagesPerSecondPerDevice: FLOOD_LIMIT },
+        mqtt: { url: broker.url, clientId: 'hostile-gateway', maxPayloadBytes: MAX_PAYLOAD, maxMessagesPerSecondPerDevice: FLOOD_LIMIT, floodBurstSeconds: 0 },
         influx: { url: influx.url, database: 'hostile', flushIntervalMs: 200 },
         http: { host: '127.0.0.1', port: 0 },
         spool: { dir: spoolDir() },

@@ -22,6 +22,7 @@ export interface IngestReport {
 export interface IngestOptions {
   readonly maxPayloadBytes: number;
   readonly maxMessagesPerSecondPerDevice: number;
+  readonly floodBurstSeconds: number;
 }
 
 export class Ingest {
@@ -34,7 +35,7 @@ export class Ingest {
     private readonly report: IngestReport,
   ) {
     this.router = new TopicRouter(site);
-    this.rateLimit = new DeviceRateLimit(options.maxMessagesPerSecondPerDevice);
+    this.rateLimit = new DeviceRateLimit(options.maxMessagesPerSecondPerDevice, options.maxMessagesPerSecondPerDevice * options.floodBurstSeconds);
   }
 
   /** Never throws: whatever is wrong with a message is a counted rejection. */
@@ -78,7 +79,7 @@ export class Ingest {
     }
     const first = found.matches[0]!.route.device.id;
     if (!this.rateLimit.allow(first, message.receivedAt)) {
-      report.messageRejected('device_flood', { topic: message.topic, device: first, message: `more than ${this.options.maxMessagesPerSecondPerDevice} messages a second from ${first}; the excess is dropped` });
+      report.messageRejected('device_flood', { topic: message.topic, device: first, message: `more than ${this.options.maxMessagesPerSecondPerDevice} messages a second from ${first}, beyond a burst of ${this.options.floodBurstSeconds} s; the excess is dropped` });
       return;
     }
     let json: Decoded | undefined;
