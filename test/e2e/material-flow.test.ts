@@ -58,7 +58,9 @@ describe('material flow in the twin', () => {
   const conveyor = (v: { belt_speed: number; running: boolean; carriers: number }) => publisher.publishAsync('fieldlab/conveyor-01/conveyor', JSON.stringify(v), { qos: 1 });
 
   it('draws a live WebGL canvas that is not blank', async () => {
-    const canvas = await page.evaluate(() => {
+    // The first frames can be the clear colour alone, before the site's meshes are in.
+    await page.waitForFunction(() => (window as unknown as Hooked).fieldlabTwin.drawCalls() > 0, undefined, { timeout: 20_000 });
+    const read = () => page.evaluate(() => {
       const c = document.querySelector('#scene canvas') as HTMLCanvasElement;
       const gl = c.getContext('webgl2') ?? c.getContext('webgl');
       const [w, h] = [gl!.drawingBufferWidth, gl!.drawingBufferHeight];
@@ -68,6 +70,8 @@ describe('material flow in the twin', () => {
       for (let i = 0; i < px.length; i += 4) colours.add((px[i]! << 16) | (px[i + 1]! << 8) | px[i + 2]!);
       return { lost: gl!.isContextLost(), colours: colours.size };
     });
+    let canvas = await read();
+    await eventually(async () => (canvas = await read()).colours > 20, 10_000, 'a picture of more than 20 colours').catch(() => undefined);
     expect(canvas.lost).toBe(false);
     expect(canvas.colours).toBeGreaterThan(20);
   });
