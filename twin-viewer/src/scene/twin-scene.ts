@@ -18,6 +18,7 @@ import { formatSignal } from '../panels/format.ts';
 import { ShopLighting } from './lighting.ts';
 import { MaterialFlow, type FlowPart } from './material-flow.ts';
 import { BATCHED_LAYER, PartBatcher } from './part-batcher.ts';
+import { ghostify, ghostPosition, type GhostSpec } from './ghost-machines.ts';
 import { buildFloor } from './site-floor.ts';
 import { LabelDeclutter } from './label-declutter.ts';
 
@@ -29,6 +30,8 @@ export interface PlacedMachine {
   status: Status;
   /** An alarm is listed for it: its label is marked. */
   alarmed: boolean;
+  /** A machine an experiment would add: see-through, not the site's, not picked. */
+  readonly ghost?: { readonly like: string; sync(): void; dispose(): void };
 }
 
 /** Where the scene reads what it shows, asked every drawn frame: the live state or a replayed one. */
@@ -55,6 +58,8 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
   readonly camera = new THREE.PerspectiveCamera(50, 1, 0.1, 500);
   readonly controls: OrbitControls;
   readonly machines = new Map<string, PlacedMachine>();
+  /** Machines an experiment would add (`setGhosts`), by their id in the line model. */
+  readonly ghosts = new Map<string, PlacedMachine>();
   /** The three.js scene graph: lights, the site's floor and the machines. */
   readonly world = new THREE.Scene();
   drawCalls = 0;
@@ -65,6 +70,9 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
   private readonly pointer = new THREE.Vector2();
   private readonly resizeObserver = new ResizeObserver(() => this.resize());
   private floorSize = { width: 40, depth: 24 };
+  private devices: readonly LiveDevice[] = [];
+  /** A word on a machine's label (an experiment's bottleneck), by machine id. */
+  private readonly labelMarks = new Map<string, string>();
   private floor: THREE.Object3D | undefined;
   /** The parts travelling the line, and the instanced drawing of the machines' shared parts; both per build. */
   private flow: MaterialFlow | undefined;
@@ -111,6 +119,7 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
   /** Replaces the floor and every machine with the snapshot's; the old ones are freed. */
   build(snapshot: LiveSnapshot): void {
     this.clear();
+    this.devices = snapshot.devices;
     this.floorSize = snapshot.site.floor;
     this.floor = buildFloor(snapshot, (p, h) => this.toWorld(p, h));
     this.world.add(this.floor);
@@ -125,6 +134,41 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     if (this.chosen !== undefined && !this.machines.has(this.chosen)) this.select(undefined);
     else this.highlight(this.chosen);
     this.dispatchEvent({ type: 'build', snapshot });
+  }
+
+  /**
+   * Shows exactly these machines an experiment would add, each beside the last machine of
+   * its station; ghosts not in the list are freed. A rebuild drops them all (the owner sets
+   * them again on `build`).
+   */
+  setGhosts(specs: readonly GhostSpec[]): void {
+    const wanted = new Set(specs.map((g) => g.id));
+    for (const [id, g] of this.ghosts) {
+      if (wanted.has(id)) continue;
+      this.removeMachine(g);
+      this.ghosts.delete(id);
+    }
+    for (const spec of specs) {
+      const existing = this.ghosts.get(spec.id);
+      if (existing?.ghost?.like === spec.like.id) continue;
+      if (existing) this.removeMachine(existing);
+      const mates = this.devices.filter((d) => d.station === spec.like.station && d.line === spec.like.line);
+      const k = Number(/\+(\d+)$/.exec(spec.id)?.[1] ?? 1);
+      const device: LiveDevice = { ...spec.like, id: spec.id, name: `+${k} ${spec.like.name.split(' — ')[0]!.replace(/\s*\d+$/, '').toLowerCase() || spec.like.kind} (planned)`, position: ghostPosition(mates.length > 0 ? mates : [spec.like], k), values: {} };
+      this.ghosts.set(spec.id, this.place(device, spec.like.id));
+    }
+    this.dirty = true;
+  }
+
+  /** Puts exactly these marks on machines' labels (ghosts included); kept across rebuilds for machines still there. */
+  setMarks(marks: Readonly<Record<string, string>>): void {
+    this.labelMarks.clear();
+    for (const [id, text] of Object.entries(marks)) this.labelMarks.set(id, text);
+    this.dirty = true;
+  }
+
+  marks(): Record<string, string> {
+    return Object.fromEntries(this.labelMarks);
   }
 
   /** Site metres (x east, y north) to scene coordinates (x, y up, z south). */
@@ -218,7 +262,7 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     this.labels.domElement.remove();
   }
 
-  private place(device: LiveDevice): void {
+  private place(device: LiveDevice, ghostOf?: string): PlacedMachine {
     const machine = device.twin?.gltf ? new GltfMachine(new URL(device.twin.gltf, location.href).toString()) : createMachine(device.twin?.model ?? device.kind);
     if (machine instanceof GltfMachine) machine.addEventListener('load', this.onModelLoad);
     machine.object.position.copy(this.toWorld(device.position, 0));
@@ -231,7 +275,22 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     const labelObject = new CSS2DObject(label);
     labelObject.position.set(0, machine.labelHeight, 0);
     machine.object.add(labelObject);
-    this.machines.set(device.id, { device, machine, label, targets: {}, status: 'unknown', alarmed: false });
+    if (ghostOf !== undefined) {
+      label.classList.add('ghost');
+      const look = ghostify(machine.object);
+      return { device, machine, label, targets: {}, status: 'unknown', alarmed: false, ghost: { like: ghostOf, ...look } };
+    }
+    const placed: PlacedMachine = { device, machine, label, targets: {}, status: 'unknown', alarmed: false };
+    this.machines.set(device.id, placed);
+    return placed;
+  }
+
+  private removeMachine(m: PlacedMachine): void {
+    m.machine.object.removeFromParent();
+    m.label.remove();
+    if (m.machine instanceof GltfMachine) m.machine.removeEventListener('load', this.onModelLoad);
+    m.machine.dispose();
+    m.ghost?.dispose();
   }
 
   private clear(): void {
@@ -239,13 +298,10 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     this.batcher = undefined;
     this.flow?.dispose();
     this.flow = undefined;
-    for (const m of this.machines.values()) {
-      m.machine.object.removeFromParent();
-      m.label.remove();
-      if (m.machine instanceof GltfMachine) m.machine.removeEventListener('load', this.onModelLoad);
-      m.machine.dispose();
-    }
+    for (const m of this.machines.values()) this.removeMachine(m);
     this.machines.clear();
+    for (const m of this.ghosts.values()) this.removeMachine(m);
+    this.ghosts.clear();
     if (this.floor) {
       this.floor.removeFromParent();
       disposeOwned(this.floor);
@@ -287,6 +343,15 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
       if (m.machine.update(m.targets, m.status, dt)) animating = true;
       this.label(m, values);
     }
+    for (const m of this.ghosts.values()) {
+      // Only a simulated line knows what a ghost does; elsewhere it is planned, not running.
+      const judged = judgedFrom(shown.insight, m.device.id);
+      m.status = judged.state !== undefined ? withInsight('idle', judged.state, judged.alarm) : 'unknown';
+      m.alarmed = judged.alarm !== undefined;
+      if (m.machine.update(m.targets, m.status, dt)) animating = true;
+      m.ghost!.sync();
+      this.label(m, {});
+    }
     this.world.updateMatrixWorld();
     // Parts keep the line's pace even when software GL draws few frames a second (a second at most: a tab back from the background).
     if (this.flow?.update(Math.min(1, elapsed))) animating = true;
@@ -307,6 +372,9 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     const text = `${m.device.name}${parts.length ? `\n${parts.join(' · ')}` : ''}`;
     if (m.label.textContent !== text) m.label.textContent = text;
     m.label.dataset.status = m.status;
+    const mark = this.labelMarks.get(m.device.id);
+    if (mark === undefined) delete m.label.dataset.mark;
+    else if (m.label.dataset.mark !== mark) m.label.dataset.mark = mark;
     m.label.classList.toggle('alarmed', m.alarmed);
     // Labels shrink with distance, so the near ones stay readable and the far ones out of the way.
     const d = this.camera.position.distanceTo(m.machine.object.position);
