@@ -2,6 +2,7 @@
 // line's previous shift (2 h) written into a real influxd through a gateway's path, as in
 // experiments-engine.test.ts. Pointing at a printer names "+1 printer at Print farm", Run
 // queues it, and the table shows the very numbers `GET /api/experiments/<id>` gives.
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,11 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     await page.click('#experiments .exp-add');
     expect(await hook((h) => h.experiments()?.changes)).toEqual([{ station: 'printing', add: 1, like: 'printer-04' }]);
     expect(await page.locator('#experiments .exp-changes li').allTextContents()).toEqual(['+1 printer at Print farm×']);
+    // The printer to be stands in the scene at once, one step of the row past printer 4.
+    const printers = gateway.site.devices.filter((d) => d.station === 'printing');
+    const [p3, p4] = [printers[printers.length - 2]!.position, printers[printers.length - 1]!.position];
+    const ghosts = await hook((h) => h.ghosts());
+    expect(ghosts).toEqual([{ id: 'printer-04+1', like: 'printer-04', position: { x: 2 * p4.x - p3.x, y: 2 * p4.y - p3.y }, status: 'unknown', label: '+1 printer (planned)', visible: true }]);
 
     await page.fill('#experiments [name=replications]', '3');
     await page.click('#experiments .exp-run');
@@ -88,9 +94,72 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     expect(await verdict.isVisible()).toBe(true);
     expect(await verdict.getAttribute('class')).toContain(r.validation.withinTolerance ? 'ok' : 'fail');
     expect(await verdict.textContent()).toContain(`${r.validation.recordedGoodPerHour.toFixed(1)} good/h recorded, ${r.validation.throughput.simulated.mean.toFixed(1)} simulated`);
+    // Where each machine's time went, as stacked bars of the API's shares; the added printer among the scenario's.
+    const bars = (await hook((h) => h.experiments()!.bars))!;
+    const states = ['working', 'blocked', 'starved', 'failed', 'setup', 'offShift'] as const;
+    const totals = (f: ExperimentResult['baseline']) => states.map((_, k) => f.machines.map((m) => 100 * states.slice(0, k + 1).reduce((a, st) => a + m.time[st].mean, 0)));
+    expect(bars.baseline!.machines).toEqual(r.baseline.machines.map((m) => m.id));
+    expect(bars.scenario!.machines).toContain('printer-04+1');
+    for (const [arm, f] of [['baseline', r.baseline], ['scenario', r.scenario!]] as const) {
+      const want = totals(f);
+      bars[arm]!.totals.forEach((row, k) => row.forEach((v, i) => expect(v).toBeCloseTo(want[k]![i]!, 6)));
+    }
+    expect(await page.locator('#experiments .exp-bars canvas').count()).toBe(2);
+    // The bottleneck of each is marked on its machines in the scene.
+    const marks = (await hook((h) => h.experiments()!.marks))!;
+    const atStation = (b: ExperimentResult['bottleneck']['before']) => (b.machine ? [b.machine] : gateway.site.devices.filter((d) => d.station === b.station).map((d) => d.id));
+    for (const mid of atStation(r.bottleneck.before)) expect(marks[mid]).toMatch(/bottleneck (now|in both)/);
+    expect(Object.values(marks).some((m) => /with the change|in both/.test(m))).toBe(true);
+    // FIELDLAB_SCREENSHOTS=docs writes the picture docs/virtual-experiments.md shows.
+    if (process.env.FIELDLAB_SCREENSHOTS) await page.screenshot({ path: join(process.env.FIELDLAB_SCREENSHOTS, 'experiments-panel.png') });
+    // The summary says the answer in words with its interval.
+    expect(await page.textContent('#experiments .exp-summary .question')).toBe('What if: +1 printer at Print farm?');
+    expect(await page.textContent('#experiments .exp-summary .answer')).toContain(`${diff(r.differences!.goodPerHour)} good parts an hour`);
     // Kept to reopen.
     await eventually(async () => (await hook((h) => h.experiments()?.past ?? [])).includes(id), 5_000, 'the experiment in the past list');
-  }, 60_000);
+
+    // The link names the experiment: another page opened on it shows the same result.
+    await eventually(async () => new URL(page.url()).searchParams.get('experiment') === id, 5_000, 'the experiment in the link');
+    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await other.goto(page.url());
+      await other.waitForFunction(`window.fieldlabTwin?.experiments()?.shown?.id === ${JSON.stringify(id)}`, undefined, { timeout: 20_000 });
+      expect(await other.textContent('#experiments tr[data-figure="goodPerHour"] td.scenario')).toBe(est(r.scenario!.goodPerHour));
+      expect(await other.textContent('#experiments .exp-validation')).toBe(await verdict.textContent());
+      // Its changes are back in the list, to run again; the ghost stands again.
+      expect(await other.locator('#experiments .exp-changes li').allTextContents()).toEqual(['+1 printer at Print farm×']);
+      // Printed, the page is the summary and the table alone.
+      await other.emulateMedia({ media: 'print' });
+      expect(await other.locator('#scene').isVisible()).toBe(false);
+      expect(await other.locator('#experiments .exp-summary').isVisible()).toBe(true);
+      expect(await other.locator('#experiments .exp-validation').isVisible()).toBe(true);
+      expect(await other.locator('#experiments .exp-form').isVisible()).toBe(false);
+    } finally {
+      await other.close();
+    }
+  }, 90_000);
+
+  it('collects buffer, target and shift changes in words, one of each kind replacing the last', async () => {
+    const before = (await hook((h) => h.experiments()!.changes)).length;
+    await page.click('nav li[data-device="inspection-01"]');
+    await eventually(async () => (await hook((h) => h.experiments()?.pointed)) === 'inspection-01', 5_000, 'inspection pointed at');
+    await page.fill('#experiments [name=buffer]', '2');
+    await page.click('#experiments .exp-buffer-add');
+    await page.fill('#experiments [name=buffer]', '3');
+    await page.click('#experiments .exp-buffer-add');
+    await page.fill('#experiments [name=target]', '150');
+    await page.click('#experiments .exp-target-add');
+    await page.selectOption('#experiments [name=shifts]', 'two');
+    await page.click('#experiments .exp-shifts-add');
+    const changes = (await hook((h) => h.experiments()!.changes)).slice(before);
+    expect(changes).toEqual([
+      { station: 'inspection', buffer: 3 },
+      { target: 150 },
+      { calendar: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], shifts: [{ from: '06:00', to: '14:00' }, { from: '14:00', to: '22:00' }], breaks: [], stops: [] } },
+    ]);
+    const texts = (await page.locator('#experiments .exp-changes li').allTextContents()).slice(before);
+    expect(texts).toEqual(['buffer of 3 before Vision inspection×', 'target 150 good parts×', 'shifts: two shifts, Mon–Fri 06:00–22:00×']);
+  });
 
   it('shows the API\'s refusal in the panel', async () => {
     await page.fill('#experiments [name=replications]', '1');

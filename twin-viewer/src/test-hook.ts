@@ -101,6 +101,9 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
     insight: () => client.insight,
     /** The Experiments panel: open, what is pointed at, the changes, the run in progress, the result on show (undefined in the kiosk). */
     experiments: () => experiments?.state(),
+    /** Machines an experiment would add, standing in the scene: where (site metres), what they copy, their status and label. */
+    ghosts: () =>
+      [...scene.ghosts.values()].map((g) => ({ id: g.device.id, like: g.ghost!.like, position: g.device.position, status: g.status, label: g.label.textContent ?? '', visible: g.machine.object.parent !== null })),
     /** Builds the scene again from the snapshot it was built from. */
     rebuild: (): void => {
       if (!client.snapshot) throw new Error('no snapshot yet');

@@ -1,7 +1,7 @@
 // The view lives in the URL, so it can be shared: the selected machine, the camera (not in
-// visitor mode, whose camera tours on its own), and in replay the instant shown (`at`, ISO
-// 8601) and the speed it plays at (`speed`). Written a moment after the last change, not on
-// every frame of a camera move or of playback.
+// visitor mode, whose camera tours on its own), in replay the instant shown (`at`, ISO
+// 8601) and the speed it plays at (`speed`), and the experiment on show (`experiment`).
+// Written a moment after the last change, not on every frame of a camera move or of playback.
 import type { Playback } from './replay/playback.ts';
 import type { TwinScene } from './scene/twin-scene.ts';
 
@@ -28,6 +28,17 @@ export class ViewInUrl {
     scene.addEventListener('dispose', () => this.dispose());
     playback.addEventListener('change', this.save);
     playback.addEventListener('tick', this.follow);
+  }
+
+  /** The experiment the URL named (`experiment`), to open in its panel. */
+  readonly experiment = this.opened.get('experiment') ?? undefined;
+
+  /** Names the experiment on show in the link (undefined: none), so the link shows the same result. */
+  setExperiment(id: string | undefined): void {
+    const p = new URLSearchParams(location.search);
+    if (id === undefined) p.delete('experiment');
+    else p.set('experiment', id);
+    history.replaceState(null, '', `?${p}`);
   }
 
   /** Puts the camera where the URL says; false when it says nothing usable. */

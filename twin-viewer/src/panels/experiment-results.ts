@@ -1,8 +1,10 @@
-// An experiment's answer as a table: baseline and scenario side by side with their 95 %
-// intervals, the paired difference and whether it is significant, and the bottleneck before
-// and after. The validation verdict comes first and is never folded away: a figure from a
-// model that does not reproduce the record must not be read without that warning.
+// An experiment's answer: a summary in words (question, change, answer with its interval,
+// validation, bottleneck — also the printed page), then a table of baseline and scenario side
+// by side with their 95 % intervals, the paired difference and whether it is significant.
+// The validation verdict comes first and is never folded away: a figure from a model that
+// does not reproduce the record must not be read without that warning.
 import type { ExperimentResult } from '../../../simulators/src/experiments/run-experiment.ts';
+import type { Change } from '../../../simulators/src/experiments/scenario.ts';
 import type { Difference, Estimate } from '../../../simulators/src/experiments/statistics.ts';
 
 /** `digits` decimals; `scale` turns a share into percent. */
@@ -34,6 +36,7 @@ export const FORMATS = {
   oee: { digits: 1, scale: 100, unit: ' %' },
   scrap: { digits: 1 },
   leadTime: { digits: 0, unit: ' s' },
+  hours: { digits: 1, unit: ' h' },
 } as const satisfies Record<string, FigureFormat>;
 
 /** The verdict in words, figures included, for the block above the table. */
@@ -49,9 +52,46 @@ export function validationVerdict(r: ExperimentResult): { ok: boolean; text: str
   };
 }
 
-/** Fills `root` with the verdict, the table, the bottleneck and the warnings. `stationName` names a station id. */
-export function renderResult(root: HTMLElement, r: ExperimentResult, stationName: (id: string | null) => string): void {
+export interface SummaryLines {
+  readonly question: string;
+  readonly change: string;
+  readonly answer: string;
+  readonly validation: string;
+  readonly bottleneck: string;
+}
+
+/** The one-page summary in words: what a fieldlab puts in its report to a participant. */
+export function summaryLines(r: ExperimentResult, stationName: (id: string | null) => string, describe: (c: Change) => string): SummaryLines {
+  const s = r.scenario;
+  const changes = s ? s.changes.map(describe).join(', ') : 'none (the line as recorded)';
+  const hours = 'hours' in r.horizon ? `${r.horizon.hours} h from ${r.start}` : `until ${r.horizon.untilGood} good parts, from ${r.start}`;
+  const base = r.baseline.goodPerHour;
+  let answer = `The line as it is makes ${formatEstimate(base, FORMATS.goodPerHour)} good parts an hour.`;
+  if (s && r.differences) {
+    const d = r.differences.goodPerHour;
+    const share = base.mean > 0 ? ` (${num(d.mean / base.mean, { digits: 0, scale: 100 }, true)} %)` : '';
+    const verdict = d.significant ? '' : ' — not a significant difference at 95 %';
+    answer = `With the change the line would make ${formatDifference(d, FORMATS.goodPerHour)} good parts an hour${share}: ${formatEstimate(s.goodPerHour, FORMATS.goodPerHour)} against ${formatEstimate(base, FORMATS.goodPerHour)}${verdict}.`;
+    const t = r.differences.hoursToTarget;
+    if (t && s.target?.hours) answer += ` ${s.target.quantity} good parts after ${formatEstimate(s.target.hours, FORMATS.hours)} against ${formatEstimate(r.baseline.target?.hours, FORMATS.hours)} (${formatDifference(t, FORMATS.hours)}).`;
+  }
+  const after = r.bottleneck.after;
+  const bottleneck = `Bottleneck now: ${stationName(r.bottleneck.before.station)}${after ? `; with the change: ${stationName(after.station)}` : ''}.`;
+  return {
+    question: `What if: ${changes}?`,
+    change: `${changes}; ${r.replications} replications, horizon ${hours}, seed ${r.seed}; calibrated from the record ${r.calibration.from} to ${r.calibration.to}${r.calibration.series ? ` (series ${r.calibration.series})` : ''}.`,
+    answer,
+    validation: validationVerdict(r).text,
+    bottleneck,
+  };
+}
+
+/** Fills `root` with the summary, the verdict, the table and the warnings. `stationName` names a station id; `describe` says a change in words. */
+export function renderResult(root: HTMLElement, r: ExperimentResult, stationName: (id: string | null) => string, describe: (c: Change) => string = (c) => JSON.stringify(c)): void {
   const verdict = validationVerdict(r);
+  const lines = summaryLines(r, stationName, describe);
+  const summary = el('div', 'exp-summary');
+  summary.append(el('h3', 'question', lines.question), el('p', 'answer', lines.answer), el('p', 'change', lines.change), el('p', 'bottleneck', lines.bottleneck));
   const block = el('div', `exp-validation ${verdict.ok ? 'ok' : 'fail'}`, verdict.text);
   block.setAttribute('role', verdict.ok ? 'status' : 'alert');
 
@@ -76,6 +116,13 @@ export function renderResult(root: HTMLElement, r: ExperimentResult, stationName
   };
   row('goodPerHour', 'good parts / h', formatEstimate(r.baseline.goodPerHour, FORMATS.goodPerHour), formatEstimate(s?.goodPerHour, FORMATS.goodPerHour), d?.goodPerHour, FORMATS.goodPerHour);
   row('oee', 'OEE (line)', formatEstimate(r.baseline.oee.line?.oee, FORMATS.oee), formatEstimate(s?.oee.line?.oee, FORMATS.oee), d?.oee, FORMATS.oee);
+  for (const factor of ['availability', 'performance', 'quality'] as const) {
+    row(factor, `· ${factor}`, formatEstimate(r.baseline.oee.line?.[factor], FORMATS.oee), formatEstimate(s?.oee.line?.[factor], FORMATS.oee), undefined, FORMATS.oee);
+  }
+  if (r.baseline.target || s?.target) {
+    const quantity = (s?.target ?? r.baseline.target)!.quantity;
+    row('hoursToTarget', `time to ${quantity} good`, formatEstimate(r.baseline.target?.hours, FORMATS.hours), formatEstimate(s?.target?.hours, FORMATS.hours), d?.hoursToTarget, FORMATS.hours);
+  }
   row('scrap', 'scrap (parts)', formatEstimate(r.baseline.scrap, FORMATS.scrap), formatEstimate(s?.scrap, FORMATS.scrap), d?.scrap, FORMATS.scrap);
   row('leadTime', 'lead time, mean', formatEstimate(r.baseline.leadTime.mean, FORMATS.leadTime), formatEstimate(s?.leadTime.mean, FORMATS.leadTime), d?.leadTimeMean, FORMATS.leadTime);
   const bottleneck = el('tr', '');
@@ -88,7 +135,7 @@ export function renderResult(root: HTMLElement, r: ExperimentResult, stationName
   const warnings = el('ul', 'exp-warnings', '');
   // The validation's own failure is already the block above.
   for (const w of r.warnings) if (!w.startsWith('the model fails validation')) warnings.appendChild(el('li', '', w));
-  root.replaceChildren(block, table, meta, warnings);
+  root.replaceChildren(summary, block, table, meta, warnings);
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {

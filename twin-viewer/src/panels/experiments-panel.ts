@@ -1,16 +1,36 @@
 // The Experiments panel: name a change by pointing at the scene (while the panel is open, a
-// selected machine offers "+1 <kind> at <station>" and a cycle-time factor), collect changes,
-// run them on the gateway's engine (`POST /api/experiments`, then polling the experiment),
-// and read baseline and scenario side by side. Past experiments stay listed to reopen.
+// selected machine offers "+1 <kind> at <station>", a cycle-time factor and the buffer in
+// front of its station; the line offers a target quantity and a shift pattern), collect
+// changes (added machines stand in the scene at once, see-through), run them on the
+// gateway's engine (`POST /api/experiments`, then polling the experiment), and read baseline
+// and scenario side by side, the bottleneck of each marked in the scene. Past experiments
+// stay listed; reopening one shows its result and puts its changes back to run again.
 // Hidden for visitors and where the gateway has no history (no record to calibrate from).
 import type { ExperimentDetail, ExperimentSummary } from '../../../gateway/src/core/experiments.ts';
 import type { LiveDevice, LiveSnapshot } from '../../../gateway/src/core/live-events.ts';
 import type { ExperimentResult } from '../../../simulators/src/experiments/run-experiment.ts';
 import type { Change } from '../../../simulators/src/experiments/scenario.ts';
+import type uPlot from 'uplot';
+import type { GhostSpec } from '../scene/ghost-machines.ts';
 import type { TwinScene } from '../scene/twin-scene.ts';
-import { renderResult } from './experiment-results.ts';
+import { renderResult, summaryLines } from './experiment-results.ts';
+import { renderStateBars } from './state-bars.ts';
 
 const POLL_MS = 500;
+
+/** Shift patterns a person picks from rather than types; each is a scenario `calendar`. */
+export const SHIFT_PATTERNS: Record<string, { label: string; calendar: NonNullable<Change['calendar']> }> = {
+  one: { label: 'one shift, Mon–Fri 06:00–14:00', calendar: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], shifts: [{ from: '06:00', to: '14:00' }], breaks: [], stops: [] } },
+  two: { label: 'two shifts, Mon–Fri 06:00–22:00', calendar: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], shifts: [{ from: '06:00', to: '14:00' }, { from: '14:00', to: '22:00' }], breaks: [], stops: [] } },
+  always: { label: 'around the clock, every day', calendar: { shifts: [{ from: '00:00', to: '24:00' }], breaks: [], stops: [] } },
+};
+
+export interface ExperimentsPanelOptions {
+  /** An experiment to open at once (the page's `?experiment=`). */
+  readonly open?: string | undefined;
+  /** Told the experiment on show (undefined: none), for the page's link. */
+  readonly shown?: (id: string | undefined) => void;
+}
 
 /** What the test hook reports: the panel's state, not its pixels. */
 export interface ExperimentsState {
@@ -22,6 +42,17 @@ export interface ExperimentsState {
   readonly shown: { readonly id: string; readonly result: ExperimentResult } | undefined;
   readonly past: readonly string[];
   readonly error: string;
+  /** Machines the changes add, standing in the scene. */
+  readonly ghosts: readonly string[];
+  /** What the scene marks: machine id → mark. */
+  readonly marks: Readonly<Record<string, string>>;
+  /** Each stacked-bar chart: its machines in order, and per state (working first) the running totals in percent it draws. */
+  readonly bars: { readonly baseline?: BarsShown; readonly scenario?: BarsShown };
+}
+
+export interface BarsShown {
+  readonly machines: readonly string[];
+  readonly totals: readonly (readonly number[])[];
 }
 
 export class ExperimentsPanel {
@@ -40,10 +71,12 @@ export class ExperimentsPanel {
   private readonly results: HTMLElement;
   private readonly history: HTMLUListElement;
   private readonly error: HTMLElement;
+  private plots: { arm: 'baseline' | 'scenario'; machines: string[]; plot: uPlot }[] = [];
 
   constructor(
     private readonly root: HTMLElement,
     private readonly scene: TwinScene,
+    private readonly options: ExperimentsPanelOptions = {},
   ) {
     root.hidden = true;
     // The form is not validated here: the engine's schema is the one judge, and its 400 names the path.
@@ -54,6 +87,11 @@ export class ExperimentsPanel {
         <div class="exp-offer" hidden>
           <button type="button" class="exp-add"></button>
           <span class="exp-cycle"><label>cycle time × <input name="factor" type="number" min="0.1" max="10" step="0.05" value="0.9"></label> <button type="button" class="exp-cycle-add">Add</button></span>
+          <span class="exp-buffer"><label>buffer before <span class="exp-buffer-station"></span> <input name="buffer" type="number" min="0" max="1000" step="1" value="4"></label> <button type="button" class="exp-buffer-add">Set</button></span>
+        </div>
+        <div class="exp-line">
+          <span><label>target <input name="target" type="number" min="1" step="1" value="200"> good parts</label> <button type="button" class="exp-target-add">Add</button></span>
+          <span><label>shifts <select name="shifts">${Object.entries(SHIFT_PATTERNS).map(([k, v]) => `<option value="${k}">${v.label}</option>`).join('')}</select></label> <button type="button" class="exp-shifts-add">Add</button></span>
         </div>
         <ul class="exp-changes"></ul>
         <form class="exp-form" novalidate>
@@ -61,7 +99,7 @@ export class ExperimentsPanel {
           <label>replications <input name="replications" type="number" min="2" max="1000" step="1" value="10"></label>
           <button type="submit" class="exp-run">Run</button>
         </form>
-        <div class="exp-progress" hidden><div class="fill"></div><span></span></div>
+        <div class="exp-progress" hidden><div class="fill"></div><span></span> <button type="button" class="exp-cancel">Cancel</button></div>
         <div class="exp-error"></div>
         <div class="exp-results"></div>
         <details class="exp-past"><summary>Past experiments</summary><ul></ul></details>
@@ -78,6 +116,28 @@ export class ExperimentsPanel {
     root.querySelector('.exp-add')!.addEventListener('click', () => {
       const d = this.pointed;
       if (d) this.add({ station: d.station, add: 1, like: d.id });
+    });
+    root.querySelector('.exp-buffer-add')!.addEventListener('click', () => {
+      const d = this.pointed;
+      const places = Number(root.querySelector<HTMLInputElement>('[name=buffer]')!.value);
+      if (!d || d.station === null) return;
+      if (!Number.isInteger(places) || places < 0) return this.say('buffer: expected a whole number of places, 0 or more');
+      this.add({ station: d.station, buffer: places });
+    });
+    root.querySelector('.exp-target-add')!.addEventListener('click', () => {
+      const n = Number(root.querySelector<HTMLInputElement>('[name=target]')!.value);
+      if (!Number.isInteger(n) || n < 1) return this.say('target: expected a whole number of good parts, 1 or more');
+      this.add({ target: n });
+    });
+    root.querySelector('.exp-shifts-add')!.addEventListener('click', () => {
+      const pattern = SHIFT_PATTERNS[root.querySelector<HTMLSelectElement>('[name=shifts]')!.value];
+      if (pattern) this.add({ calendar: structuredClone(pattern.calendar) });
+    });
+    root.querySelector('.exp-cancel')!.addEventListener('click', () => {
+      if (this.running) void this.request(`/api/experiments/${encodeURIComponent(this.running.id)}`, { method: 'DELETE' });
+    });
+    root.querySelector('.exp-results')!.addEventListener('click', (e) => {
+      if ((e.target as HTMLElement).closest('.exp-print')) window.print();
     });
     root.querySelector('.exp-cycle-add')!.addEventListener('click', () => {
       const d = this.pointed;
@@ -119,21 +179,37 @@ export class ExperimentsPanel {
       shown: this.shown,
       past: this.past.map((p) => p.id),
       error: this.error.textContent ?? '',
+      ghosts: [...this.scene.ghosts.keys()],
+      marks: this.scene.marks(),
+      // uPlot draws the tallest total first: read back in the order of the states.
+      bars: Object.fromEntries(this.plots.map((p) => [p.arm, { machines: [...p.machines], totals: p.plot.data.slice(1).reverse().map((d) => [...(d as number[])]) }])),
     };
+  }
+
+  /** Opens the panel on an experiment: its result if done, its progress while it runs. */
+  open(id: string): void {
+    if (!this.isOpen) this.toggle();
+    void this.reopen(id);
   }
 
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.poll);
+    for (const p of this.plots) p.plot.destroy();
+    this.plots = [];
     this.scene.removeEventListener('build', this.onBuild);
     this.scene.removeEventListener('select', this.onSelect);
   }
 
   private readonly onBuild = (e: { snapshot: LiveSnapshot }) => {
     this.snapshot = e.snapshot;
+    const first = this.root.hidden && e.snapshot.history && this.options.open !== undefined && this.shown === undefined && this.running === undefined;
     this.root.hidden = !e.snapshot.history;
     if (this.pointed && !this.scene.machines.has(this.pointed.id)) this.point(undefined);
     this.fillChanges();
+    // A rebuild frees the marks with the machines; the result on show puts them back.
+    if (this.shown) this.markBottlenecks(this.shown.result);
+    if (first) this.open(this.options.open!);
   };
 
   private readonly onSelect = (e: { id: string | undefined }) => {
@@ -155,15 +231,22 @@ export class ExperimentsPanel {
     if (device) this.offer.querySelector('.exp-add')!.textContent = `+1 ${kindOf(device)} at ${this.stationName(device.station)}`;
     const cycle = this.offer.querySelector<HTMLElement>('.exp-cycle')!;
     if (device) cycle.title = `multiplies ${shortName(device)}'s cycle times`;
+    const buffer = this.offer.querySelector<HTMLElement>('.exp-buffer')!;
+    buffer.hidden = !device || device.station === null;
+    if (device) this.offer.querySelector('.exp-buffer-station')!.textContent = this.stationName(device.station);
   }
 
   private add(change: Change): void {
     const line = this.line();
     const of = this.pointed?.line;
     if (line && of && this.changes.length > 0 && of !== line) return this.say(`an experiment runs on one line: the changes so far are on ${line}`);
-    // A second "+1" at the same station is "+2", as a person would say it.
+    // A second "+1" at the same station is "+2", as a person would say it; a second target,
+    // shift pattern or buffer for the same station replaces the first.
     const same = change.add !== undefined ? this.changes.find((c) => c.add !== undefined && c.station === change.station && c.like === change.like) : undefined;
+    const replaces = (c: Change) =>
+      (change.target !== undefined && c.target !== undefined) || (change.calendar !== undefined && c.calendar !== undefined) || (change.buffer !== undefined && c.buffer !== undefined && c.station === change.station);
     if (same) same.add! += change.add!;
+    else if (this.changes.some(replaces)) this.changes[this.changes.findIndex(replaces)] = change;
     else this.changes.push(change);
     this.say('');
     this.fillChanges();
@@ -178,6 +261,25 @@ export class ExperimentsPanel {
         return li;
       }),
     );
+    this.scene.setGhosts(this.ghostSpecs());
+  }
+
+  /** The machines the "+N" changes add, named as the line model names them (`printer-04+1`). */
+  private ghostSpecs(): GhostSpec[] {
+    const specs: GhostSpec[] = [];
+    const taken = new Map<string, number>();
+    for (const c of this.changes) {
+      if (c.add === undefined || c.station === undefined) continue;
+      const likeId = c.like ?? this.snapshot?.devices.find((d) => d.station === c.station)?.id;
+      const like = likeId !== undefined ? this.scene.machines.get(likeId)?.device : undefined;
+      if (!like) continue;
+      for (let i = 0; i < c.add; i++) {
+        const n = (taken.get(like.id) ?? 0) + 1;
+        taken.set(like.id, n);
+        specs.push({ id: `${like.id}+${n}`, like });
+      }
+    }
+    return specs;
   }
 
   private describe(c: Change): string {
@@ -188,6 +290,12 @@ export class ExperimentsPanel {
     if (c.cycle?.factor !== undefined) {
       const d = c.machine !== undefined ? this.scene.machines.get(c.machine)?.device : undefined;
       return `cycle time ×${c.cycle.factor} for ${d ? shortName(d) : (c.machine ?? this.stationName(c.station!))}`;
+    }
+    if (c.buffer !== undefined) return `buffer of ${c.buffer} before ${this.stationName(c.station!)}`;
+    if (c.target !== undefined) return `target ${c.target} good parts`;
+    if (c.calendar !== undefined) {
+      const pattern = Object.values(SHIFT_PATTERNS).find((p) => JSON.stringify(p.calendar) === JSON.stringify(c.calendar));
+      return `shifts: ${pattern?.label ?? c.calendar.shifts.map((w) => `${w.from}–${w.to}`).join(', ')}`;
     }
     return JSON.stringify(c);
   }
@@ -254,12 +362,54 @@ export class ExperimentsPanel {
     const result = detail.result as ExperimentResult;
     this.shown = { id: detail.id, result };
     this.results.dataset.id = detail.id;
-    renderResult(this.results, result, (s) => this.stationName(s));
+    renderResult(this.results, result, (s) => this.stationName(s), (c) => this.describe(c));
+    const print = Object.assign(document.createElement('button'), { type: 'button', className: 'exp-print', textContent: 'Print summary' });
+    this.results.querySelector('.exp-summary')?.appendChild(print);
+    for (const p of this.plots) p.plot.destroy();
+    this.plots = [];
+    const charts = document.createElement('div');
+    charts.className = 'exp-bars';
+    this.results.appendChild(charts);
+    const chart = (arm: 'baseline' | 'scenario', f: ExperimentResult['baseline'], title: string) => {
+      const box = Object.assign(document.createElement('div'), { className: `exp-bars-${arm}` });
+      charts.appendChild(box);
+      this.plots.push({ arm, machines: f.machines.map((m) => m.id), plot: renderStateBars(box, f, title, (id) => this.machineName(id)) });
+    };
+    chart('baseline', result.baseline, 'baseline: where the time went');
+    if (result.scenario) chart('scenario', result.scenario, `${result.scenario.name}: where the time went`);
+    this.markBottlenecks(result);
+    this.options.shown?.(detail.id);
+  }
+
+  /** The bottleneck of baseline and scenario marked on their machines in the scene. */
+  private markBottlenecks(r: ExperimentResult): void {
+    const marks: Record<string, string> = {};
+    const mark = (b: ExperimentResult['bottleneck']['before'] | null, text: string) => {
+      if (!b) return;
+      const ids = b.machine !== null ? [b.machine] : [...this.scene.machines.values(), ...this.scene.ghosts.values()].filter((m) => m.device.station === b.station).map((m) => m.device.id);
+      for (const id of ids) marks[id] = marks[id] ? 'bottleneck in both' : text;
+    };
+    mark(r.bottleneck.before, 'bottleneck now');
+    mark(r.bottleneck.after, 'bottleneck with the change');
+    this.scene.setMarks(marks);
+  }
+
+  private machineName(id: string): string {
+    const m = this.scene.machines.get(id) ?? this.scene.ghosts.get(id);
+    if (m) return shortName(m.device).replace(/^Printer /, 'P').replace(/^Robot /, 'R');
+    const like = /^(.*)\+(\d+)$/.exec(id);
+    return like ? `${this.machineName(like[1]!)}+${like[2]}` : id;
   }
 
   private async reopen(id: string): Promise<void> {
     const detail = await this.request<ExperimentDetail>(`/api/experiments/${encodeURIComponent(id)}`);
     if (!detail) return;
+    // Its changes come back to the list, to run again as they were or changed.
+    const scenario = detail.scenario as { changes?: Change[] } | undefined;
+    if (scenario?.changes) {
+      this.changes = structuredClone(scenario.changes);
+      this.fillChanges();
+    }
     if (detail.status === 'done') this.show(detail);
     else if (detail.status === 'queued' || detail.status === 'running') {
       this.running = { id, status: detail.status, progress: detail.progress };
