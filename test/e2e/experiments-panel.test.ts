@@ -139,6 +139,40 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     }
   }, 90_000);
 
+  it('alternates the live line with the prepared experiment in the kiosk, when its model passed its check', async () => {
+    const list = (await (await fetch(`${gateway.httpAddress()}/api/experiments`)).json()) as { id: string }[];
+    const detail = (await (await fetch(`${gateway.httpAddress()}/api/experiments/${list[0]!.id}`)).json()) as ExperimentDetail;
+    const r = detail.result as ExperimentResult;
+    const kiosk = await browser.newPage({ viewport: { width: 960, height: 540 } });
+    try {
+      // A fast tour: a quarter of a second at each machine.
+      await kiosk.goto(`${gateway.httpAddress()}/?mode=kiosk&experiment=latest&dwell=0.25`);
+      const seen = { caption: '', ghosts: [] as string[] };
+      await eventually(
+        async () => {
+          const caption = (await kiosk.textContent('#caption')) ?? '';
+          if (caption.startsWith('What if')) seen.caption = caption;
+          const ghosts = (await kiosk.evaluate('window.fieldlabTwin.ghosts().map((g) => g.id)')) as string[];
+          if (ghosts.length > 0) seen.ghosts = ghosts;
+          return seen.caption !== '' && seen.ghosts.length > 0;
+        },
+        r.validation.withinTolerance ? 20_000 : 8_000,
+        'the experiment in the tour',
+      ).catch(() => undefined);
+      if (r.validation.withinTolerance) {
+        const share = Math.round((100 * r.differences!.goodPerHour.mean) / r.baseline.goodPerHour.mean);
+        expect(seen.caption).toContain('What if: +1 printer at Print farm?');
+        expect(seen.caption).toContain(r.differences!.goodPerHour.significant ? `${Math.abs(share)} % ${share > 0 ? 'more' : 'fewer'}` : 'about as many');
+        expect(seen.ghosts).toEqual(['printer-04+1']);
+      } else {
+        // A model that failed its check never gives visitors a number.
+        expect(seen.caption).toBe('');
+      }
+    } finally {
+      await kiosk.close();
+    }
+  });
+
   it('collects buffer, target and shift changes in words, one of each kind replacing the last', async () => {
     const before = (await hook((h) => h.experiments()!.changes)).length;
     await page.click('nav li[data-device="inspection-01"]');

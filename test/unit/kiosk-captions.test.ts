@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SeriesSummary } from '../../gateway/src/core/insight.ts';
 import { loadSite } from '../../device-profiles/schema/load.ts';
-import { describe as caption, replayCaption, summarize } from '../../twin-viewer/src/panels/kiosk-captions.ts';
+import { describe as caption, experimentCaption, replayCaption, summarize } from '../../twin-viewer/src/panels/kiosk-captions.ts';
+import type { ExperimentResult } from '../../simulators/src/experiments/run-experiment.ts';
 import type { PlacedMachine } from '../../twin-viewer/src/scene/twin-scene.ts';
 
 const site = loadSite();
@@ -38,5 +39,23 @@ describe('kiosk captions', () => {
     expect(replayCaption(at(30, 6), at(30, 14), 240, at(1 + 30, 9))).toBe('Yesterday, 06:00–14:00, at 240×');
     expect(replayCaption(at(30, 6), at(30, 14), 240, at(30, 15))).toBe('Today, 06:00–14:00, at 240×');
     expect(replayCaption(at(27, 22), at(28, 6), 600, at(30, 9))).toBe('Friday 27 November, 22:00–06:00, at 600×');
+  });
+
+  it('say a prepared experiment as a share of today with its interval, and nothing from a model that failed its check', () => {
+    const words = { device: (id: string) => placed(id, 'running').device, stationName: (id: string | null) => (id === 'printing' ? 'Print farm' : String(id)) };
+    const result = (significant: boolean, withinTolerance: boolean) =>
+      ({
+        line: 'streetlight',
+        replications: 20,
+        validation: { withinTolerance },
+        baseline: { goodPerHour: { mean: 35.8 } },
+        scenario: { changes: [{ station: 'printing', add: 1, like: 'printer-04' }] },
+        differences: { goodPerHour: significant ? { mean: 9.1, ci95: [8.8, 9.4], significant } : { mean: 0.4, ci95: [-0.7, 1.5], significant } },
+      }) as unknown as ExperimentResult;
+    expect(experimentCaption(result(true, true), words, 'street-light housing')).toBe(
+      'What if: +1 printer at Print farm?\nThis line would make 25 % more street-light housings an hour (95 %: +25 to +26 %) — 20 simulated runs, checked against its own record',
+    );
+    expect(experimentCaption(result(false, true), words)).toBe('What if: +1 printer at Print farm?\nThis line would make about as many good parts an hour as now (95 %: −2 to +4 %) — 20 simulated runs, checked against its own record');
+    expect(experimentCaption(result(true, false), words)).toBeUndefined();
   });
 });

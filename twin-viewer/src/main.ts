@@ -13,6 +13,7 @@ import { MachineList } from './panels/machine-list.ts';
 import { ExperimentsPanel } from './panels/experiments-panel.ts';
 import { SeriesPanel } from './panels/series-panel.ts';
 import { MachinePanel } from './panels/machine-panel.ts';
+import { PreparedExperiment } from './panels/prepared-experiment.ts';
 import { Timeline } from './panels/timeline.ts';
 import { HistoryApi } from './replay/history-api.ts';
 import { Playback } from './replay/playback.ts';
@@ -40,6 +41,8 @@ const timeline = kiosk ? undefined : new Timeline(document.getElementById('timel
 // A kiosk may loop a recorded shift: `replay=<hours>` back from now, in two minutes unless `speed=` says otherwise.
 const replayHours = Number(params.get('replay'));
 const kioskLoop = kiosk && replayHours > 0 ? { hours: Math.min(replayHours, 24 * 7), speed: view.speed } : undefined;
+// A kiosk may alternate the live line with a prepared experiment: `experiment=<id>`, or `latest`.
+const prepared = kiosk && view.experiment ? new PreparedExperiment(view.experiment) : undefined;
 
 // A later snapshot (a reconnect after the gateway restarted, a resync after falling behind)
 // refreshes the data; the scene is rebuilt only when the layout it was built from changed.
@@ -56,7 +59,12 @@ client.whenSnapshot((s) => {
   if (!first) return;
   if (!view.restoreCamera()) scene.overview();
   if (kiosk) {
-    new Kiosk(scene, s, document.getElementById('caption')!, { shown, replaying: () => (playback.mode === 'replay' && playback.loop ? replayCaption(playback.loop.from, playback.loop.to, playback.speed, client.serverNow()) : undefined) });
+    new Kiosk(scene, s, document.getElementById('caption')!, {
+      shown,
+      replaying: () => (playback.mode === 'replay' && playback.loop ? replayCaption(playback.loop.from, playback.loop.to, playback.speed, client.serverNow()) : undefined),
+      experiment: () => prepared?.result,
+      dwellSeconds: Number(params.get('dwell')) > 0 ? Number(params.get('dwell')) : undefined,
+    });
     if (kioskLoop) {
       const to = client.serverNow();
       const from = to - kioskLoop.hours * 3_600_000;
@@ -88,6 +96,7 @@ playback.addEventListener('change', () => panel.refresh());
 scene.addEventListener('dispose', () => {
   clearInterval(refresh);
   timeline?.dispose();
+  prepared?.dispose();
   playback.dispose();
 });
 

@@ -11,19 +11,13 @@ import type { LiveDevice, LiveSnapshot } from '../../../gateway/src/core/live-ev
 import type { ExperimentResult } from '../../../simulators/src/experiments/run-experiment.ts';
 import type { Change } from '../../../simulators/src/experiments/scenario.ts';
 import type uPlot from 'uplot';
-import type { GhostSpec } from '../scene/ghost-machines.ts';
+import { ghostSpecsOf } from '../scene/ghost-machines.ts';
 import type { TwinScene } from '../scene/twin-scene.ts';
-import { renderResult, summaryLines } from './experiment-results.ts';
+import { renderResult } from './experiment-results.ts';
+import { describeChange, kindOf, SHIFT_PATTERNS, shortName } from './change-words.ts';
 import { renderStateBars } from './state-bars.ts';
 
 const POLL_MS = 500;
-
-/** Shift patterns a person picks from rather than types; each is a scenario `calendar`. */
-export const SHIFT_PATTERNS: Record<string, { label: string; calendar: NonNullable<Change['calendar']> }> = {
-  one: { label: 'one shift, Mon–Fri 06:00–14:00', calendar: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], shifts: [{ from: '06:00', to: '14:00' }], breaks: [], stops: [] } },
-  two: { label: 'two shifts, Mon–Fri 06:00–22:00', calendar: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], shifts: [{ from: '06:00', to: '14:00' }, { from: '14:00', to: '22:00' }], breaks: [], stops: [] } },
-  always: { label: 'around the clock, every day', calendar: { shifts: [{ from: '00:00', to: '24:00' }], breaks: [], stops: [] } },
-};
 
 export interface ExperimentsPanelOptions {
   /** An experiment to open at once (the page's `?experiment=`). */
@@ -261,43 +255,11 @@ export class ExperimentsPanel {
         return li;
       }),
     );
-    this.scene.setGhosts(this.ghostSpecs());
-  }
-
-  /** The machines the "+N" changes add, named as the line model names them (`printer-04+1`). */
-  private ghostSpecs(): GhostSpec[] {
-    const specs: GhostSpec[] = [];
-    const taken = new Map<string, number>();
-    for (const c of this.changes) {
-      if (c.add === undefined || c.station === undefined) continue;
-      const likeId = c.like ?? this.snapshot?.devices.find((d) => d.station === c.station)?.id;
-      const like = likeId !== undefined ? this.scene.machines.get(likeId)?.device : undefined;
-      if (!like) continue;
-      for (let i = 0; i < c.add; i++) {
-        const n = (taken.get(like.id) ?? 0) + 1;
-        taken.set(like.id, n);
-        specs.push({ id: `${like.id}+${n}`, like });
-      }
-    }
-    return specs;
+    this.scene.setGhosts(ghostSpecsOf(this.changes, [...this.scene.machines.values()].map((m) => m.device)));
   }
 
   private describe(c: Change): string {
-    if (c.add !== undefined) {
-      const like = c.like !== undefined ? this.scene.machines.get(c.like)?.device : undefined;
-      return `+${c.add} ${like ? kindOf(like) : 'machine'} at ${this.stationName(c.station!)}`;
-    }
-    if (c.cycle?.factor !== undefined) {
-      const d = c.machine !== undefined ? this.scene.machines.get(c.machine)?.device : undefined;
-      return `cycle time ×${c.cycle.factor} for ${d ? shortName(d) : (c.machine ?? this.stationName(c.station!))}`;
-    }
-    if (c.buffer !== undefined) return `buffer of ${c.buffer} before ${this.stationName(c.station!)}`;
-    if (c.target !== undefined) return `target ${c.target} good parts`;
-    if (c.calendar !== undefined) {
-      const pattern = Object.values(SHIFT_PATTERNS).find((p) => JSON.stringify(p.calendar) === JSON.stringify(c.calendar));
-      return `shifts: ${pattern?.label ?? c.calendar.shifts.map((w) => `${w.from}–${w.to}`).join(', ')}`;
-    }
-    return JSON.stringify(c);
+    return describeChange(c, { device: (id) => this.scene.machines.get(id)?.device, stationName: (id) => this.stationName(id) });
   }
 
   /** The line of the changes so far, else the pointed machine's, else the site's first. */
@@ -454,15 +416,4 @@ export class ExperimentsPanel {
   private say(text: string): void {
     this.error.textContent = text;
   }
-}
-
-/** "Printer 4 — Bambu Lab P1S" → "Printer 4". */
-function shortName(d: LiveDevice): string {
-  return d.name.split(' — ')[0]!;
-}
-
-/** "Printer 4 — Bambu Lab P1S" → "printer": what a person calls one more of it. */
-function kindOf(d: LiveDevice): string {
-  const word = shortName(d).replace(/\s*\d+$/, '').trim().toLowerCase();
-  return word || d.kind;
 }

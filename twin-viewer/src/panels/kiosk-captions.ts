@@ -2,7 +2,9 @@
 // production series ("Housing 37 of 200 is being inspected"), and a summary of the line with
 // its live OEE. Pure functions of what the scene and the gateway say, so they can be tested.
 import type { SeriesSummary } from '../../../gateway/src/core/insight.ts';
+import type { ExperimentResult } from '../../../simulators/src/experiments/run-experiment.ts';
 import type { PlacedMachine } from '../scene/twin-scene.ts';
+import { describeChange, type SiteWords } from './change-words.ts';
 import { formatSignal, formatValue } from './format.ts';
 
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)} %`);
@@ -70,4 +72,25 @@ export function replayCaption(from: number, to: number, speed: number, now: numb
   const days = Math.round((day(now) - day(from)) / 86_400_000);
   const when = days === 0 ? 'Today' : days === 1 ? 'Yesterday' : new Date(from).toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long' });
   return `${when}, ${hhmm(new Date(from))}–${hhmm(new Date(to))}, at ${Math.round(speed)}×`;
+}
+
+/**
+ * A prepared experiment as a visitor reads it: the question, and the answer as a share of
+ * today's output with its interval. Undefined for an experiment a visitor should not be shown
+ * a number from: without a scenario, or whose model failed its check against the record.
+ */
+export function experimentCaption(r: ExperimentResult, words: SiteWords, product?: string): string | undefined {
+  const s = r.scenario;
+  const d = r.differences?.goodPerHour;
+  const base = r.baseline.goodPerHour.mean;
+  if (!s || !d || !r.validation.withinTolerance || !(base > 0)) return undefined;
+  const share = (x: number) => Math.round((100 * x) / base);
+  const signed = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x)}`;
+  const what = s.changes.map((c) => describeChange(c, words)).join(' and ');
+  const things = product ? `${product}s` : 'good parts';
+  const interval = `95 %: ${signed(share(d.ci95[0]))} to ${signed(share(d.ci95[1]))} %`;
+  const answer = d.significant
+    ? `${Math.abs(share(d.mean))} % ${d.mean > 0 ? 'more' : 'fewer'} ${things} an hour (${interval})`
+    : `about as many ${things} an hour as now (${interval})`;
+  return `What if: ${what}?\nThis line would make ${answer} — ${r.replications} simulated runs, checked against its own record`;
 }

@@ -4,6 +4,7 @@
 // scene gives them states like any machine of the simulated line.
 import * as THREE from 'three';
 import type { LiveDevice } from '../../../gateway/src/core/live-events.ts';
+import type { Change } from '../../../simulators/src/experiments/scenario.ts';
 import { isSharedPart, tintOf } from '../machines/parts.ts';
 
 /** One machine to add: its id as the line model names it (`printer-04+1`) and the device it copies. */
@@ -13,6 +14,26 @@ export interface GhostSpec {
 }
 
 const OPACITY = 0.4;
+
+/**
+ * The machines the "+N" changes add, named as the line model names them: the device copied
+ * (`like`, default the station's first), `+1`, `+2`… per copied device.
+ */
+export function ghostSpecsOf(changes: readonly Change[], devices: readonly LiveDevice[]): GhostSpec[] {
+  const specs: GhostSpec[] = [];
+  const taken = new Map<string, number>();
+  for (const c of changes) {
+    if (c.add === undefined || c.station === undefined) continue;
+    const like = c.like !== undefined ? devices.find((d) => d.id === c.like) : devices.find((d) => d.station === c.station);
+    if (!like) continue;
+    for (let i = 0; i < c.add; i++) {
+      const n = (taken.get(like.id) ?? 0) + 1;
+      taken.set(like.id, n);
+      specs.push({ id: `${like.id}+${n}`, like });
+    }
+  }
+  return specs;
+}
 const DEFAULT_STEP = { x: 2, y: 0 };
 
 /**
