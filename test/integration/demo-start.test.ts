@@ -151,6 +151,14 @@ describe('fieldlab demo: a warm start and a recorded past', () => {
       expect([series[0]!.good, series[0]!.scrap]).toEqual([packed, scrap]);
       expect(series[0]!.oee).toBeGreaterThan(0);
       expect(past.seconds as number).toBeLessThan(60);
+
+      // And one experiment prepared from that past, for the panel and the kiosk, done in seconds.
+      await eventually(() => demo.messages().some((m) => m.msg.startsWith('prepared experiment:')), 10_000, 'the experiment prepared');
+      const prepared = demo.messages().find((m) => m.msg.startsWith('prepared experiment:'))!.experiment as string;
+      let detail: { status: string; scenario: { changes: unknown[]; calibration: { from: string; to: string } } } | undefined;
+      await eventually(async () => (detail = await (await fetch(`http://127.0.0.1:${ports.http}/api/experiments/${prepared}`)).json())?.status === 'done', 60_000, 'the prepared experiment done');
+      expect(detail!.scenario.changes).toEqual([{ station: 'printing', add: 1, like: 'printer-04' }]);
+      expect([Date.parse(detail!.scenario.calibration.from), Date.parse(detail!.scenario.calibration.to)]).toEqual([Date.parse(past.from as string), Date.parse(past.until as string)]);
     } finally {
       await client.disconnect();
       await demo.stop();
@@ -166,6 +174,7 @@ describe('fieldlab demo: a warm start and a recorded past', () => {
       expect(again.messages().some((m) => m.msg.startsWith('recorded past: already in InfluxDB')), again.output()).toBe(true);
       await sleep(3000);
       expect(again.messages().some((m) => m.msg.startsWith('recorded past: the previous'))).toBe(false);
+      expect(again.messages().some((m) => m.msg.startsWith('prepared experiment:'))).toBe(false);
       const markers = await db.query<{ count: number }>('SELECT count(hours) FROM demo_history');
       expect(markers[0]?.count).toBe(1);
       // Only the live line's few new parts since: no second shift.

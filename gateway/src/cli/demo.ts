@@ -13,6 +13,7 @@ import { resolveConfig, type GatewayFlags } from './gateway.ts';
 import { createLogger } from './logger.ts';
 import { ensureViewerBuilt } from '../http/viewer.ts';
 import { untilSignal } from './signals.ts';
+import { prepareDemoExperiment } from './demo-experiment.ts';
 import { hasRecordedPast, runWarmStart, writePreviousShift } from './demo-past.ts';
 
 interface DemoFlags extends GatewayFlags {
@@ -138,7 +139,7 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
   log.info(
     [
       `Fieldlab demo running: ${site.site.name}`,
-      `  live twin     ${http}/   (visitors: ${http}/?mode=kiosk)`,
+      `  live twin     ${http}/   (visitors: ${http}/?mode=kiosk&experiment=latest)`,
       `  health        ${http}/healthz   metrics: ${http}/metrics`,
       `  MQTT broker   ${mqttUrl}   (watch: mosquitto_sub -h ${mqtt.hostname} -p ${mqtt.port || 1883} -t '#' -v)`,
       fleet.robots.length
@@ -187,6 +188,10 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
           `recorded past: the previous ${hours} h shift written to InfluxDB in ${w.seconds.toFixed(1)} s: ${w.record.prints} prints, ${t?.inspected ?? 0} inspected (${t?.failed ?? 0} scrap), ${t?.packed ?? 0} packed, ` +
             `${w.states} machine states, ${w.alarms} alarms, series ${series?.id ?? '-'} finished (${series?.good ?? 0} good, OEE ${series?.oee.oee?.toFixed(2) ?? '-'}), ${w.points} points (${Math.round(w.points / w.seconds)} points/s)`,
         );
+        const line = fleet.models.roles?.line;
+        if (line && !abort.signal.aborted) {
+          await prepareDemoExperiment({ experiments: gateway.experiments, site, line, from: w.record.from, until: w.record.until, log }).catch((err: Error) => log.warn(`prepared experiment: not queued (${err.message})`));
+        }
       },
       (err: unknown) => {
         if (!abort.signal.aborted) log.warn({ err }, `recorded past: not written (${err instanceof Error ? err.message : String(err)}); the next start tries again`);
