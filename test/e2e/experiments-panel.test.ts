@@ -173,6 +173,24 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     }
   });
 
+  it('calibrates from the last series on the timeline in one pick', async () => {
+    await eventually(async () => (await hook((h) => h.seriesMarks())).some(([, k]) => k === 'series_stop'), 10_000, 'the recorded series on the timeline');
+    const marks = await hook((h) => h.seriesMarks());
+    const start = marks.filter(([, k]) => k === 'series_start').at(-1)![0];
+    const stop = marks.find(([t, k]) => k === 'series_stop' && t > start)?.[0];
+    const before = (await hook((h) => h.experiments()!.past)).length;
+    await page.selectOption('#experiments [name=calibration]', 'series');
+    await page.fill('#experiments [name=replications]', '2');
+    await page.click('#experiments .exp-run');
+    await eventually(async () => (await hook((h) => h.experiments()!.past)).length > before, 15_000, 'the experiment queued');
+    const id = (await hook((h) => h.experiments()!.past))[0]!;
+    const detail = (await (await fetch(`${gateway.httpAddress()}/api/experiments/${id}`)).json()) as ExperimentDetail;
+    const calibration = (detail.scenario as { calibration: { from: string; to: string } }).calibration;
+    expect(Date.parse(calibration.from)).toBe(start);
+    if (stop !== undefined) expect(Date.parse(calibration.to)).toBe(stop);
+    await page.selectOption('#experiments [name=calibration]', 'default');
+  });
+
   it('collects buffer, target and shift changes in words, one of each kind replacing the last', async () => {
     const before = (await hook((h) => h.experiments()!.changes)).length;
     await page.click('nav li[data-device="inspection-01"]');

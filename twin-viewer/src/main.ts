@@ -36,8 +36,14 @@ const alarms = new AlarmList(document.getElementById('alarms')!, scene, client);
 const sheet = new BottomSheet(document.querySelector('nav')!, scene);
 const series = new SeriesPanel(document.getElementById('series')!, scene, kiosk);
 // Visitors only look: they neither set up nor run experiments.
-const experiments = kiosk ? undefined : new ExperimentsPanel(document.getElementById('experiments')!, scene, { open: view.experiment, shown: (id) => view.setExperiment(id) });
 const timeline = kiosk ? undefined : new Timeline(document.getElementById('timeline')!, playback, api, () => client.serverNow());
+const experiments = kiosk
+  ? undefined
+  : new ExperimentsPanel(document.getElementById('experiments')!, scene, {
+      open: view.experiment,
+      shown: (id) => view.setExperiment(id),
+      windows: timeline && { lastSeries: () => timeline.lastSeries(), range: () => timeline.window() },
+    });
 // A kiosk may loop a recorded shift: `replay=<hours>` back from now, in two minutes unless `speed=` says otherwise.
 const replayHours = Number(params.get('replay'));
 const kioskLoop = kiosk && replayHours > 0 ? { hours: Math.min(replayHours, 24 * 7), speed: view.speed } : undefined;

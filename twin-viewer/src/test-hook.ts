@@ -64,6 +64,8 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
     pause: () => playback.pause(),
     goLive: () => playback.goLive(),
     marks: () => timeline?.marks.length ?? 0,
+    /** The series marks on the timeline, as [t, kind]. */
+    seriesMarks: (): [number, string][] => (timeline?.marks ?? []).filter((m) => m.kind.startsWith('series_')).map((m) => [m.t, m.kind]),
     insightShown: () => playback.shown.insight,
     joint: (id: string, n: number): number | undefined => {
       const arm = scene.machines.get(id)?.machine;

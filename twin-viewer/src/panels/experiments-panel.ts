@@ -24,6 +24,8 @@ export interface ExperimentsPanelOptions {
   readonly open?: string | undefined;
   /** Told the experiment on show (undefined: none), for the page's link. */
   readonly shown?: (id: string | undefined) => void;
+  /** The timeline's windows to calibrate from: its last series (from its marks) and its range. */
+  readonly windows?: { lastSeries(): { from: number; to: number } | undefined; range(): { from: number; to: number } } | undefined;
 }
 
 /** What the test hook reports: the panel's state, not its pixels. */
@@ -91,6 +93,7 @@ export class ExperimentsPanel {
         <form class="exp-form" novalidate>
           <label>horizon <input name="hours" type="number" min="1" max="8784" step="1" value="8"> h</label>
           <label>replications <input name="replications" type="number" min="2" max="1000" step="1" value="10"></label>
+          <label class="exp-calibration">calibrated from <select name="calibration"><option value="default">the current or last series</option><option value="series">the last series on the timeline</option><option value="range">the timeline's range</option></select></label>
           <button type="submit" class="exp-run">Run</button>
         </form>
         <div class="exp-progress" hidden><div class="fill"></div><span></span> <button type="button" class="exp-cancel">Cancel</button></div>
@@ -276,15 +279,26 @@ export class ExperimentsPanel {
     return id;
   }
 
+  /** The calibration window picked, or undefined for the engine's default; a string says why there is none. */
+  private calibrationWindow(choice: string): { from: string; to: string } | undefined | string {
+    if (choice === 'default') return undefined;
+    const w = choice === 'series' ? this.options.windows?.lastSeries() : this.options.windows?.range();
+    if (!w) return choice === 'series' ? 'no production series on the timeline: widen its range, or calibrate from the current or last series' : 'no timeline here';
+    return { from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() };
+  }
+
   private async run(): Promise<void> {
     const form = this.root.querySelector<HTMLFormElement>('.exp-form')!;
     const data = new FormData(form);
+    const window = this.calibrationWindow(String(data.get('calibration') ?? 'default'));
+    if (typeof window === 'string') return this.say(window);
     const body = {
       name: this.changes.map((c) => this.describe(c)).join(', ') || 'baseline',
       line: this.line(),
       changes: this.changes,
       horizon: { hours: Number(data.get('hours')) },
       replications: Number(data.get('replications')),
+      ...(window ? { calibration: window } : {}),
     };
     const answer = await this.request<ExperimentSummary>('/api/experiments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!answer) return;

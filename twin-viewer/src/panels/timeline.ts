@@ -126,6 +126,18 @@ export class Timeline {
   }
 
   /** Jumps to the nearest alarm or state change before (-1) or after (1) the instant shown. */
+  /**
+   * The last production series its marks show: from its start to its stop, or to now while it
+   * runs. An experiment calibrates from it in one click.
+   */
+  lastSeries(): { from: number; to: number } | undefined {
+    const series = this.marks.filter((m) => m.kind === 'series_start' || m.kind === 'series_stop').sort((a, b) => a.t - b.t);
+    const start = series.findLast((m) => m.kind === 'series_start');
+    if (!start) return undefined;
+    const stop = series.find((m) => m.kind === 'series_stop' && m.t > start.t);
+    return { from: start.t, to: stop?.t ?? this.liveNow() };
+  }
+
   step(direction: -1 | 1): void {
     const at = this.playback.at;
     const marks = this.marks.filter((m) => STEPPED.has(m.kind));
