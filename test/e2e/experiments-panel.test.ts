@@ -213,6 +213,27 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     expect(texts).toEqual(['buffer of 3 before Vision inspection×', 'target 150 good parts×', 'shifts: two shifts, Mon–Fri 06:00–22:00×']);
   });
 
+  it('runs several scenarios side by side: 5, 6 and 7 printers', async () => {
+    while ((await page.locator('#experiments .exp-changes .remove').count()) > 0) await page.locator('#experiments .exp-changes .remove').first().click();
+    await page.click('nav li[data-device="printer-04"]');
+    await eventually(async () => (await hook((h) => h.experiments()?.pointed)) === 'printer-04', 5_000, 'printer-04 pointed at');
+    expect(await page.textContent('#experiments .exp-sweep')).toBe('compare 5, 6, 7 at Print farm');
+    await page.click('#experiments .exp-sweep');
+    expect(await hook((h) => h.experiments()!.sweep)).toEqual({ station: 'printing', parameter: 'machines', values: [5, 6, 7] });
+    const shownBefore = (await hook((h) => h.experiments()!.shown?.id));
+    await page.fill('#experiments [name=replications]', '2');
+    await page.click('#experiments .exp-run');
+    await eventually(async () => ((await hook((h) => h.experiments()!.shown?.id)) ?? shownBefore) !== shownBefore, 45_000, 'the sweep on show');
+    const id = (await hook((h) => h.experiments()!.shown!.id))!;
+    const r = ((await (await fetch(`${gateway.httpAddress()}/api/experiments/${id}`)).json()) as ExperimentDetail).result as ExperimentResult;
+    expect(r.scenarios).toHaveLength(3);
+    const cells = await page.locator('#experiments tr[data-figure="goodPerHour"] td.scenario').allTextContents();
+    expect(cells).toEqual(r.scenarios.map((x) => est(x.goodPerHour)));
+    const diffs = await page.locator('#experiments tr[data-figure="goodPerHour"] td.difference .value').allTextContents();
+    expect(diffs).toEqual(r.scenarios.map((x) => diff(x.differences.goodPerHour)));
+    expect(Object.keys((await hook((h) => h.experiments()!.bars))!).sort()).toEqual(['baseline', 'scenario', 'scenario-1', 'scenario-2']);
+  });
+
   it('shows the API\'s refusal in the panel', async () => {
     await page.fill('#experiments [name=replications]', '1');
     await page.click('#experiments .exp-run');

@@ -95,39 +95,58 @@ export function renderResult(root: HTMLElement, r: ExperimentResult, stationName
   const block = el('div', `exp-validation ${verdict.ok ? 'ok' : 'fail'}`, verdict.text);
   block.setAttribute('role', verdict.ok ? 'status' : 'alert');
 
-  const s = r.scenario;
-  const d = r.differences;
+  // Baseline, then a value and a difference column per scenario (a sweep gives several).
+  const arms = r.scenarios;
   const table = el('table', 'exp-table');
   const head = el('tr', '');
-  for (const h of ['', 'baseline', s ? s.name : 'scenario', 'difference']) head.appendChild(el('th', '', h));
+  head.appendChild(el('th', '', ''));
+  head.appendChild(el('th', '', 'baseline'));
+  arms.forEach((a, i) => {
+    const name = el('th', 'scenario', a.name);
+    const delta = el('th', 'difference', arms.length > 1 ? 'Δ' : 'difference');
+    name.dataset.scenario = delta.dataset.scenario = String(i);
+    head.append(name, delta);
+  });
+  if (arms.length === 0) head.append(el('th', '', 'scenario'), el('th', '', 'difference'));
   table.appendChild(head);
-  const row = (figure: string, label: string, base: string, scen: string, diff: Difference | null | undefined, f: FigureFormat) => {
+  type Figures = ExperimentResult['baseline'];
+  const row = (figure: string, label: string, value: (f: Figures) => string, diff: ((a: (typeof arms)[number]) => Difference | null | undefined) | undefined, f: FigureFormat) => {
     const tr = el('tr', '');
     tr.dataset.figure = figure;
-    tr.append(el('th', '', label), el('td', 'baseline', base), el('td', 'scenario', scen));
-    const cell = el('td', 'difference');
-    cell.appendChild(el('span', 'value', formatDifference(diff, f)));
-    if (diff) {
-      cell.classList.add(diff.significant ? 'significant' : 'not-significant');
-      cell.appendChild(el('span', 'verdict', diff.significant ? 'significant' : 'not significant'));
-    }
-    tr.appendChild(cell);
+    tr.append(el('th', '', label), el('td', 'baseline', value(r.baseline)));
+    const pair = (text: string, d: Difference | null | undefined, i: number | undefined) => {
+      const scen = el('td', 'scenario', text);
+      const cell = el('td', 'difference');
+      if (i !== undefined) scen.dataset.scenario = cell.dataset.scenario = String(i);
+      cell.appendChild(el('span', 'value', formatDifference(d, f)));
+      if (d) {
+        cell.classList.add(d.significant ? 'significant' : 'not-significant');
+        cell.appendChild(el('span', 'verdict', d.significant ? 'significant' : 'not significant'));
+      }
+      tr.append(scen, cell);
+    };
+    arms.forEach((a, i) => pair(value(a), diff?.(a), i));
+    if (arms.length === 0) pair('—', undefined, undefined);
     table.appendChild(tr);
   };
-  row('goodPerHour', 'good parts / h', formatEstimate(r.baseline.goodPerHour, FORMATS.goodPerHour), formatEstimate(s?.goodPerHour, FORMATS.goodPerHour), d?.goodPerHour, FORMATS.goodPerHour);
-  row('oee', 'OEE (line)', formatEstimate(r.baseline.oee.line?.oee, FORMATS.oee), formatEstimate(s?.oee.line?.oee, FORMATS.oee), d?.oee, FORMATS.oee);
+  row('goodPerHour', 'good parts / h', (x) => formatEstimate(x.goodPerHour, FORMATS.goodPerHour), (a) => a.differences.goodPerHour, FORMATS.goodPerHour);
+  row('oee', 'OEE (line)', (x) => formatEstimate(x.oee.line?.oee, FORMATS.oee), (a) => a.differences.oee, FORMATS.oee);
   for (const factor of ['availability', 'performance', 'quality'] as const) {
-    row(factor, `· ${factor}`, formatEstimate(r.baseline.oee.line?.[factor], FORMATS.oee), formatEstimate(s?.oee.line?.[factor], FORMATS.oee), undefined, FORMATS.oee);
+    row(factor, `· ${factor}`, (x) => formatEstimate(x.oee.line?.[factor], FORMATS.oee), undefined, FORMATS.oee);
   }
-  if (r.baseline.target || s?.target) {
-    const quantity = (s?.target ?? r.baseline.target)!.quantity;
-    row('hoursToTarget', `time to ${quantity} good`, formatEstimate(r.baseline.target?.hours, FORMATS.hours), formatEstimate(s?.target?.hours, FORMATS.hours), d?.hoursToTarget, FORMATS.hours);
-  }
-  row('scrap', 'scrap (parts)', formatEstimate(r.baseline.scrap, FORMATS.scrap), formatEstimate(s?.scrap, FORMATS.scrap), d?.scrap, FORMATS.scrap);
-  row('leadTime', 'lead time, mean', formatEstimate(r.baseline.leadTime.mean, FORMATS.leadTime), formatEstimate(s?.leadTime.mean, FORMATS.leadTime), d?.leadTimeMean, FORMATS.leadTime);
+  const target = [r.baseline, ...arms].find((x) => x.target)?.target;
+  if (target) row('hoursToTarget', `time to ${target.quantity} good`, (x) => formatEstimate(x.target?.hours, FORMATS.hours), (a) => a.differences.hoursToTarget, FORMATS.hours);
+  row('scrap', 'scrap (parts)', (x) => formatEstimate(x.scrap, FORMATS.scrap), (a) => a.differences.scrap, FORMATS.scrap);
+  row('leadTime', 'lead time, mean', (x) => formatEstimate(x.leadTime.mean, FORMATS.leadTime), (a) => a.differences.leadTimeMean, FORMATS.leadTime);
   const bottleneck = el('tr', '');
   bottleneck.dataset.figure = 'bottleneck';
-  bottleneck.append(el('th', '', 'bottleneck'), el('td', 'baseline', stationName(r.bottleneck.before.station)), el('td', 'scenario', r.bottleneck.after ? stationName(r.bottleneck.after.station) : '—'), el('td', 'difference', ''));
+  bottleneck.append(el('th', '', 'bottleneck'), el('td', 'baseline', stationName(r.bottleneck.before.station)));
+  arms.forEach((a, i) => {
+    const cell = el('td', 'scenario', stationName(a.bottleneck.station));
+    cell.dataset.scenario = String(i);
+    bottleneck.append(cell, el('td', 'difference', ''));
+  });
+  if (arms.length === 0) bottleneck.append(el('td', 'scenario', '—'), el('td', 'difference', ''));
   table.appendChild(bottleneck);
 
   const hours = 'hours' in r.horizon ? `${r.horizon.hours} h` : `until ${r.horizon.untilGood} good`;

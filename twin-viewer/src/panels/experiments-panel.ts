@@ -9,7 +9,7 @@
 import type { ExperimentDetail, ExperimentSummary } from '../../../gateway/src/core/experiments.ts';
 import type { LiveDevice, LiveSnapshot } from '../../../gateway/src/core/live-events.ts';
 import type { ExperimentResult } from '../../../simulators/src/experiments/run-experiment.ts';
-import type { Change } from '../../../simulators/src/experiments/scenario.ts';
+import type { Change, Sweep } from '../../../simulators/src/experiments/scenario.ts';
 import type uPlot from 'uplot';
 import { ghostSpecsOf } from '../scene/ghost-machines.ts';
 import type { TwinScene } from '../scene/twin-scene.ts';
@@ -34,6 +34,8 @@ export interface ExperimentsState {
   readonly open: boolean;
   readonly pointed: string | undefined;
   readonly changes: readonly Change[];
+  /** Several scenarios side by side: a sweep over one parameter. */
+  readonly sweep: Sweep | undefined;
   readonly running: { readonly id: string; readonly status: string; readonly progress: number } | undefined;
   readonly shown: { readonly id: string; readonly result: ExperimentResult } | undefined;
   readonly past: readonly string[];
@@ -43,7 +45,7 @@ export interface ExperimentsState {
   /** What the scene marks: machine id → mark. */
   readonly marks: Readonly<Record<string, string>>;
   /** Each stacked-bar chart: its machines in order, and per state (working first) the running totals in percent it draws. */
-  readonly bars: { readonly baseline?: BarsShown; readonly scenario?: BarsShown };
+  readonly bars: Readonly<Record<string, BarsShown>>;
 }
 
 export interface BarsShown {
@@ -55,6 +57,7 @@ export class ExperimentsPanel {
   private snapshot: LiveSnapshot | undefined;
   private pointed: LiveDevice | undefined;
   private changes: Change[] = [];
+  private sweep: Sweep | undefined;
   private running: { id: string; status: string; progress: number } | undefined;
   private shown: { id: string; result: ExperimentResult } | undefined;
   private past: ExperimentSummary[] = [];
@@ -67,7 +70,7 @@ export class ExperimentsPanel {
   private readonly results: HTMLElement;
   private readonly history: HTMLUListElement;
   private readonly error: HTMLElement;
-  private plots: { arm: 'baseline' | 'scenario'; machines: string[]; plot: uPlot }[] = [];
+  private plots: { arm: string; machines: string[]; plot: uPlot }[] = [];
 
   constructor(
     private readonly root: HTMLElement,
@@ -83,6 +86,7 @@ export class ExperimentsPanel {
         <div class="exp-offer" hidden>
           <button type="button" class="exp-add"></button>
           <span class="exp-cycle"><label>cycle time × <input name="factor" type="number" min="0.1" max="10" step="0.05" value="0.9"></label> <button type="button" class="exp-cycle-add">Add</button></span>
+          <button type="button" class="exp-sweep"></button>
           <span class="exp-buffer"><label>buffer before <span class="exp-buffer-station"></span> <input name="buffer" type="number" min="0" max="1000" step="1" value="4"></label> <button type="button" class="exp-buffer-add">Set</button></span>
         </div>
         <div class="exp-line">
@@ -113,6 +117,13 @@ export class ExperimentsPanel {
     root.querySelector('.exp-add')!.addEventListener('click', () => {
       const d = this.pointed;
       if (d) this.add({ station: d.station, add: 1, like: d.id });
+    });
+    root.querySelector('.exp-sweep')!.addEventListener('click', () => {
+      const d = this.pointed;
+      if (!d || d.station === null) return;
+      const n = this.machinesAt(d.station);
+      this.sweep = { station: d.station, parameter: 'machines', values: [n + 1, n + 2, n + 3] };
+      this.fillChanges();
     });
     root.querySelector('.exp-buffer-add')!.addEventListener('click', () => {
       const d = this.pointed;
@@ -146,7 +157,8 @@ export class ExperimentsPanel {
     this.list.addEventListener('click', (e) => {
       const li = (e.target as HTMLElement).closest<HTMLElement>('button.remove')?.closest('li');
       if (!li) return;
-      this.changes.splice(Number(li.dataset.index), 1);
+      if (li.dataset.sweep !== undefined) this.sweep = undefined;
+      else this.changes.splice(Number(li.dataset.index), 1);
       this.fillChanges();
     });
     this.history.addEventListener('click', (e) => {
@@ -172,6 +184,7 @@ export class ExperimentsPanel {
       open: this.isOpen,
       pointed: this.pointed?.id,
       changes: this.changes.map((c) => structuredClone(c)),
+      sweep: this.sweep && structuredClone(this.sweep),
       running: this.running && { ...this.running },
       shown: this.shown,
       past: this.past.map((p) => p.id),
@@ -226,6 +239,12 @@ export class ExperimentsPanel {
     this.pointed = device;
     this.offer.hidden = !device;
     if (device) this.offer.querySelector('.exp-add')!.textContent = `+1 ${kindOf(device)} at ${this.stationName(device.station)}`;
+    const sweep = this.offer.querySelector<HTMLButtonElement>('.exp-sweep')!;
+    sweep.hidden = !device || device.station === null;
+    if (device && device.station !== null) {
+      const n = this.machinesAt(device.station);
+      sweep.textContent = `compare ${n + 1}, ${n + 2}, ${n + 3} at ${this.stationName(device.station)}`;
+    }
     const cycle = this.offer.querySelector<HTMLElement>('.exp-cycle')!;
     if (device) cycle.title = `multiplies ${shortName(device)}'s cycle times`;
     const buffer = this.offer.querySelector<HTMLElement>('.exp-buffer')!;
@@ -258,11 +277,22 @@ export class ExperimentsPanel {
         return li;
       }),
     );
+    if (this.sweep) {
+      const li = document.createElement('li');
+      li.dataset.sweep = '';
+      const values = this.sweep.values ?? [];
+      li.append(Object.assign(document.createElement('span'), { textContent: `side by side: ${values.join(', ')} machines at ${this.stationName(this.sweep.station ?? null)}` }), Object.assign(document.createElement('button'), { type: 'button', className: 'remove', title: 'remove this comparison', textContent: '×' }));
+      this.list.appendChild(li);
+    }
     this.scene.setGhosts(ghostSpecsOf(this.changes, [...this.scene.machines.values()].map((m) => m.device)));
   }
 
   private describe(c: Change): string {
     return describeChange(c, { device: (id) => this.scene.machines.get(id)?.device, stationName: (id) => this.stationName(id) });
+  }
+
+  private machinesAt(station: string): number {
+    return [...this.scene.machines.values()].filter((m) => m.device.station === station).length;
   }
 
   /** The line of the changes so far, else the pointed machine's, else the site's first. */
@@ -293,12 +323,13 @@ export class ExperimentsPanel {
     const window = this.calibrationWindow(String(data.get('calibration') ?? 'default'));
     if (typeof window === 'string') return this.say(window);
     const body = {
-      name: this.changes.map((c) => this.describe(c)).join(', ') || 'baseline',
+      name: [...this.changes.map((c) => this.describe(c)), ...(this.sweep ? [`${this.sweep.values?.join('/')} at ${this.stationName(this.sweep.station ?? null)}`] : [])].join(', ') || 'baseline',
       line: this.line(),
       changes: this.changes,
       horizon: { hours: Number(data.get('hours')) },
       replications: Number(data.get('replications')),
       ...(window ? { calibration: window } : {}),
+      ...(this.sweep ? { sweep: this.sweep } : {}),
     };
     const answer = await this.request<ExperimentSummary>('/api/experiments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!answer) return;
@@ -346,13 +377,13 @@ export class ExperimentsPanel {
     const charts = document.createElement('div');
     charts.className = 'exp-bars';
     this.results.appendChild(charts);
-    const chart = (arm: 'baseline' | 'scenario', f: ExperimentResult['baseline'], title: string) => {
+    const chart = (arm: string, f: ExperimentResult['baseline'], title: string) => {
       const box = Object.assign(document.createElement('div'), { className: `exp-bars-${arm}` });
       charts.appendChild(box);
       this.plots.push({ arm, machines: f.machines.map((m) => m.id), plot: renderStateBars(box, f, title, (id) => this.machineName(id)) });
     };
     chart('baseline', result.baseline, 'baseline: where the time went');
-    if (result.scenario) chart('scenario', result.scenario, `${result.scenario.name}: where the time went`);
+    result.scenarios.forEach((s, i) => chart(i === 0 ? 'scenario' : `scenario-${i}`, s, `${s.name}: where the time went`));
     this.markBottlenecks(result);
     this.options.shown?.(detail.id);
   }
@@ -381,9 +412,10 @@ export class ExperimentsPanel {
     const detail = await this.request<ExperimentDetail>(`/api/experiments/${encodeURIComponent(id)}`);
     if (!detail) return;
     // Its changes come back to the list, to run again as they were or changed.
-    const scenario = detail.scenario as { changes?: Change[] } | undefined;
+    const scenario = detail.scenario as { changes?: Change[]; sweep?: Sweep } | undefined;
     if (scenario?.changes) {
       this.changes = structuredClone(scenario.changes);
+      this.sweep = scenario.sweep && structuredClone(scenario.sweep);
       this.fillChanges();
     }
     if (detail.status === 'done') this.show(detail);
