@@ -111,7 +111,12 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     for (const mid of atStation(r.bottleneck.before)) expect(marks[mid]).toMatch(/bottleneck (now|in both)/);
     expect(Object.values(marks).some((m) => /with the change|in both/.test(m))).toBe(true);
     // FIELDLAB_SCREENSHOTS=docs writes the picture docs/virtual-experiments.md shows.
-    if (process.env.FIELDLAB_SCREENSHOTS) await page.screenshot({ path: join(process.env.FIELDLAB_SCREENSHOTS, 'experiments-panel.png') });
+    if (process.env.FIELDLAB_SCREENSHOTS) {
+      await hook((h) => h.overview());
+      await page.evaluate(() => document.querySelector('#experiments .exp-summary')?.scrollIntoView());
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(process.env.FIELDLAB_SCREENSHOTS, 'experiments-panel.png') });
+    }
     // The summary says the answer in words with its interval.
     expect(await page.textContent('#experiments .exp-summary .question')).toBe('What if: +1 printer at Print farm?');
     expect(await page.textContent('#experiments .exp-summary .answer')).toContain(`${diff(r.differences!.goodPerHour)} good parts an hour`);

@@ -106,6 +106,8 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
     /** Machines an experiment would add, standing in the scene: where (site metres), what they copy, their status and label. */
     ghosts: () =>
       [...scene.ghosts.values()].map((g) => ({ id: g.device.id, like: g.ghost!.like, position: g.device.position, status: g.status, label: g.label.textContent ?? '', visible: g.machine.object.parent !== null })),
+    /** The whole line in view (as the kiosk's summary shot). */
+    overview: (): void => scene.overview(),
     /** Builds the scene again from the snapshot it was built from. */
     rebuild: (): void => {
       if (!client.snapshot) throw new Error('no snapshot yet');
