@@ -4,17 +4,17 @@
 // differences in one plain, JSON-serialisable result. Synchronous and pure: meant for a
 // worker thread; the same site, record and scenario give the same numbers, always.
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
-import type { Horizon } from '../des/line-params.ts';
-import { siteLineParams } from '../des/site-line.ts';
-import { scenarioDesigns, type Design } from './apply-changes.ts';
-import { calibrate, type CalibrationReport } from './calibrate.ts';
+import type { Design } from './apply-changes.ts';
+import type { CalibrationReport } from './calibrate.ts';
 import { sha256Of } from './canonical-hash.ts';
+import { experimentInputs } from './experiment-inputs.ts';
 import type { RecordedLine } from './recorded-line.ts';
-import { replicate, type RunPlan } from './replicate.ts';
+import { replicate } from './replicate.ts';
 import type { Change, Scenario } from './scenario.ts';
-import { assertScenario } from './scenario-check.ts';
 import { differences, summarise, type BottleneckSummary, type Differences, type ScenarioFigures } from './summary.ts';
 import { validate, type Validation } from './validate.ts';
+
+export { DEFAULT_MAX_HOURS } from './experiment-inputs.ts';
 
 export interface ExperimentHooks {
   /** Called between replications with the share done, 0..1; last with 1. */
@@ -67,27 +67,14 @@ export interface ExperimentResult {
   readonly warnings: readonly string[];
 }
 
-/** Four weeks: how long an `untilGood` horizon runs at most unless `maxHours` says. */
-export const DEFAULT_MAX_HOURS = 672;
-
 export function runExperiment(site: SiteModel, recorded: RecordedLine, scenario: Scenario, hooks: ExperimentHooks = {}): ExperimentResult {
-  assertScenario(site, scenario, 'scenario');
-  if (recorded.line !== scenario.line) throw new RangeError(`the record is of line "${recorded.line}", the scenario of "${scenario.line}"`);
   const check = () => {
     if (hooks.signal?.aborted) throw new ExperimentAbortedError();
   };
   check();
-  const calibration = calibrate(site, recorded, scenario.calibration.fit);
-  const { params } = siteLineParams(site, { ...calibration.options, horizon: { seconds: 1 } });
-  const ideal = Object.fromEntries(site.devices.filter((d) => d.line === scenario.line).map((d) => [d.id, d.profileDef.production?.idealCycleSeconds]));
-  const baseDesign: Design = { stations: params.stations, ideal, calendar: scenario.calendar, target: scenario.target };
-  const designs = scenarioDesigns(baseDesign, scenario);
-
+  const { calibration, baseDesign, designs, plan, maxHours } = experimentInputs(site, recorded, scenario);
   const h = scenario.horizon;
-  const maxHours = h.maxHours ?? DEFAULT_MAX_HOURS;
-  const horizon: Horizon = h.untilGood !== undefined ? { goodParts: h.untilGood, maxSeconds: maxHours * 3600 } : { seconds: h.hours! * 3600 };
-  const startMs = scenario.start !== undefined ? Date.parse(scenario.start) : recorded.to;
-  const plan: RunPlan = { horizon, startMs, startIso: scenario.start, seed: scenario.seed, replications: scenario.replications };
+  const startMs = plan.startMs;
 
   const R = scenario.replications;
   const total = R * (2 + designs.length);
