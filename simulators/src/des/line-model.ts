@@ -17,6 +17,7 @@ import { IndexRing, PartQueue } from './growable.ts';
 import type { LineParams } from './line-params.ts';
 import { LineRecorder } from './line-recorder.ts';
 import { buildResult, type LineResult } from './line-result.ts';
+import type { LineTrace } from './line-trace.ts';
 import { BLOCKED, FAILED, OFF_SHIFT, SETUP, STARVED, WORKING } from './machine-states.ts';
 import { RandomStreams, type RandomStream } from './random-streams.ts';
 
@@ -44,6 +45,16 @@ export function runLine(params: LineParams): LineResult {
 /** The simulation alone, without the figures (the benchmark times the two apart). */
 export function simulateLine(params: LineParams): { recorder: LineRecorder; events: number } {
   return new LineRun(params).run();
+}
+
+/**
+ * The run again, its events written to `trace` as they happen (state changes, buffer levels,
+ * parts). The same parameters give the same run as `runLine`: the trace only listens.
+ */
+export function traceLine(params: LineParams, trace: LineTrace): { recorder: LineRecorder; events: number } {
+  const run = new LineRun(params, trace).run();
+  trace.close();
+  return run;
 }
 
 class LineRun {
@@ -92,7 +103,11 @@ class LineRun {
 
   private readonly rec: LineRecorder;
 
-  constructor(readonly params: LineParams) {
+  constructor(
+    readonly params: LineParams,
+    /** Undefined in every untraced run: each hook below is then one comparison. */
+    private readonly trace?: LineTrace,
+  ) {
     const p = params;
     check(p);
     const streams = new RandomStreams(p.seed);
@@ -254,6 +269,7 @@ class LineRun {
     const scrap = this.scrap[s]!;
     if (scrap > 0 && this.scrapRng[s]!.next() < scrap) {
       this.rec.scrapAt[s] = this.rec.scrapAt[s]! + 1;
+      if (this.trace !== undefined) this.trace.scrapPart(this.now, s);
       this.depart(s, this.stationEntry[m]!);
       this.leaveLine(this.lineEntry[m]!, false);
       this.part[m] = NO_PART;
@@ -334,6 +350,7 @@ class LineRun {
     const buffer = this.buffer[s]!;
     this.bufferChanging(s);
     buffer.shift();
+    if (this.trace !== undefined) this.trace.bufferLevel(this.now, s, buffer.length);
     this.lineEntry[m] = buffer.lineEntry;
     this.stationEntry[m] = buffer.stationEntry;
   }
@@ -413,6 +430,7 @@ class LineRun {
   // Statistics: the model's own words for what the recorder keeps.
 
   private setPhase(m: number, next: number): void {
+    if (this.trace !== undefined) this.trace.machineState(this.now, m, next);
     this.rec.state(m, this.phase[m]!, next, this.now);
     this.phase[m] = next;
   }
@@ -431,6 +449,7 @@ class LineRun {
 
   private bufferGrew(s: number): void {
     this.rec.bufferGrew(s, this.buffer[s]!.length);
+    if (this.trace !== undefined) this.trace.bufferLevel(this.now, s, this.buffer[s]!.length);
   }
 
   private enterLine(): void {
@@ -438,6 +457,7 @@ class LineRun {
   }
 
   private leaveLine(entered: number, good: boolean): void {
+    if (good && this.trace !== undefined) this.trace.goodPart(this.now, this.stations - 1);
     if (this.rec.leaveLine(entered, good, this.now) >= this.target) this.stopped = true;
   }
 

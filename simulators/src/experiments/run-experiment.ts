@@ -15,6 +15,8 @@ import { differences, summarise, type BottleneckSummary, type Differences, type 
 import { validate, type Validation } from './validate.ts';
 
 export { DEFAULT_MAX_HOURS } from './experiment-inputs.ts';
+// The engine module's second entry: the gateway's worker calls it for a replay of one replication.
+export { traceReplication } from './trace-replication.ts';
 
 export interface ExperimentHooks {
   /** Called between replications with the share done, 0..1; last with 1. */
