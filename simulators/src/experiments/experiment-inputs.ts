@@ -7,6 +7,7 @@ import type { Horizon } from '../des/line-params.ts';
 import { siteLineParams } from '../des/site-line.ts';
 import { scenarioDesigns, type Design } from './apply-changes.ts';
 import { calibrate, type Calibration } from './calibrate.ts';
+import { sha256Of } from './canonical-hash.ts';
 import type { RecordedLine } from './recorded-line.ts';
 import type { RunPlan } from './replicate.ts';
 import type { Scenario } from './scenario.ts';
@@ -38,4 +39,11 @@ export function experimentInputs(site: SiteModel, recorded: RecordedLine, scenar
   const startMs = scenario.start !== undefined ? Date.parse(scenario.start) : recorded.to;
   const plan: RunPlan = { horizon, startMs, startIso: scenario.start, seed: scenario.seed, replications: scenario.replications };
   return { calibration, baseDesign, designs, plan, maxHours };
+}
+
+/** The hash of everything the numbers depend on: the record, the scenario, and the line's stations, devices and their ideal cycles. */
+export function experimentHash(site: SiteModel, recorded: RecordedLine, scenario: Scenario): string {
+  const line = site.lines.find((l) => l.id === scenario.line);
+  const devices = site.devices.filter((d) => d.line === scenario.line).map((d) => ({ id: d.id, station: d.station, profile: d.profileDef.id, ideal: d.profileDef.production?.idealCycleSeconds ?? null }));
+  return sha256Of({ recorded, scenario, line: { id: line?.id, stations: line?.stations.map((s) => s.id) }, devices });
 }

@@ -6,15 +6,14 @@
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { Design } from './apply-changes.ts';
 import type { CalibrationReport } from './calibrate.ts';
-import { sha256Of } from './canonical-hash.ts';
-import { experimentInputs } from './experiment-inputs.ts';
+import { experimentHash, experimentInputs } from './experiment-inputs.ts';
 import type { RecordedLine } from './recorded-line.ts';
 import { replicate } from './replicate.ts';
 import type { Change, Scenario } from './scenario.ts';
 import { differences, summarise, type BottleneckSummary, type Differences, type ScenarioFigures } from './summary.ts';
 import { validate, type Validation } from './validate.ts';
 
-export { DEFAULT_MAX_HOURS } from './experiment-inputs.ts';
+export { DEFAULT_MAX_HOURS, experimentHash } from './experiment-inputs.ts';
 // The engine module's second entry: the gateway's worker calls it for a replay of one replication.
 export { traceReplication } from './trace-replication.ts';
 
@@ -120,11 +119,4 @@ export function runExperiment(site: SiteModel, recorded: RecordedLine, scenario:
     bottleneck: { before: baseline.bottleneck, after: first?.bottleneck ?? null },
     warnings,
   };
-}
-
-/** The hash of everything the numbers depend on: the record, the scenario, and the line's stations, devices and their ideal cycles. */
-export function experimentHash(site: SiteModel, recorded: RecordedLine, scenario: Scenario): string {
-  const line = site.lines.find((l) => l.id === scenario.line);
-  const devices = site.devices.filter((d) => d.line === scenario.line).map((d) => ({ id: d.id, station: d.station, profile: d.profileDef.id, ideal: d.profileDef.production?.idealCycleSeconds ?? null }));
-  return sha256Of({ recorded, scenario, line: { id: line?.id, stations: line?.stations.map((s) => s.id) }, devices });
 }

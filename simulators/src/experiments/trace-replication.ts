@@ -9,7 +9,7 @@ import type { LineParams } from '../des/line-params.ts';
 import { traceLine } from '../des/line-model.ts';
 import { LineTrace } from '../des/line-trace.ts';
 import { MACHINE_STATES } from '../des/machine-states.ts';
-import { experimentInputs } from './experiment-inputs.ts';
+import { experimentHash, experimentInputs } from './experiment-inputs.ts';
 import type { RecordedLine } from './recorded-line.ts';
 import { horizonSeconds, lineParams } from './replicate.ts';
 import type { Scenario } from './scenario.ts';
@@ -41,6 +41,8 @@ export interface ReplicationTrace {
   readonly start: string;
   readonly horizonSeconds: number;
   readonly warmupSeconds: number;
+  /** The experiment's inputHash as it is now: another than the result's, and the site changed since (not that run). */
+  readonly inputHash: string;
   /** The window the events cover. */
   readonly window: { readonly fromSeconds: number; readonly toSeconds: number };
   /** In the model's order: an event's machine index points here. `added`: a machine the scenario added. */
@@ -107,6 +109,7 @@ export function traceReplication(site: SiteModel, recorded: RecordedLine, scenar
     start: new Date(plan.startMs).toISOString(),
     horizonSeconds: horizon,
     warmupSeconds: params.warmupSeconds ?? 0,
+    inputHash: experimentHash(site, recorded, scenario),
     window: { fromSeconds: from, toSeconds: to },
     machines: machines.map((m) => ({ ...m, added: !base.has(m.id) })),
     stations: params.stations.map((s, i) => ({ id: s.id, buffer: i === 0 || s.buffer === undefined || !Number.isFinite(s.buffer) ? null : s.buffer })),
