@@ -16,6 +16,12 @@ export interface EngineHooks {
 /** What an engine module exports (simulators/src/experiments/run-experiment.ts). It may return its result or a promise of it; a throw fails the experiment. */
 export interface EngineModule {
   runExperiment(site: SiteModel, recorded: RecordedLine, scenario: never, hooks?: EngineHooks): unknown;
+  /**
+   * Optional: one replication of a done experiment again, with its events, from the same
+   * record and scenario (the request is the gateway's TraceQuery in the engine's words). An
+   * engine without it answers no trace (503). A throw with `code` FL_TRACE_REQUEST: a 400.
+   */
+  traceReplication?(site: SiteModel, recorded: RecordedLine, scenario: never, request: unknown): unknown;
 }
 
 export interface ExperimentEngine {

@@ -12,6 +12,8 @@ export interface WorkerInput {
   readonly site: SiteModel;
   readonly recorded: RecordedLine;
   readonly scenario: unknown;
+  /** Set: trace one replication of the (done) experiment instead of running it. */
+  readonly trace?: unknown;
 }
 
 export type WorkerMessage =

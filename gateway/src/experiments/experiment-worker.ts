@@ -1,6 +1,6 @@
-// Inside the worker thread: imports the engine, runs one experiment and reports progress
-// and the outcome to the gateway. Only messages cross: the engine shares nothing with the
-// event loop that handles ingest.
+// Inside the worker thread: imports the engine, runs one experiment (or traces one of its
+// replications) and reports progress and the outcome to the gateway. Only messages cross:
+// the engine shares nothing with the event loop that handles ingest.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EngineModule } from './engine.ts';
 import type { WorkerInput, WorkerMessage } from './experiment-runner.ts';
@@ -24,7 +24,10 @@ function progress(fraction: number): void {
 try {
   const engine = (await import(input.module)) as EngineModule;
   if (typeof engine.runExperiment !== 'function') throw new Error(`${input.module} exports no runExperiment`);
-  const result = await engine.runExperiment(input.site, input.recorded, input.scenario as never, { progress });
+  let result: unknown;
+  if (input.trace === undefined) result = await engine.runExperiment(input.site, input.recorded, input.scenario as never, { progress });
+  else if (typeof engine.traceReplication === 'function') result = engine.traceReplication(input.site, input.recorded, input.scenario as never, input.trace);
+  else throw Object.assign(new Error(`${input.module} exports no traceReplication`), { code: 'FL_EXPERIMENTS_UNAVAILABLE' });
   post({ type: 'done', result });
 } catch (err) {
   const e = err as { code?: unknown; message?: unknown };

@@ -31,5 +31,5 @@ export function unavailableExperiments(why: string): ExperimentsService {
   const no = (): never => {
     throw new FieldlabError('FL_EXPERIMENTS_UNAVAILABLE', { why });
   };
-  return { open: () => undefined, close: async () => undefined, submit: async () => no(), get: async () => no(), list: () => no(), cancel: async () => no() };
+  return { open: () => undefined, close: async () => undefined, submit: async () => no(), get: async () => no(), list: () => no(), cancel: async () => no(), trace: async () => no() };
 }

@@ -7,10 +7,11 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
 import { FieldlabError } from '../core/errors.ts';
-import type { ExperimentDetail, ExperimentsApi, ExperimentSummary } from '../core/experiments.ts';
+import type { ExperimentDetail, ExperimentsApi, ExperimentSummary, ExperimentTrace, TraceQuery } from '../core/experiments.ts';
 import type { ExperimentEngine } from './engine.ts';
 import { runInWorker, type RunHandle } from './experiment-runner.ts';
 import { ExperimentStore, isExperimentId, type StoredExperiment } from './experiment-store.ts';
+import { engineTraceRequest, traceAnswer } from './experiment-trace.ts';
 import type { CalibrationWindow, RecordReader } from './recorded-from-influx.ts';
 
 export interface ExperimentsOptions {
@@ -32,6 +33,9 @@ const Request = z.looseObject({ line: z.string().min(1).max(200), calibration: z
 
 const ms = (t: z.infer<typeof Time> | undefined) => (t === undefined ? undefined : typeof t === 'number' ? t : t instanceof Date ? t.getTime() : Date.parse(t));
 
+/** Traces run at once at most: each is a worker thread of its own, beside the experiment's. */
+const MAX_TRACES = 2;
+
 /** In memory: a finished experiment without its record and result (they stay on disk). */
 type Held = Omit<StoredExperiment, 'recorded' | 'result'> & { readonly recorded: StoredExperiment['recorded'] | null; readonly result: unknown };
 
@@ -42,6 +46,7 @@ export class Experiments implements ExperimentsApi {
   private running: { id: string; handle: RunHandle } | undefined;
   private closed = false;
   private pumping: Promise<void> = Promise.resolve();
+  private readonly traces = new Set<RunHandle>();
 
   constructor(private readonly options: ExperimentsOptions) {
     this.store = new ExperimentStore(options.dir);
@@ -112,9 +117,35 @@ export class Experiments implements ExperimentsApi {
     return summaryOf(cancelled);
   }
 
+  /**
+   * Traces re-calibrate from the record the experiment kept (calibration is pure and takes
+   * milliseconds), rather than keeping the calibrated designs with every result: the stored
+   * format stays as it is, experiments kept before traces existed can be traced, and the
+   * designs cannot drift from the record they were made from.
+   */
+  async trace(id: string, query: TraceQuery): Promise<ExperimentTrace | undefined> {
+    this.assertOpen();
+    const e = isExperimentId(id) ? this.all.get(id) : undefined;
+    if (!e) return undefined;
+    if (e.status !== 'done') throw new FieldlabError('FL_EXPERIMENT_NOT_DONE', { id, status: e.status });
+    if (this.traces.size >= MAX_TRACES) throw new FieldlabError('FL_EXPERIMENTS_UNAVAILABLE', { why: `${MAX_TRACES} traces are being run; ask again in a moment` });
+    const stored = await this.store.read(id);
+    // Pruned while this call waited.
+    if (!stored) return undefined;
+    const handle = runInWorker({ module: this.options.engine.module.href, site: this.options.site, recorded: stored.recorded, scenario: stored.scenario, trace: engineTraceRequest(query) }, () => undefined);
+    this.traces.add(handle);
+    const outcome = await handle.outcome.finally(() => this.traces.delete(handle));
+    if (outcome.kind === 'done') return traceAnswer(id, outcome.result, (stored.result as { inputHash?: unknown } | null)?.inputHash);
+    if (outcome.kind === 'stopped') throw new FieldlabError('FL_EXPERIMENTS_UNAVAILABLE', { why: 'the gateway is stopping' });
+    if (outcome.code === 'FL_TRACE_REQUEST') throw new FieldlabError('FL_TRACE_REQUEST', { problem: outcome.message });
+    if (outcome.code === 'FL_EXPERIMENTS_UNAVAILABLE') throw new FieldlabError('FL_EXPERIMENTS_UNAVAILABLE', { why: `this engine has no traces (${outcome.message})` });
+    throw new FieldlabError('FL_EXPERIMENT_FAILED', { message: outcome.message });
+  }
+
   /** Ends a running worker (the experiment stays `running` on disk, for the next start) and waits for the writes. */
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.all([...this.traces].map((t) => t.stop()));
     await this.running?.handle.stop();
     await this.pumping;
     await this.store.flush();
