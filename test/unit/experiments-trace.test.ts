@@ -59,7 +59,7 @@ describe('a trace of one replication', () => {
       if (kind === TRACE_STATE) {
         if (state[i]! >= 0) {
           expect(v, `machine ${i} changes to the state it is in at ${at}`).not.toBe(state[i]);
-          time[i * STATE_COUNT + state[i]!] += at - since[i]!;
+          time[i * STATE_COUNT + state[i]!]! += at - since[i]!;
         }
         state[i] = v;
         since[i] = at;
@@ -73,7 +73,7 @@ describe('a trace of one replication', () => {
         expect(v).toBe(++goods);
       } else expect(kind).toBe(TRACE_SCRAP);
     }
-    for (let i = 0; i < n; i++) time[i * STATE_COUNT + state[i]!] += t.window.toSeconds - since[i]!;
+    for (let i = 0; i < n; i++) time[i * STATE_COUNT + state[i]!]! += t.window.toSeconds - since[i]!;
     run.machines.forEach((m, i) => {
       expect(t.machines[i]!.id).toBe(m.id);
       MACHINE_STATES.forEach((s, k) => expect(time[i * STATE_COUNT + k], `${m.id} ${s}`).toBeCloseTo(m.time[s], 6));
