@@ -68,7 +68,7 @@ describe('the trace of a replication over REST', () => {
     for (const r of [0, 1, 2]) {
       const { status, body } = await trace(`?arm=baseline&replication=${r}`);
       expect(status, JSON.stringify(body).slice(0, 300)).toBe(200);
-      expect(body).toMatchObject({ experiment: id, arm: 'baseline', scenario: null, name: 'baseline', replication: r, start: result.start, horizonSeconds: 8 * 3600, warmupSeconds: 0, inputHash: result.inputHash, warnings: [], truncated: false });
+      expect(body).toMatchObject({ experiment: id, line: 'streetlight', arm: 'baseline', scenario: null, name: 'baseline', replication: r, start: result.start, horizonSeconds: 8 * 3600, warmupSeconds: 0, inputHash: result.inputHash, warnings: [], truncated: false });
       expect(body.states).toEqual(['working', 'blocked', 'starved', 'failed', 'setup', 'offShift']);
       expect(body.machines.some((m) => m.added)).toBe(false);
       const good = body.events.filter((e) => e[1] === TRACE_KIND.good);

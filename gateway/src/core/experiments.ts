@@ -72,6 +72,8 @@ export interface TraceQuery {
  */
 export interface ExperimentTrace {
   readonly experiment: string;
+  /** The line simulated (the experiment's). */
+  readonly line: string;
   readonly arm: 'baseline' | 'scenario';
   readonly scenario: number | null;
   /** `baseline`, or the scenario's name (a sweep's: "printing machines = 5"). */

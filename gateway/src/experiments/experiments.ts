@@ -135,7 +135,7 @@ export class Experiments implements ExperimentsApi {
     const handle = runInWorker({ module: this.options.engine.module.href, site: this.options.site, recorded: stored.recorded, scenario: stored.scenario, trace: engineTraceRequest(query) }, () => undefined);
     this.traces.add(handle);
     const outcome = await handle.outcome.finally(() => this.traces.delete(handle));
-    if (outcome.kind === 'done') return traceAnswer(id, outcome.result, (stored.result as { inputHash?: unknown } | null)?.inputHash);
+    if (outcome.kind === 'done') return traceAnswer(e, outcome.result, (stored.result as { inputHash?: unknown } | null)?.inputHash);
     if (outcome.kind === 'stopped') throw new FieldlabError('FL_EXPERIMENTS_UNAVAILABLE', { why: 'the gateway is stopping' });
     if (outcome.code === 'FL_TRACE_REQUEST') throw new FieldlabError('FL_TRACE_REQUEST', { problem: outcome.message });
     if (outcome.code === 'FL_EXPERIMENTS_UNAVAILABLE') throw new FieldlabError('FL_EXPERIMENTS_UNAVAILABLE', { why: `this engine has no traces (${outcome.message})` });
