@@ -1,6 +1,7 @@
-// What the scene and panels show, wherever it comes from: the live stream, or the history
-// replayed at an instant. Both answer the same questions, so switching between them swaps
-// this one object and nothing else (no second scene, no second set of panels).
+// What the scene and panels show, wherever it comes from: the live stream, the history
+// replayed at an instant, or a simulated replication of an experiment. All answer the same
+// questions, so switching between them swaps this one object and nothing else (no second
+// scene, no second set of panels).
 import type { LiveAlarm, LiveInsight } from '../../../gateway/src/core/live-events.ts';
 import type { SeriesSummary } from '../../../gateway/src/core/insight.ts';
 import type { Value } from '../../../gateway/src/core/reading.ts';
@@ -27,7 +28,8 @@ export interface ShownInsight {
 }
 
 export interface ShownState {
-  readonly mode: 'live' | 'replay';
+  /** scenario: a simulated replication (replay/scenario-state.ts); like a replay, nothing on show can be acknowledged or changed. */
+  readonly mode: 'live' | 'replay' | 'scenario';
   readonly history: ValueHistory;
   /** Machine states, alarms and series as the gateway judged them at the instant shown. */
   readonly insight: ShownInsight;

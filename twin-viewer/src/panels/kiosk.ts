@@ -128,7 +128,7 @@ export class Kiosk {
     const series = shown.insight.series;
     if ('device' in stop) {
       const m = this.scene.machines.get(stop.device);
-      return m ? describe(m, shown.history.stateAt(m.device.id), runningSeries(series, m.device.line), shown.mode === 'replay') : undefined;
+      return m ? describe(m, shown.history.stateAt(m.device.id), runningSeries(series, m.device.line), shown.mode !== 'live') : undefined;
     }
     if (stop.experiment) {
       const r = this.experimentOn(stop.line);
