@@ -53,6 +53,7 @@ describe('a trace of one replication', () => {
     let last = -Infinity;
     let goods = 0;
     const levels = new Map<number, number>();
+    let previous: number[] = [];
     for (const [at, kind, i, v] of tuples(t)) {
       expect(at).toBeGreaterThanOrEqual(last);
       last = at;
@@ -64,6 +65,8 @@ describe('a trace of one replication', () => {
         state[i] = v;
         since[i] = at;
       } else if (kind === TRACE_BUFFER) {
+        // A level held for no time (a part in and out at one instant) is not written.
+        if (at > 0) expect(previous, `buffer ${i} at ${at}`).not.toEqual([at, TRACE_BUFFER, i]);
         const cap = t.stations[i]!.buffer;
         expect(v).toBeGreaterThanOrEqual(0);
         if (cap !== null) expect(v).toBeLessThanOrEqual(cap);
@@ -72,6 +75,7 @@ describe('a trace of one replication', () => {
         expect(i).toBe(t.stations.length - 1);
         expect(v).toBe(++goods);
       } else expect(kind).toBe(TRACE_SCRAP);
+      previous = [at, kind, i];
     }
     for (let i = 0; i < n; i++) time[i * STATE_COUNT + state[i]!]! += t.window.toSeconds - since[i]!;
     run.machines.forEach((m, i) => {
@@ -113,7 +117,9 @@ describe('a trace of one replication', () => {
     const capped = trace({ maxEvents: 1000 });
     expect(whole.truncated).toBe(false);
     expect(capped.truncated).toBe(true);
-    expect(capped.events).toEqual(whole.events.subarray(0, 4000));
+    expect(capped.events.length).toBe(4000);
+    // The last kept may be a level the whole trace took back at once (a part in and out at one instant).
+    expect(capped.events.subarray(0, 3996)).toEqual(whole.events.subarray(0, 3996));
     expect(capped.counts).toEqual(whole.counts);
   });
 

@@ -21,6 +21,9 @@ export class Float64List {
   get(i: number): number {
     return this.data[i]!;
   }
+  set(i: number, x: number): void {
+    this.data[i] = x;
+  }
   clear(): void {
     this.length = 0;
   }

@@ -37,6 +37,9 @@ export class LineTrace {
   private readonly state: Uint8Array;
   private readonly level: Float64Array;
   private opened = false;
+  /** The events' length just after the last buffer event pushed, and the level before it. */
+  private lastBuffer = -1;
+  private lastBufferBefore = 0;
 
   constructor(
     machines: number,
@@ -60,8 +63,24 @@ export class LineTrace {
   bufferLevel(t: number, s: number, level: number): void {
     if (this.level[s] === level) return;
     this.reach(t);
+    const before = this.level[s]!;
     this.level[s] = level;
+    // A part put in and taken out at one instant (a machine free downstream) is no level anyone
+    // saw: the last event, that buffer's at this instant, is changed or taken back, not added to.
+    const e = this.events;
+    const n = e.length;
+    if (!this.truncated && this.lastBuffer === n && e.get(n - 4) === t && e.get(n - 2) === s) {
+      if (level === this.lastBufferBefore) {
+        for (let k = 0; k < 4; k++) e.pop();
+        this.lastBuffer = -1;
+      } else e.set(n - 1, level);
+      return;
+    }
     this.add(t, TRACE_BUFFER, s, level);
+    if (e.length === n + 4) {
+      this.lastBuffer = e.length;
+      this.lastBufferBefore = before;
+    }
   }
 
   goodPart(t: number, s: number): void {
