@@ -112,6 +112,15 @@ describe('a trace of one replication', () => {
     expect(w.counts.to.good).toBe(whole.filter(([t, k]) => k === TRACE_GOOD && t < to).length);
   });
 
+  it('ends where a run to a target ended', () => {
+    const untilGood = scenarioFromBody({ line: 'streetlight', replications: 2, horizon: { untilGood: 50 }, seed: 5 });
+    const t = traceReplication(site, recorded, untilGood, { arm: 'baseline' });
+    const goods = tuples(t).filter(([, k]) => k === TRACE_GOOD);
+    expect(goods).toHaveLength(50);
+    expect(t.window.toSeconds).toBe(goods.at(-1)![0]);
+    expect(t.horizonSeconds).toBe(672 * 3600);
+  });
+
   it('caps the events, and says so, without losing the counts', () => {
     const whole = trace();
     const capped = trace({ maxEvents: 1000 });

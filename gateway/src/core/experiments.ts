@@ -84,7 +84,7 @@ export interface ExperimentTrace {
   readonly start: string;
   readonly horizonSeconds: number;
   readonly warmupSeconds: number;
-  /** What the events cover: the asked window within the horizon and the traced maximum (28 days). */
+  /** What the events cover: the asked window within the horizon and the traced maximum (28 days), ending where the run did (a target horizon: at its last good part). */
   readonly window: { readonly fromSeconds: number; readonly toSeconds: number };
   /** In the model's order; `added`: a machine the scenario added (id like `printer-04+1`). */
   readonly machines: readonly { readonly id: string; readonly station: string; readonly added: boolean }[];

@@ -43,7 +43,7 @@ export interface ReplicationTrace {
   readonly warmupSeconds: number;
   /** The experiment's inputHash as it is now: another than the result's, and the site changed since (not that run). */
   readonly inputHash: string;
-  /** The window the events cover. */
+  /** The window the events cover; it ends where the run did (a target horizon: at the target's last good part). */
   readonly window: { readonly fromSeconds: number; readonly toSeconds: number };
   /** In the model's order: an event's machine index points here. `added`: a machine the scenario added. */
   readonly machines: readonly { readonly id: string; readonly station: string; readonly added: boolean }[];
@@ -97,7 +97,8 @@ export function traceReplication(site: SiteModel, recorded: RecordedLine, scenar
   const machines = params.stations.flatMap((s) => s.machines.map((m) => ({ id: m.id, station: s.id })));
   const stations = params.stations.length;
   const trace = new LineTrace(machines.length, stations, { from, to, maxEvents });
-  traceLine(until(params, to), trace);
+  // A target horizon may end the run before `to`: the window ends where the run did.
+  const ended = traceLine(until(params, to), trace).recorder.to;
 
   const base = new Set(baseDesign.stations.flatMap((s) => s.machines.map((m) => m.id)));
   return {
@@ -110,7 +111,7 @@ export function traceReplication(site: SiteModel, recorded: RecordedLine, scenar
     horizonSeconds: horizon,
     warmupSeconds: params.warmupSeconds ?? 0,
     inputHash: experimentHash(site, recorded, scenario),
-    window: { fromSeconds: from, toSeconds: to },
+    window: { fromSeconds: from, toSeconds: Math.min(to, ended) },
     machines: machines.map((m) => ({ ...m, added: !base.has(m.id) })),
     stations: params.stations.map((s, i) => ({ id: s.id, buffer: i === 0 || s.buffer === undefined || !Number.isFinite(s.buffer) ? null : s.buffer })),
     states: MACHINE_STATES,
