@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../device-profiles/schema/load.ts';
-import type { ExperimentDetail } from '../../gateway/src/core/experiments.ts';
+import type { ExperimentDetail, ExperimentTrace } from '../../gateway/src/core/experiments.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { ensureViewerBuilt } from '../../gateway/src/http/viewer.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
@@ -143,6 +143,71 @@ describe('the Experiments panel (real engine, real influxd)', () => {
       await other.close();
     }
   }, 90_000);
+
+  it('plays a replication in the scene: the added printer works and changes state as the trace says, both arms on one clock', async () => {
+    const id = (await hook((h) => h.experiments()!.shown!.id))!;
+    const trace = (await (await fetch(`${gateway.httpAddress()}/api/experiments/${id}/trace?arm=scenario&replication=0`)).json()) as ExperimentTrace;
+    const ghost = trace.machines.findIndex((m) => m.id === 'printer-04+1');
+    expect(ghost).toBeGreaterThanOrEqual(0);
+    // The ghost's state at simulated second t, and how the scene shows it.
+    const changes = trace.events.filter(([, kind, index]) => kind === 0 && index === ghost);
+    const stateAt = (t: number) => trace.states[changes.findLast(([at]) => at <= t)![3]]!;
+    const STATUS: Record<string, string> = { working: 'running', blocked: 'idle', starved: 'idle', failed: 'fault', setup: 'warning', offShift: 'offline' };
+    const working = changes.find(([, , , v]) => trace.states[v] === 'working')!;
+    const other = changes.find(([t, , , v]) => trace.states[v] !== 'working' && t > working[0]) ?? changes.find(([, , , v]) => trace.states[v] !== 'working')!;
+
+    await page.selectOption('#experiments [name=playspeed]', '3600');
+    await page.click('#experiments .exp-play-start');
+    await eventually(async () => (await hook((h) => h.experiments()!.playing)) !== undefined, 15_000, 'the replication playing');
+    const first = (await hook((h) => h.experiments()!.playing))!;
+    expect(first).toMatchObject({ experiment: id, arm: 'scenario' });
+    await eventually(async () => (await hook((h) => h.experiments()!.playing!.seconds)) > first.seconds + 600, 10_000, 'simulated time moving at 3600×');
+    expect(await page.textContent('#timeline .tl-mode')).toBe('◆ Simulated');
+    expect(await page.textContent('#timeline .tl-when')).toMatch(/^simulated, with the change: /);
+
+    // Held at two instants the trace tells apart, the ghost shows the state the trace has then.
+    const shownAt = async (t: number) => {
+      await page.evaluate(`window.fieldlabTwin.seek(${Date.parse(trace.start) + t * 1000})`);
+      await eventually(async () => Math.abs((await hook((h) => h.experiments()!.playing!.seconds)) - t) < 1e-3, 5_000, `simulated second ${t}`);
+      await page.waitForTimeout(300);
+      return (await hook((h) => h.ghosts()))[0]!.status;
+    };
+    const seen = [await shownAt(working[0] + 0.5), await shownAt(other[0] + 0.5)];
+    expect(seen).toEqual([STATUS[stateAt(working[0] + 0.5)], STATUS[stateAt(other[0] + 0.5)]]);
+    expect(seen[0]).toBe('running');
+    expect(seen[1]).not.toBe('running');
+
+    // The baseline at the same simulated instant: the printer to be is not in it.
+    await page.selectOption('#experiments [name=arm]', 'baseline');
+    const base = (await hook((h) => h.experiments()!.playing))!;
+    expect(base.arm).toBe('baseline');
+    expect(base.seconds).toBeCloseTo(other[0] + 0.5, 3);
+    await page.waitForTimeout(300);
+    expect((await hook((h) => h.ghosts()))[0]!.status).toBe('unknown');
+    await page.selectOption('#experiments [name=arm]', 'scenario');
+
+    // The link says where: another page opens the same replication, paused at that second.
+    await eventually(
+      async () => {
+        const q = new URL(page.url()).searchParams;
+        return q.get('arm') === 'scenario' && q.get('simt') === String(Math.round(other[0] + 0.5));
+      },
+      5_000,
+      'the arm and the simulated second in the link',
+    );
+    const other2 = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await other2.goto(page.url());
+      await other2.waitForFunction(`window.fieldlabTwin?.experiments()?.playing?.arm === 'scenario'`, undefined, { timeout: 20_000 });
+      const there = (await other2.evaluate('window.fieldlabTwin.experiments().playing')) as { seconds: number };
+      expect(there.seconds).toBe(Math.round(other[0] + 0.5));
+      expect((await other2.evaluate('window.fieldlabTwin.playback().playing')) as boolean).toBe(false);
+    } finally {
+      await other2.close();
+    }
+    await page.evaluate('window.fieldlabTwin.goLive()');
+    await eventually(async () => (await hook((h) => h.playback().mode)) === 'live', 5_000, 'back to live');
+  });
 
   it('alternates the live line with the prepared experiment in the kiosk, when its model passed its check', async () => {
     const list = (await (await fetch(`${gateway.httpAddress()}/api/experiments`)).json()) as { id: string }[];

@@ -43,6 +43,8 @@ const experiments = kiosk
       open: view.experiment,
       shown: (id) => view.setExperiment(id),
       windows: timeline && { lastSeries: () => timeline.lastSeries(), range: () => timeline.window() },
+      player: playback,
+      playAt: view.playAt,
     });
 // A kiosk may loop a recorded shift: `replay=<hours>` back from now, in two minutes unless `speed=` says otherwise.
 const replayHours = Number(params.get('replay'));

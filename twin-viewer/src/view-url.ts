@@ -32,6 +32,12 @@ export class ViewInUrl {
 
   /** The experiment the URL named (`experiment`), to open in its panel. */
   readonly experiment = this.opened.get('experiment') ?? undefined;
+  /** Where in its simulated replication the link was: the arm shown and the simulated second (`arm`, `simt`). */
+  readonly playAt = (() => {
+    const arm = this.opened.get('arm');
+    const seconds = Number(this.opened.get('simt'));
+    return arm && this.opened.get('simt') !== null && Number.isFinite(seconds) ? { arm, seconds } : undefined;
+  })();
 
   /** Names the experiment on show in the link (undefined: none), so the link shows the same result. */
   setExperiment(id: string | undefined): void {
@@ -77,12 +83,22 @@ export class ViewInUrl {
       const c = this.scene.camera.position;
       const t = this.scene.controls.target;
       if (!this.kiosk) p.set('cam', [c.x, c.y, c.z, t.x, t.y, t.z].map((n) => n.toFixed(2)).join(','));
+      // A simulated replication playing: the arm and the simulated second, not an instant of the record.
+      const sim = this.playback.mode === 'scenario' ? this.playback.scenario : undefined;
+      if (sim && !this.kiosk) {
+        p.set('arm', sim.shown);
+        p.set('simt', String(Math.round(sim.arms[sim.shown]!.seconds)));
+      } else {
+        p.delete('arm');
+        p.delete('simt');
+      }
       // The kiosk's loop is its own: its link keeps saying `replay=`, not an instant.
       if (this.playback.mode === 'replay' && !this.kiosk) {
         p.set('at', new Date(this.playback.at).toISOString());
         if (this.playback.playing) p.set('speed', String(this.playback.speed));
         else p.delete('speed');
       } else if (!this.kiosk) {
+        // Not in replay: no instant of the record (a scenario's time is `simt`).
         p.delete('at');
         p.delete('speed');
       }

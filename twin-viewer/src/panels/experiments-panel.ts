@@ -6,11 +6,13 @@
 // and scenario side by side, the bottleneck of each marked in the scene. Past experiments
 // stay listed; reopening one shows its result and puts its changes back to run again.
 // Hidden for visitors and where the gateway has no history (no record to calibrate from).
-import type { ExperimentDetail, ExperimentSummary } from '../../../gateway/src/core/experiments.ts';
+import type { ExperimentDetail, ExperimentSummary, ExperimentTrace } from '../../../gateway/src/core/experiments.ts';
 import type { LiveDevice, LiveSnapshot } from '../../../gateway/src/core/live-events.ts';
 import type { ExperimentResult } from '../../../simulators/src/experiments/run-experiment.ts';
 import type { Change, Sweep } from '../../../simulators/src/experiments/scenario.ts';
 import type uPlot from 'uplot';
+import type { Playback } from '../replay/playback.ts';
+import { ScenarioState } from '../replay/scenario-state.ts';
 import { ghostSpecsOf } from '../scene/ghost-machines.ts';
 import type { TwinScene } from '../scene/twin-scene.ts';
 import { renderResult } from './experiment-results.ts';
@@ -26,7 +28,13 @@ export interface ExperimentsPanelOptions {
   readonly shown?: (id: string | undefined) => void;
   /** The timeline's windows to calibrate from: its last series (from its marks) and its range. */
   readonly windows?: { lastSeries(): { from: number; to: number } | undefined; range(): { from: number; to: number } } | undefined;
+  /** Where a replication is played in the scene (the page's one playback); none: no Play button. */
+  readonly player?: Playback | undefined;
+  /** Where the opened experiment's link was in its playing (`arm`, simulated seconds): shown there, paused. */
+  readonly playAt?: { readonly arm: string; readonly seconds: number } | undefined;
 }
+
+export const PLAY_SPEEDS = [60, 600, 3600] as const;
 
 /** What the test hook reports: the panel's state, not its pixels. */
 export interface ExperimentsState {
@@ -44,6 +52,8 @@ export interface ExperimentsState {
   readonly ghosts: readonly string[];
   /** What the scene marks: machine id → mark. */
   readonly marks: Readonly<Record<string, string>>;
+  /** The replication playing in the scene: which arm is shown, at which simulated second. */
+  readonly playing: { readonly experiment: string; readonly arm: string; readonly seconds: number } | undefined;
   /** Each stacked-bar chart: its machines in order, and per state (working first) the running totals in percent it draws. */
   readonly bars: Readonly<Record<string, BarsShown>>;
 }
@@ -145,7 +155,14 @@ export class ExperimentsPanel {
       if (this.running) void this.request(`/api/experiments/${encodeURIComponent(this.running.id)}`, { method: 'DELETE' });
     });
     root.querySelector('.exp-results')!.addEventListener('click', (e) => {
-      if ((e.target as HTMLElement).closest('.exp-print')) window.print();
+      const target = e.target as HTMLElement;
+      if (target.closest('.exp-print')) window.print();
+      if (target.closest('.exp-play-start') && this.shown) void this.playInScene(this.shown.id, this.playChoice().arm, this.playChoice().speed);
+    });
+    root.querySelector('.exp-results')!.addEventListener('change', (e) => {
+      const target = e.target as HTMLSelectElement;
+      if (target.name === 'arm') this.options.player?.showArm(target.value);
+      if (target.name === 'playspeed' && this.options.player?.mode === 'scenario') this.options.player.play(Number(target.value));
     });
     root.querySelector('.exp-cycle-add')!.addEventListener('click', () => {
       const d = this.pointed;
@@ -190,6 +207,7 @@ export class ExperimentsPanel {
       past: this.past.map((p) => p.id),
       error: this.error.textContent ?? '',
       ghosts: [...this.scene.ghosts.keys()],
+      playing: this.playingNow(),
       marks: this.scene.marks(),
       // uPlot draws the tallest total first: read back in the order of the states.
       bars: Object.fromEntries(this.plots.map((p) => [p.arm, { machines: [...p.machines], totals: p.plot.data.slice(1).reverse().map((d) => [...(d as number[])]) }])),
@@ -372,6 +390,15 @@ export class ExperimentsPanel {
     renderResult(this.results, result, (s) => this.stationName(s), (c) => this.describe(c));
     const print = Object.assign(document.createElement('button'), { type: 'button', className: 'exp-print', textContent: 'Print summary' });
     this.results.querySelector('.exp-summary')?.appendChild(print);
+    if (this.options.player) {
+      // One replication of each arm, played in the very scene; the arms share the simulated clock.
+      const play = document.createElement('div');
+      play.className = 'exp-play';
+      play.innerHTML = `<button type="button" class="exp-play-start">Play in the scene</button>
+        <label>show <select name="arm">${result.scenario ? '<option value="scenario">with the change</option>' : ''}<option value="baseline">as it is</option></select></label>
+        <label>at <select name="playspeed">${PLAY_SPEEDS.map((v) => `<option value="${v}"${v === 600 ? ' selected' : ''}>${v}×</option>`).join('')}</select></label>`;
+      this.results.querySelector('.exp-summary')?.after(play);
+    }
     for (const p of this.plots) p.plot.destroy();
     this.plots = [];
     const charts = document.createElement('div');
@@ -386,6 +413,44 @@ export class ExperimentsPanel {
     result.scenarios.forEach((s, i) => chart(i === 0 ? 'scenario' : `scenario-${i}`, s, `${s.name}: where the time went`));
     this.markBottlenecks(result);
     this.options.shown?.(detail.id);
+    const at = this.options.playAt;
+    if (at && detail.id === this.options.open && !this.playedLink) {
+      this.playedLink = true;
+      void this.playInScene(detail.id, at.arm, 600, at.seconds);
+    }
+  }
+
+  private playChoice(): { arm: string; speed: number } {
+    const arm = this.results.querySelector<HTMLSelectElement>('[name=arm]')?.value ?? 'baseline';
+    const speed = Number(this.results.querySelector<HTMLSelectElement>('[name=playspeed]')?.value ?? 600);
+    return { arm, speed };
+  }
+
+  private playingNow(): ExperimentsState['playing'] {
+    const p = this.options.player;
+    if (p?.mode !== 'scenario' || !p.scenario || this.playingId === undefined) return undefined;
+    return { experiment: this.playingId, arm: p.scenario.shown, seconds: p.scenario.arms[p.scenario.shown]!.seconds };
+  }
+
+  private playingId: string | undefined;
+  private playedLink = false;
+
+  /**
+   * Plays replication 1 of the baseline and the scenario in the scene, `arm` shown, from the
+   * start of the simulated window (or paused at `seconds`, a shared link's).
+   */
+  private async playInScene(id: string, arm: string, speed: number, seconds?: number): Promise<void> {
+    const player = this.options.player;
+    const r = this.shown?.result;
+    if (!player || !r) return;
+    const names = r.scenario ? ['baseline', 'scenario'] : ['baseline'];
+    const traces = await Promise.all(names.map((a) => this.request<ExperimentTrace>(`/api/experiments/${encodeURIComponent(id)}/trace?arm=${a}&replication=0`)));
+    if (traces.some((t) => !t) || this.shown?.id !== id) return;
+    const arms = Object.fromEntries(names.map((a, i) => [a, new ScenarioState(traces[i]!)]));
+    this.playingId = id;
+    const shown = arms[arm] ? arm : 'baseline';
+    player.playScenario(arms, shown, { speed, play: seconds === undefined });
+    if (seconds !== undefined) await player.seek(arms[shown]!.startMs + seconds * 1000, { play: false });
   }
 
   /** The bottleneck of baseline and scenario marked on their machines in the scene. */

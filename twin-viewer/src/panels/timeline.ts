@@ -1,7 +1,8 @@
 // The timeline bar: Live / Replay, a scrubber over the last hours or days with the history's
 // marks as ticks (alarms red, clears green, state changes grey, series yellow), play/pause,
 // speed, a step to the previous/next alarm or state change, and back to live. It only
-// drives the Playback; what is shown follows from there.
+// drives the Playback; what is shown follows from there. While a simulated scenario plays,
+// the same bar runs over simulated time: the scrubber spans the simulated window.
 import type { TimelineMark } from '../../../gateway/src/core/history.ts';
 import type { HistoryApi } from '../replay/history-api.ts';
 import { SPEEDS, type Playback } from '../replay/playback.ts';
@@ -85,7 +86,7 @@ export class Timeline {
     });
     this.speed.addEventListener('change', () => {
       playback.speed = Number(this.speed.value);
-      if (playback.mode === 'replay' && playback.playing) playback.play(playback.speed);
+      if (playback.mode !== 'live' && playback.playing) playback.play(playback.speed);
       this.refresh();
     });
     q('.tl-prev').addEventListener('click', () => this.step(-1));
@@ -116,8 +117,11 @@ export class Timeline {
     this.refresh();
   }
 
-  /** The range shown: it ends now, and widens to hold a replayed instant older than it. */
+  /** The range shown: it ends now, and widens to hold a replayed instant older than it; in a scenario, the simulated window. */
   window(): { from: number; to: number } {
+    const sc = this.playback.mode === 'scenario' ? this.playback.scenario : undefined;
+    const sim = sc?.arms[sc.shown];
+    if (sim) return { from: sim.startMs + sim.fromSeconds * 1000, to: sim.startMs + sim.toSeconds * 1000 };
     const to = this.liveNow();
     const at = this.playback.at;
     let span = this.rangeMs;
@@ -154,8 +158,9 @@ export class Timeline {
     const live = p.mode === 'live';
     this.root.dataset.mode = p.mode;
     this.root.dataset.history = p.available ? 'on' : 'off';
-    this.mode.textContent = live ? '● Live' : '⟲ Replay';
-    this.mode.title = live ? 'Replay the recorded past' : 'Replaying the recorded past';
+    const scenario = p.mode === 'scenario';
+    this.mode.textContent = live ? '● Live' : scenario ? '◆ Simulated' : '⟲ Replay';
+    this.mode.title = live ? 'Replay the recorded past' : scenario ? 'Playing a simulated replication of an experiment' : 'Replaying the recorded past';
     const playIcon = p.playing ? 'pause' : 'play';
     if (this.play.dataset.icon !== playIcon) {
       this.play.dataset.icon = playIcon;
@@ -169,7 +174,8 @@ export class Timeline {
     this.scrub.min = String(from);
     this.scrub.max = String(to);
     this.moveThumb();
-    if (p.available) void this.loadMarks(from, to);
+    // The history's marks are of the recorded past, not of a simulated one.
+    if (p.available && !scenario) void this.loadMarks(from, to);
     this.drawMarks(from, to);
   }
 
@@ -187,10 +193,11 @@ export class Timeline {
       if (this.when.textContent !== notice) this.when.textContent = notice;
       return;
     }
-    const text = p.mode === 'live' && !this.dragging ? 'now' : describeInstant(t, this.liveNow());
+    const arm = p.mode === 'scenario' && p.scenario ? (p.scenario.shown === 'baseline' ? 'as it is' : 'with the change') : '';
+    const text = p.mode === 'live' && !this.dragging ? 'now' : p.mode === 'scenario' ? `simulated, ${arm}: ${describeInstant(t, this.liveNow())}` : describeInstant(t, this.liveNow());
     const stalled = p.mode === 'replay' && p.playing && !p.replay.ready ? ' · loading' : '';
     const error = p.mode === 'replay' && p.replay.error ? ` · ${p.replay.error}` : '';
-    const full = `${text}${p.mode === 'replay' && p.playing ? ` · ${p.speed}×` : ''}${stalled}${error}`;
+    const full = `${text}${p.mode !== 'live' && p.playing ? ` · ${p.speed}×` : ''}${stalled}${error}`;
     if (this.when.textContent !== full) this.when.textContent = full;
   }
 
@@ -221,6 +228,7 @@ export class Timeline {
     g.clearRect(0, 0, w, h);
     // Alarms last, so a red tick is never hidden under a grey one.
     const order = [...this.marks].sort((a, b) => Number(a.kind.startsWith('alarm')) - Number(b.kind.startsWith('alarm')));
+    if (this.playback.mode === 'scenario') return;
     for (const m of order) {
       if (m.t < from || m.t > to) continue;
       g.fillStyle = MARK_COLOR[m.kind];

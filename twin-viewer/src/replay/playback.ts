@@ -1,11 +1,14 @@
-// Live or replay, and the replay's clock: which state the scene and panels are shown, the
-// playhead, play/pause and speed. Swapping `shown` is the whole of going into replay; the
-// playhead moves with the wall clock times the speed, and playing into the present goes
-// back to live. A loop (the kiosk's recorded shift) starts again at its beginning.
+// Live, replay or a simulated scenario, and the playhead's clock: which state the scene and
+// panels are shown, the playhead, play/pause and speed. Swapping `shown` is the whole of
+// going into replay or into a scenario; the playhead moves with the wall clock times the
+// speed. In replay, playing into the present goes back to live, and a loop (the kiosk's
+// recorded shift) starts again at its beginning. A scenario carries its arms (baseline and
+// scenario of one replication) at one simulated instant: showing the other arm keeps it.
 import { EventDispatcher } from 'three';
 import type { LiveClient } from '../live/live-client.ts';
 import type { ShownState } from '../live/shown-state.ts';
 import { Replay } from './replay.ts';
+import type { ScenarioState } from './scenario-state.ts';
 
 export const SPEEDS = [1, 10, 60, 240, 600, 3600] as const;
 /** Series figures are asked for again this often while playing (ms of wall time). */
@@ -20,7 +23,9 @@ export interface PlaybackEventMap {
 
 export class Playback extends EventDispatcher<PlaybackEventMap> {
   readonly replay: Replay;
-  mode: 'live' | 'replay' = 'live';
+  mode: 'live' | 'replay' | 'scenario' = 'live';
+  /** The simulated replication on show in scenario mode: its arms, kept at one instant, and the one shown. */
+  scenario: { readonly arms: Readonly<Record<string, ScenarioState>>; shown: string } | undefined;
   playing = false;
   speed = 1;
   /** Whether the gateway keeps a history to replay (its snapshot says). */
@@ -47,16 +52,58 @@ export class Playback extends EventDispatcher<PlaybackEventMap> {
   }
 
   get shown(): ShownState {
+    if (this.mode === 'scenario') return this.scenarioArm()!;
     return this.mode === 'live' ? this.live : this.replay;
   }
 
-  /** The instant shown: the playhead, or now when live. */
+  /** The instant shown: the playhead, or now when live; in a scenario, simulated time. */
   get at(): number {
+    if (this.mode === 'scenario') return this.scenarioArm()!.now();
     return this.mode === 'live' ? this.live.serverNow() : this.replay.now();
   }
 
-  /** Replays `t` (clamped to the present); playing on at `speed` when given. */
+  /** Plays simulated replications in the scene: `arms` by name, `shown` the one on show, from the start of their window. */
+  playScenario(arms: Record<string, ScenarioState>, shown: string, options: { speed?: number; play?: boolean } = {}): void {
+    if (!arms[shown]) throw new RangeError(`no arm "${shown}"`);
+    if (this.mode === 'replay') this.replay.stop();
+    this.mode = 'scenario';
+    this.scenario = { arms, shown };
+    document.body.classList.remove('replay');
+    document.body.classList.add('scenario');
+    if (options.speed !== undefined) this.speed = nearestSpeed(options.speed);
+    this.playing = options.play ?? true;
+    const from = Math.max(...Object.values(arms).map((a) => a.fromSeconds));
+    for (const a of Object.values(arms)) a.seek(from);
+    this.lastWall = performance.now();
+    this.dispatchEvent({ type: 'change' });
+    this.run();
+  }
+
+  /** Shows another arm of the scenario at the same simulated instant. */
+  showArm(name: string): void {
+    const s = this.scenario;
+    if (this.mode !== 'scenario' || !s?.arms[name]) return;
+    const t = this.scenarioArm()!.seconds;
+    s.shown = name;
+    s.arms[name]!.seek(t);
+    this.dispatchEvent({ type: 'change' });
+  }
+
+  private scenarioArm(): ScenarioState | undefined {
+    return this.scenario?.arms[this.scenario.shown];
+  }
+
+  /** Replays `t` (clamped to the present); playing on at `speed` when given. In a scenario, shows simulated instant `t`. */
   async seek(t: number, options: { play?: boolean; speed?: number } = {}): Promise<void> {
+    if (this.mode === 'scenario') {
+      for (const a of Object.values(this.scenario!.arms)) a.seekTime(t);
+      if (options.speed !== undefined) this.speed = nearestSpeed(options.speed);
+      if (options.play !== undefined) this.playing = options.play;
+      this.lastWall = performance.now();
+      this.dispatchEvent({ type: 'change' });
+      this.run();
+      return;
+    }
     if (!this.available) {
       this.notice = 'no replay: this gateway keeps no history (it has no InfluxDB)';
       this.dispatchEvent({ type: 'change' });
@@ -81,6 +128,12 @@ export class Playback extends EventDispatcher<PlaybackEventMap> {
     this.speed = nearestSpeed(speed);
     if (this.mode === 'live') return;
     this.playing = true;
+    if (this.mode === 'scenario') {
+      this.lastWall = performance.now();
+      this.dispatchEvent({ type: 'change' });
+      this.run();
+      return;
+    }
     this.dispatchEvent({ type: 'change' });
     // Pressed just after a seek, it starts once the window after the instant is in: a later
     // start, not a playhead that stops (a stall) a moment after it began.
@@ -99,8 +152,9 @@ export class Playback extends EventDispatcher<PlaybackEventMap> {
   goLive(): void {
     this.mode = 'live';
     this.playing = false;
+    this.scenario = undefined;
     this.replay.stop();
-    document.body.classList.remove('replay');
+    document.body.classList.remove('replay', 'scenario');
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
     this.frame = undefined;
     this.dispatchEvent({ type: 'change' });
@@ -111,11 +165,12 @@ export class Playback extends EventDispatcher<PlaybackEventMap> {
   }
 
   private run(): void {
-    if (this.frame === undefined && this.mode === 'replay' && this.playing) this.frame = requestAnimationFrame(this.step);
+    if (this.frame === undefined && this.mode !== 'live' && this.playing) this.frame = requestAnimationFrame(this.step);
   }
 
   private readonly step = (wall: number) => {
     this.frame = undefined;
+    if (this.mode === 'scenario') return this.stepScenario(wall);
     if (this.mode !== 'replay' || !this.playing) return;
     const dt = Math.min(1000, Math.max(0, wall - this.lastWall));
     this.lastWall = wall;
@@ -146,6 +201,19 @@ export class Playback extends EventDispatcher<PlaybackEventMap> {
     }
     this.run();
   };
+
+  private stepScenario(wall: number): void {
+    if (!this.playing || !this.scenario) return;
+    const dt = Math.min(1000, Math.max(0, wall - this.lastWall));
+    this.lastWall = wall;
+    const shown = this.scenarioArm()!;
+    const next = shown.seconds + (dt / 1000) * this.speed;
+    for (const a of Object.values(this.scenario.arms)) a.seek(next);
+    this.dispatchEvent({ type: 'tick' });
+    // The end of the simulated window: the playhead stays there, paused.
+    if (next >= shown.toSeconds) return this.pause();
+    this.run();
+  }
 }
 
 function nearestSpeed(s: number): number {
