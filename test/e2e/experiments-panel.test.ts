@@ -163,6 +163,12 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     expect(first).toMatchObject({ experiment: id, arm: 'scenario' });
     await eventually(async () => (await hook((h) => h.experiments()!.playing!.seconds)) > first.seconds + 600, 10_000, 'simulated time moving at 3600×');
     expect(await page.textContent('#timeline .tl-mode')).toBe('◆ Simulated');
+    // The buffers of the replication over time: a stepped line per buffer, a point per change in the trace.
+    const buffers = (await hook((h) => h.experiments()!.buffers))!;
+    const changeTimes = new Set(trace.events.filter(([, kind, index]) => kind === 1 && index >= 1).map(([t]) => t));
+    expect(buffers.scenario).toEqual({ stations: trace.stations.slice(1).map((st) => st.id), points: changeTimes.size });
+    expect(Object.keys(buffers).sort()).toEqual(['baseline', 'scenario']);
+    expect(await page.locator('#experiments .exp-buffers canvas').count()).toBe(2);
     expect(await page.textContent('#timeline .tl-when')).toMatch(/^simulated, with the change: /);
 
     // Held at two instants the trace tells apart, the ghost shows the state the trace has then.
@@ -208,6 +214,38 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     await page.evaluate('window.fieldlabTwin.goLive()');
     await eventually(async () => (await hook((h) => h.playback().mode)) === 'live', 5_000, 'back to live');
   });
+
+  it('swaps the scene between live, replay and the scenario 50 times without leaking GPU memory or listeners', async () => {
+    // A small page, so that 150 swaps with a frame drawn in each stay quick in software WebGL.
+    const id = (await hook((h) => h.experiments()!.shown!.id))!;
+    const small = await browser.newPage({ viewport: { width: 480, height: 320 } });
+    try {
+      await small.goto(`${gateway.httpAddress()}/?experiment=${id}`);
+      await small.waitForFunction(`window.fieldlabTwin?.experiments()?.shown?.id === ${JSON.stringify(id)}`, undefined, { timeout: 20_000 });
+      // One round in the page: replay an instant, play the scenario, back to live, a frame drawn in each.
+      const rounds = (n: number) =>
+        small.evaluate(async (n) => {
+          const h = (window as unknown as { fieldlabTwin: TwinTestHook }).fieldlabTwin;
+          const frame = () => new Promise((r) => requestAnimationFrame(r));
+          for (let i = 0; i < n; i++) {
+            await h.seek(Date.now() - 10 * 60_000);
+            if (h.playback().mode !== 'replay') throw new Error(`round ${i}: not in replay`);
+            await frame();
+            await h.playExperiment();
+            if (h.playback().mode !== 'scenario') throw new Error(`round ${i}: not in the scenario`);
+            await frame();
+            h.goLive();
+            await frame();
+          }
+        }, n);
+      await rounds(2);
+      const before = (await small.evaluate('window.fieldlabTwin.lifecycle()')) as object;
+      await rounds(50);
+      expect(await small.evaluate('window.fieldlabTwin.lifecycle()')).toEqual(before);
+    } finally {
+      await small.close();
+    }
+  }, 90_000);
 
   it('alternates the live line with the prepared experiment in the kiosk, when its model passed its check', async () => {
     const list = (await (await fetch(`${gateway.httpAddress()}/api/experiments`)).json()) as { id: string }[];

@@ -23,6 +23,7 @@ export interface Lifecycle {
   machineLabels: number;
   stationLabels: number;
   sceneListeners: number;
+  playbackListeners: number;
 }
 
 export function createTestHook(scene: TwinScene, client: LiveClient, playback: Playback, timeline: Timeline | undefined, experiments?: ExperimentsPanel) {
@@ -103,6 +104,8 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
     insight: () => client.insight,
     /** The Experiments panel: open, what is pointed at, the changes, the run in progress, the result on show (undefined in the kiosk). */
     experiments: () => experiments?.state(),
+    /** Plays the experiment on show in the scene, as its Play button does. */
+    playExperiment: () => experiments?.play(),
     /** Machines an experiment would add, standing in the scene: where (site metres), what they copy, their status and label. */
     ghosts: () =>
       [...scene.ghosts.values()].map((g) => ({ id: g.device.id, like: g.ghost!.like, position: g.device.position, status: g.status, label: g.label.textContent ?? '', visible: g.machine.object.parent !== null })),
@@ -121,7 +124,7 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
         if (o.name === FLOOR_NAME) floors++;
       });
       // three.js keeps an EventDispatcher's listeners here; it has no public count.
-      const listeners = (scene as unknown as { _listeners?: Record<string, unknown[]> })._listeners ?? {};
+      const count = (d: object) => Object.values((d as { _listeners?: Record<string, unknown[]> })._listeners ?? {}).reduce((n, l) => n + l.length, 0);
       return {
         geometries: scene.renderer.info.memory.geometries,
         textures: scene.renderer.info.memory.textures,
@@ -131,7 +134,8 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
         machines: scene.machines.size,
         machineLabels: document.querySelectorAll('.machine-label').length,
         stationLabels: document.querySelectorAll('.station-label').length,
-        sceneListeners: Object.values(listeners).reduce((n, l) => n + l.length, 0),
+        sceneListeners: count(scene),
+        playbackListeners: count(playback),
       };
     },
     dispose: () => scene.dispose(),

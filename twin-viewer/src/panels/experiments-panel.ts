@@ -17,6 +17,7 @@ import { ghostSpecsOf } from '../scene/ghost-machines.ts';
 import type { TwinScene } from '../scene/twin-scene.ts';
 import { renderResult } from './experiment-results.ts';
 import { describeChange, kindOf, SHIFT_PATTERNS, shortName } from './change-words.ts';
+import { bufferTable, renderBufferChart } from './buffer-chart.ts';
 import { renderStateBars } from './state-bars.ts';
 
 const POLL_MS = 500;
@@ -52,6 +53,8 @@ export interface ExperimentsState {
   readonly ghosts: readonly string[];
   /** What the scene marks: machine id → mark. */
   readonly marks: Readonly<Record<string, string>>;
+  /** Per arm, the buffer chart of the replication played: its buffers and their levels at the merged change times. */
+  readonly buffers: Readonly<Record<string, { readonly stations: readonly string[]; readonly points: number }>>;
   /** The replication playing in the scene: which arm is shown, at which simulated second. */
   readonly playing: { readonly experiment: string; readonly arm: string; readonly seconds: number } | undefined;
   /** Each stacked-bar chart: its machines in order, and per state (working first) the running totals in percent it draws. */
@@ -157,7 +160,7 @@ export class ExperimentsPanel {
     root.querySelector('.exp-results')!.addEventListener('click', (e) => {
       const target = e.target as HTMLElement;
       if (target.closest('.exp-print')) window.print();
-      if (target.closest('.exp-play-start') && this.shown) void this.playInScene(this.shown.id, this.playChoice().arm, this.playChoice().speed);
+      if (target.closest('.exp-play-start')) void this.play();
     });
     root.querySelector('.exp-results')!.addEventListener('change', (e) => {
       const target = e.target as HTMLSelectElement;
@@ -208,10 +211,16 @@ export class ExperimentsPanel {
       error: this.error.textContent ?? '',
       ghosts: [...this.scene.ghosts.keys()],
       playing: this.playingNow(),
+      buffers: Object.fromEntries(this.bufferPlots.map((b) => [b.arm, { stations: b.stations, points: b.points }])),
       marks: this.scene.marks(),
       // uPlot draws the tallest total first: read back in the order of the states.
       bars: Object.fromEntries(this.plots.map((p) => [p.arm, { machines: [...p.machines], totals: p.plot.data.slice(1).reverse().map((d) => [...(d as number[])]) }])),
     };
+  }
+
+  /** Plays the result on show in the scene as its Play button does (the arm and speed picked there). */
+  async play(): Promise<void> {
+    if (this.shown) await this.playInScene(this.shown.id, this.playChoice().arm, this.playChoice().speed);
   }
 
   /** Opens the panel on an experiment: its result if done, its progress while it runs. */
@@ -225,6 +234,8 @@ export class ExperimentsPanel {
     clearTimeout(this.poll);
     for (const p of this.plots) p.plot.destroy();
     this.plots = [];
+    for (const b of this.bufferPlots) b.plot.destroy();
+    this.bufferPlots = [];
     this.scene.removeEventListener('build', this.onBuild);
     this.scene.removeEventListener('select', this.onSelect);
   }
@@ -401,6 +412,8 @@ export class ExperimentsPanel {
     }
     for (const p of this.plots) p.plot.destroy();
     this.plots = [];
+    for (const b of this.bufferPlots) b.plot.destroy();
+    this.bufferPlots = [];
     const charts = document.createElement('div');
     charts.className = 'exp-bars';
     this.results.appendChild(charts);
@@ -411,6 +424,7 @@ export class ExperimentsPanel {
     };
     chart('baseline', result.baseline, 'baseline: where the time went');
     result.scenarios.forEach((s, i) => chart(i === 0 ? 'scenario' : `scenario-${i}`, s, `${s.name}: where the time went`));
+    if (this.traces?.id === detail.id) this.showBuffers(this.traces.states);
     this.markBottlenecks(result);
     this.options.shown?.(detail.id);
     const at = this.options.playAt;
@@ -433,6 +447,9 @@ export class ExperimentsPanel {
   }
 
   private playingId: string | undefined;
+  private bufferPlots: { arm: string; stations: string[]; points: number; plot: uPlot }[] = [];
+  /** The last experiment's traces, so playing it again (or swapping modes) fetches nothing. */
+  private traces: { id: string; states: Record<string, ScenarioState> } | undefined;
   private playedLink = false;
 
   /**
@@ -444,13 +461,36 @@ export class ExperimentsPanel {
     const r = this.shown?.result;
     if (!player || !r) return;
     const names = r.scenario ? ['baseline', 'scenario'] : ['baseline'];
-    const traces = await Promise.all(names.map((a) => this.request<ExperimentTrace>(`/api/experiments/${encodeURIComponent(id)}/trace?arm=${a}&replication=0`)));
-    if (traces.some((t) => !t) || this.shown?.id !== id) return;
-    const arms = Object.fromEntries(names.map((a, i) => [a, new ScenarioState(traces[i]!)]));
+    if (this.traces?.id !== id) {
+      const traces = await Promise.all(names.map((a) => this.request<ExperimentTrace>(`/api/experiments/${encodeURIComponent(id)}/trace?arm=${a}&replication=0`)));
+      if (traces.some((t) => !t) || this.shown?.id !== id) return;
+      this.traces = { id, states: Object.fromEntries(names.map((a, i) => [a, new ScenarioState(traces[i]!)])) };
+      this.showBuffers(this.traces.states);
+    }
+    const arms = this.traces.states;
     this.playingId = id;
     const shown = arms[arm] ? arm : 'baseline';
     player.playScenario(arms, shown, { speed, play: seconds === undefined });
     if (seconds !== undefined) await player.seek(arms[shown]!.startMs + seconds * 1000, { play: false });
+  }
+
+  /** Buffer levels over time in the replication played, one chart per arm. */
+  private showBuffers(arms: Record<string, ScenarioState>): void {
+    for (const b of this.bufferPlots) b.plot.destroy();
+    this.bufferPlots = [];
+    this.results.querySelector('.exp-buffers')?.remove();
+    const box = document.createElement('div');
+    box.className = 'exp-buffers';
+    this.results.appendChild(box);
+    for (const [arm, state] of Object.entries(arms)) {
+      // The first station is fed without limit: it has no buffer to show.
+      const stations = state.trace.stations.slice(1).map((s) => ({ id: s.id, name: this.stationName(s.id) }));
+      const div = Object.assign(document.createElement('div'), { className: `exp-buffers-${arm}` });
+      box.appendChild(div);
+      const title = `${arm === 'baseline' ? 'as it is' : 'with the change'}: buffers, replication 1`;
+      const ids = stations.map((s) => s.id);
+      this.bufferPlots.push({ arm, stations: ids, points: bufferTable(state, ids).x.length, plot: renderBufferChart(div, state, stations, title) });
+    }
   }
 
   /** The bottleneck of baseline and scenario marked on their machines in the scene. */
