@@ -14,6 +14,7 @@ import { benchKioskSoak, GROWTH_BUDGET_MB, STALL_BUDGET_MS, type SoakResult } fr
 import { benchHistorySeek, withSyntheticHistory, type SeekResult } from './history/seek.ts';
 import { benchViewerSeek, type ViewerSeekResult } from './replay/seek.ts';
 import { benchPlayback } from './replay/playback.ts';
+import { benchScenarioPlay, type ScenarioPlayResult } from './experiments/scenario-play.ts';
 import { load } from './replay/viewer.ts';
 import { benchDemoStart } from './demo/start.ts';
 import { benchDesExperiment, type DesExperimentResult } from './des/experiment.ts';
@@ -22,7 +23,7 @@ import { benchExperimentIngest, type ExperimentIngestResult } from './experiment
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-/** `--only mqtt,spool,insight,journal,opcua,live,frames,kiosk,history,replay,demo,des,experiments` runs a part of the suite. */
+/** `--only mqtt,spool,insight,journal,opcua,live,frames,kiosk,history,replay,demo,des,experiments,scenario` runs a part of the suite. */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set(args[onlyAt + 1]!.split(',')) : undefined;
 const runs = (part: string) => !only || only.has(part);
@@ -222,8 +223,21 @@ if (runs('experiments')) {
   console.log(`median ratio running/none: main-thread CPU per message ${r.medianCpuRatio === null ? '-' : r.medianCpuRatio.toFixed(2)}, event-loop active time ${r.medianRatio.toFixed(2)} (target ≤ ${r.target} on ${r.judgedOn === 'cpu' ? 'the CPU' : 'the active time'})   published ${r.published}, in InfluxDB ${r.storedInInflux}, lost ${r.lost}   ${r.pass ? 'PASS' : 'FAIL'}`);
 }
 
+// A simulated replication played in the scene, against the live scene, side by side.
+const scenarioPlays: ScenarioPlayResult[] = [];
+if (runs('scenario')) {
+  const r = await benchScenarioPlay({ rounds: quick ? 3 : 5 });
+  scenarioPlays.push(r);
+  const la = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  const ms = (xs: readonly number[]) => xs.map((x) => x.toFixed(0)).join(' / ');
+  console.log(`\nScenario played in the scene: headless Chromium, software WebGL, 1280×720, demo line +1 printer over 24 h (load average ${la(r.load.before)} → ${la(r.load.after)})`);
+  console.log(`  frame time, ${r.framesPerMeasure} forced frames a round, live: ${ms(r.liveMs)} ms; scenario at 60×: ${ms(r.scenarioMs)} ms; median ratio scenario/live ${r.medianRatio.toFixed(2)} (target ≤ 1.2)   ${r.medianRatio <= 1.2 ? 'PASS' : 'FAIL'}`);
+  console.log(`  draw calls live ${r.drawCalls.live}, scenario ${r.drawCalls.scenario}; frames drawn per second live ${r.liveFps.map((x) => x.toFixed(1)).join(' / ')}, scenario playing ${r.scenarioFps.map((x) => x.toFixed(1)).join(' / ')}`);
+  console.log(`  a simulated day at ${r.day.speed}×: ${r.day.wallS.toFixed(1)} s, ${r.day.frames} frames, longest gap ${r.day.longestGapMs.toFixed(0)} ms, stalls > 2 s: ${r.day.stalls}, reached the end: ${r.day.reachedEnd ? 'yes' : 'no'}   ${r.day.stalls === 0 && r.day.reachedEnd ? 'PASS' : 'FAIL'}`);
+}
+
 mkdirSync(dirname(jsonFile), { recursive: true });
-writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...viewerSeeks.map((r) => ({ name: 'replay-seek', ...r })), ...playbacks.map((r) => ({ name: 'replay-playback', ...r })), ...demo.map((d) => ({ name: 'demo-start', ...d })), ...soaks, ...des, ...experiments, ...experimentIngest] }, null, 2));
+writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...viewerSeeks.map((r) => ({ name: 'replay-seek', ...r })), ...playbacks.map((r) => ({ name: 'replay-playback', ...r })), ...demo.map((d) => ({ name: 'demo-start', ...d })), ...soaks, ...des, ...experiments, ...experimentIngest, ...scenarioPlays.map((r) => ({ name: 'scenario-play', ...r }))] }, null, 2));
 console.log(`\nresults written to ${jsonFile}`);
 process.exit(0);
 
