@@ -182,6 +182,23 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     expect(seen).toEqual([STATUS[stateAt(working[0] + 0.5)], STATUS[stateAt(other[0] + 0.5)]]);
     expect(seen[0]).toBe('running');
     expect(seen[1]).not.toBe('running');
+    // The parts stand where the model has them then: each buffer's level, and one on each machine working or blocked.
+    const t = other[0] + 0.5;
+    const lastOf = (kind: number, index: number) => trace.events.filter(([at, k, i]) => k === kind && i === index && at <= t).at(-1)?.[3];
+    const levels = Object.fromEntries(trace.stations.map((st, i) => [st.id, lastOf(1, i) ?? 0]));
+    const held = trace.machines.filter((_, i) => ['working', 'blocked'].includes(trace.states[lastOf(0, i) ?? -1] ?? '')).map((m) => m.id);
+    const stock = await hook((h) => h.stock());
+    for (const [station, level] of Object.entries(levels)) expect(stock.buffers[station], station).toBe(level);
+    expect([...stock.held].sort()).toEqual([...held].sort());
+    expect(stock.drawn).toBe(Object.values(levels).reduce((a, b) => a + b, 0) + held.length);
+    expect(stock.drawn).toBeGreaterThan(0);
+    if (process.env.FIELDLAB_SCREENSHOTS) {
+      await hook((h) => h.overview());
+      await page.click('#experiments .exp-toggle');
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: join(process.env.FIELDLAB_SCREENSHOTS, 'experiment-playing.png') });
+      await page.click('#experiments .exp-toggle');
+    }
 
     // The baseline at the same simulated instant: the printer to be is not in it.
     await page.selectOption('#experiments [name=arm]', 'baseline');
@@ -213,6 +230,7 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     }
     await page.evaluate('window.fieldlabTwin.goLive()');
     await eventually(async () => (await hook((h) => h.playback().mode)) === 'live', 5_000, 'back to live');
+    await eventually(async () => (await hook((h) => h.stock().drawn)) === 0, 5_000, 'the simulated parts gone with the scenario');
   });
 
   it('swaps the scene between live, replay and the scenario 50 times without leaking GPU memory or listeners', async () => {

@@ -104,6 +104,17 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
     insight: () => client.insight,
     /** The Experiments panel: open, what is pointed at, the changes, the run in progress, the result on show (undefined in the kiosk). */
     experiments: () => experiments?.state(),
+    /** A simulated line's parts as the scene draws them, beside where the state on show has them. */
+    stock: () => {
+      const stock = playback.shown.stock;
+      const stations = client.snapshot?.lines.flatMap((l) => l.stations.map((s) => s.id)) ?? [];
+      const machines = [...scene.machines.keys(), ...scene.ghosts.keys()];
+      return {
+        drawn: scene.stockDrawn(),
+        buffers: Object.fromEntries(stations.map((s) => [s, stock?.bufferAt(s) ?? 0])),
+        held: stock ? machines.filter((m) => stock.holds(m)) : [],
+      };
+    },
     /** Plays the experiment on show in the scene, as its Play button does. */
     playExperiment: () => experiments?.play(),
     /** Machines an experiment would add, standing in the scene: where (site metres), what they copy, their status and label. */

@@ -27,6 +27,12 @@ export interface ShownInsight {
   readonly series: readonly SeriesSummary[];
 }
 
+/** Where a simulated line has its parts at the instant shown: per station its buffer's level, per machine whether it holds one. */
+export interface LineStock {
+  bufferAt(station: string): number;
+  holds(machine: string): boolean;
+}
+
 export interface ShownState {
   /** scenario: a simulated replication (replay/scenario-state.ts); like a replay, nothing on show can be acknowledged or changed. */
   readonly mode: 'live' | 'replay' | 'scenario';
@@ -37,6 +43,8 @@ export interface ShownState {
   readonly insightVersion: number;
   /** The instant shown, by the gateway's clock (live: now). */
   now(): number;
+  /** A simulated line's parts (a scenario); live and replay have the material flow instead. */
+  readonly stock?: LineStock;
 }
 
 const SEVERITY_ORDER = ['critical', 'warning', 'info'] as const;

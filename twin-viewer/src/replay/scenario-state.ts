@@ -11,7 +11,7 @@
 import { TRACE_KIND, type ExperimentTrace, type SimulatedMachineState } from '../../../gateway/src/core/experiments.ts';
 import type { MachineState } from '../../../device-profiles/schema/profile.ts';
 import type { Value } from '../../../gateway/src/core/reading.ts';
-import type { ShownAlarm, ShownInsight, ShownState, ValueHistory } from '../live/shown-state.ts';
+import type { LineStock, ShownAlarm, ShownInsight, ShownState, ValueHistory } from '../live/shown-state.ts';
 
 /**
  * The line model's states in the viewer's words. The viewer has no blocked or starved: both
@@ -163,6 +163,20 @@ export class ScenarioState implements ShownState {
     const i = this.shownState[m]!;
     return i < 0 ? undefined : this.trace.states[this.states[m]!.v[i]!];
   }
+
+  /** Where the line model has its parts at the instant shown: buffers' levels, and machines working or blocked (holding a part). */
+  readonly stock: LineStock = {
+    bufferAt: (station) => {
+      const s = this.stationIndex.get(station);
+      if (s === undefined) return 0;
+      const i = this.shownBuffer[s]!;
+      return i >= 0 ? this.buffers[s]!.v[i]! : 0;
+    },
+    holds: (machine) => {
+      const state = this.simulatedState(machine);
+      return state === 'working' || state === 'blocked';
+    },
+  };
 
   /** Good parts and scrap from simulated t = 0 up to the instant shown. */
   counts(): ScenarioCounts {

@@ -20,6 +20,7 @@ import { MaterialFlow, type FlowPart } from './material-flow.ts';
 import { BATCHED_LAYER, PartBatcher } from './part-batcher.ts';
 import { ghostify, ghostPosition, type GhostSpec } from './ghost-machines.ts';
 import { buildFloor } from './site-floor.ts';
+import { StationStock } from './station-stock.ts';
 import { LabelDeclutter } from './label-declutter.ts';
 
 export interface PlacedMachine {
@@ -76,6 +77,8 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
   private floor: THREE.Object3D | undefined;
   /** The parts travelling the line, and the instanced drawing of the machines' shared parts; both per build. */
   private flow: MaterialFlow | undefined;
+  /** A simulated line's parts, shown instead of the flow while a scenario plays; per build. */
+  private stock: StationStock | undefined;
   private batcher: PartBatcher | undefined;
   private readonly lighting: ShopLighting;
   private seenVersion = -1;
@@ -126,6 +129,8 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     for (const device of snapshot.devices) this.place(device);
     this.flow = new MaterialFlow(snapshot, this.machines);
     this.world.add(this.flow.object);
+    this.stock = new StationStock(snapshot, (p, h) => this.toWorld(p, h));
+    this.world.add(this.stock.object);
     this.batcher = new PartBatcher(this.world, [this.floor, this.flow.object, ...[...this.machines.values()].map((m) => m.machine.object)]);
     this.world.add(this.batcher.object);
     this.lighting.fit(this.floorSize);
@@ -201,6 +206,17 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     this.controls.target.copy(at).add(new THREE.Vector3(0, 0.8, 0));
     this.camera.position.copy(at).add(new THREE.Vector3(distance * 0.7, distance * 0.6, distance * 0.7));
     this.controls.update();
+  }
+
+  /** The site's machines and the ghosts. */
+  private *allMachines(): Iterable<PlacedMachine> {
+    yield* this.machines.values();
+    yield* this.ghosts.values();
+  }
+
+  /** A simulated line's parts drawn now (0 unless a scenario plays). */
+  stockDrawn(): number {
+    return this.stock?.drawn ?? 0;
   }
 
   /** The parts on the line now, oldest first (for tests and the tour). */
@@ -298,6 +314,8 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     this.batcher = undefined;
     this.flow?.dispose();
     this.flow = undefined;
+    this.stock?.dispose();
+    this.stock = undefined;
     for (const m of this.machines.values()) this.removeMachine(m);
     this.machines.clear();
     for (const m of this.ghosts.values()) this.removeMachine(m);
@@ -354,7 +372,10 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     }
     this.world.updateMatrixWorld();
     // Parts keep the line's pace even when software GL draws few frames a second (a second at most: a tab back from the background).
-    if (this.flow?.update(Math.min(1, elapsed))) animating = true;
+    // A simulated line has no signals to move parts by: its parts stand where the model has them.
+    if (this.flow) this.flow.object.visible = shown.stock === undefined;
+    if (shown.stock === undefined && this.flow?.update(Math.min(1, elapsed))) animating = true;
+    this.stock?.update(shown.stock, this.allMachines());
     this.batcher?.update();
     this.lighting.beforeFrame(now);
     this.animating = animating;
