@@ -68,7 +68,7 @@ export class AlarmList {
     li.dataset.raised = String(a.raisedAt);
     li.classList.toggle('cleared', a.clearedAt !== undefined);
     li.innerHTML = '<div class="head"><span class="device"></span><span class="age"></span></div><div class="text"></div><div class="foot"></div>';
-    li.querySelector('.device')!.textContent = this.scene.machines.get(a.device)?.device.name ?? a.device;
+    li.querySelector('.device')!.textContent = (this.scene.machines.get(a.device) ?? this.scene.ghosts.get(a.device))?.device.name ?? a.device;
     li.querySelector('.text')!.textContent = a.text;
     const foot = li.querySelector('.foot')!;
     const state = a.clearedAt !== undefined ? 'cleared' : 'active';
