@@ -57,10 +57,13 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     dir.remove();
   });
 
-  it('adds a printer by pointing at one, runs it, and shows the API\'s numbers with the verdict', async () => {
+  it('adds a printer by clicking the print station, runs it, and shows the API\'s numbers with the verdict', async () => {
     await page.click('#experiments .exp-toggle');
-    await page.click('nav li[data-device="printer-04"]');
-    await eventually(async () => (await hook((h) => h.experiments()?.pointed)) === 'printer-04', 5_000, 'printer-04 pointed at');
+    // Clicked in the scene, on the print farm's pad where no printer stands: its last printer is the one copied.
+    const pad = (await hook((h) => h.stationScreenPoint('printing')))!;
+    await page.mouse.click(pad.x, pad.y);
+    await eventually(async () => (await hook((h) => h.experiments()?.pointed)) === 'printer-04', 5_000, 'the print farm pointed at (printer-04 copied)');
+    expect(await hook((h) => h.selected())).toBeUndefined();
     expect(await page.textContent('#experiments .exp-add')).toBe('+1 printer at Print farm');
     await page.click('#experiments .exp-add');
     expect(await hook((h) => h.experiments()?.changes)).toEqual([{ station: 'printing', add: 1, like: 'printer-04' }]);

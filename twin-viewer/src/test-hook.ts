@@ -85,6 +85,17 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
       return n ? { rx: n.rotation.x, ry: n.rotation.y, rz: n.rotation.z } : undefined;
     },
     measureFrames: (n: number) => scene.measure(n),
+    /** The selected machine's id (undefined: none). */
+    selected: (): string | undefined => scene.selected,
+    /** A point of a station's pad near its front right corner, clear of its machines, on the page (CSS pixels). */
+    stationScreenPoint: (id: string): { x: number; y: number } | undefined => {
+      const st = client.snapshot?.lines.flatMap((l) => l.stations).find((s) => s.id === id);
+      if (!st) return undefined;
+      const { width, depth } = st.size ?? { width: 3, depth: 3 };
+      const at = scene.toWorld({ x: st.position.x + width / 2 - 0.4, y: st.position.y - depth / 2 + 0.3 }, 0.01).project(scene.camera);
+      const rect = scene.renderer.domElement.getBoundingClientRect();
+      return { x: rect.left + ((at.x + 1) / 2) * rect.width, y: rect.top + ((1 - at.y) / 2) * rect.height };
+    },
     /** Where a machine stands on the page (CSS pixels), to tap or click it. */
     screenPoint: (id: string): { x: number; y: number } | undefined => {
       const m = scene.machines.get(id);

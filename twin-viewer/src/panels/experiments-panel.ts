@@ -191,6 +191,7 @@ export class ExperimentsPanel {
     });
     scene.addEventListener('build', this.onBuild);
     scene.addEventListener('select', this.onSelect);
+    scene.addEventListener('station', this.onStation);
     scene.addEventListener('dispose', () => this.dispose());
   }
 
@@ -238,6 +239,7 @@ export class ExperimentsPanel {
     this.bufferPlots = [];
     this.scene.removeEventListener('build', this.onBuild);
     this.scene.removeEventListener('select', this.onSelect);
+    this.scene.removeEventListener('station', this.onStation);
   }
 
   private readonly onBuild = (e: { snapshot: LiveSnapshot }) => {
@@ -253,6 +255,13 @@ export class ExperimentsPanel {
 
   private readonly onSelect = (e: { id: string | undefined }) => {
     if (this.isOpen) this.point(e.id !== undefined ? this.scene.machines.get(e.id)?.device : undefined);
+  };
+
+  /** A station clicked: its last machine is the one a "+1" copies (an empty station offers nothing). */
+  private readonly onStation = (e: { id: string }) => {
+    if (!this.isOpen) return;
+    const at = [...this.scene.machines.values()].filter((m) => m.device.station === e.id);
+    this.point(at[at.length - 1]?.device);
   };
 
   private toggle(): void {

@@ -37,6 +37,8 @@ export function buildFloor(snapshot: LiveSnapshot, toWorld: ToWorld): THREE.Grou
       pad.scale.set(size.width, 0.01, size.depth);
       pad.position.copy(toWorld(st.position, 0.005));
       pad.receiveShadow = true;
+      // Picked to name a change at the station (the Experiments panel's "+1 at <station>").
+      pad.userData.stationId = st.id;
       group.add(pad);
       tapeAround(group, toWorld(st.position, 0.012), size.width, size.depth);
       group.add(sign(st.name, toWorld({ x: st.position.x, y: st.position.y + size.depth / 2 }, 0), Math.min(size.width * 0.8, 3)));

@@ -49,6 +49,8 @@ export interface SceneSources {
  */
 export interface TwinSceneEventMap {
   select: { id: string | undefined };
+  /** A station's pad was clicked where no machine stands (the selection is cleared too). */
+  station: { id: string };
   change: {};
   build: { snapshot: LiveSnapshot };
   dispose: {};
@@ -418,6 +420,10 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     this.raycaster.setFromCamera(this.pointer, this.camera);
     const hit = this.raycaster.intersectObjects([...this.machines.values()].map((m) => m.machine.object), true)[0];
     this.select(hit?.object.userData.deviceId as string | undefined);
+    if (hit || !this.floor) return;
+    const pads = this.floor.children.filter((o) => o.userData.stationId !== undefined);
+    const pad = this.raycaster.intersectObjects(pads, false)[0];
+    if (pad) this.dispatchEvent({ type: 'station', id: pad.object.userData.stationId as string });
   };
 
   private resize(): void {
