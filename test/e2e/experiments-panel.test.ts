@@ -73,6 +73,20 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     const [p3, p4] = [printers[printers.length - 2]!.position, printers[printers.length - 1]!.position];
     const ghosts = await hook((h) => h.ghosts());
     expect(ghosts).toEqual([{ id: 'printer-04+1', like: 'printer-04', position: { x: 2 * p4.x - p3.x, y: 2 * p4.y - p3.y }, status: 'unknown', label: '+1 printer (planned)', visible: true }]);
+    // Dragged across the floor it stands where it was put (a metre and a half towards the camera), and stays so.
+    const from = (await hook((h) => h.screenPoint('printer-04+1')))!;
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(from.x + 20, from.y + 30, { steps: 5 });
+    await page.mouse.move(from.x + 40, from.y + 60, { steps: 5 });
+    await page.mouse.up();
+    const moved = (await hook((h) => h.ghosts()))[0]!.position;
+    expect(moved.x).not.toBeCloseTo(2 * p4.x - p3.x, 1);
+    expect(moved.y).toBeLessThan(2 * p4.y - p3.y);
+    expect(await hook((h) => h.experiments()?.pointed)).toBe('printer-04');
+    await page.click('#experiments .exp-cycle-add');
+    await page.locator('#experiments .exp-changes .remove').last().click();
+    expect((await hook((h) => h.ghosts()))[0]!.position).toEqual(moved);
 
     await page.fill('#experiments [name=replications]', '3');
     await page.click('#experiments .exp-run');
@@ -239,7 +253,7 @@ describe('the Experiments panel (real engine, real influxd)', () => {
   it('swaps the scene between live, replay and the scenario 50 times without leaking GPU memory or listeners', async () => {
     // A small page, so that 150 swaps with a frame drawn in each stay quick in software WebGL.
     const id = (await hook((h) => h.experiments()!.shown!.id))!;
-    const small = await browser.newPage({ viewport: { width: 480, height: 320 } });
+    const small = await browser.newPage({ viewport: { width: 320, height: 200 } });
     try {
       await small.goto(`${gateway.httpAddress()}/?experiment=${id}`);
       await small.waitForFunction(`window.fieldlabTwin?.experiments()?.shown?.id === ${JSON.stringify(id)}`, undefined, { timeout: 20_000 });

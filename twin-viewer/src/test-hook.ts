@@ -98,7 +98,7 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
     },
     /** Where a machine stands on the page (CSS pixels), to tap or click it. */
     screenPoint: (id: string): { x: number; y: number } | undefined => {
-      const m = scene.machines.get(id);
+      const m = scene.machines.get(id) ?? scene.ghosts.get(id);
       if (!m) return undefined;
       const at = new Box3().setFromObject(m.machine.object).getCenter(new Vector3()).project(scene.camera);
       const r = scene.renderer.domElement.getBoundingClientRect();

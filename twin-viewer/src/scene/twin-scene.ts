@@ -51,6 +51,8 @@ export interface TwinSceneEventMap {
   select: { id: string | undefined };
   /** A station's pad was clicked where no machine stands (the selection is cleared too). */
   station: { id: string };
+  /** A ghost machine was dragged to a new place (site metres). */
+  ghostmove: { id: string; position: { x: number; y: number } };
   change: {};
   build: { snapshot: LiveSnapshot };
   dispose: {};
@@ -76,6 +78,13 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
   private devices: readonly LiveDevice[] = [];
   /** A word on a machine's label (an experiment's bottleneck), by machine id. */
   private readonly labelMarks = new Map<string, string>();
+  /** Where a person dragged a ghost, kept while it stands (a change of its station's count keeps the others'). */
+  private readonly ghostPlaces = new Map<string, { x: number; y: number }>();
+  /** A ghost being dragged, and whether the pointer moved (a click that did not move is a click). */
+  private drag: { ghost: PlacedMachine; moved: boolean; controls: boolean } | undefined;
+  private justDragged = false;
+  private readonly floorPlane = new THREE.Plane(new THREE.Vector3(0, 1, 0), 0);
+  private readonly hitPoint = new THREE.Vector3();
   private floor: THREE.Object3D | undefined;
   /** The parts travelling the line, and the instanced drawing of the machines' shared parts; both per build. */
   private flow: MaterialFlow | undefined;
@@ -112,6 +121,9 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     this.raycaster.layers.enable(BATCHED_LAYER);
     this.resizeObserver.observe(host);
     this.renderer.domElement.addEventListener('click', this.onClick);
+    this.renderer.domElement.addEventListener('pointerdown', this.onPointerDown);
+    this.renderer.domElement.addEventListener('pointermove', this.onPointerMove);
+    this.renderer.domElement.addEventListener('pointerup', this.onPointerUp);
     this.resize();
     this.renderer.setAnimationLoop(() => this.frame());
   }
@@ -154,6 +166,7 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
       if (wanted.has(id)) continue;
       this.removeMachine(g);
       this.ghosts.delete(id);
+      this.ghostPlaces.delete(id);
     }
     for (const spec of specs) {
       const existing = this.ghosts.get(spec.id);
@@ -161,7 +174,7 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
       if (existing) this.removeMachine(existing);
       const mates = this.devices.filter((d) => d.station === spec.like.station && d.line === spec.like.line);
       const k = Number(/\+(\d+)$/.exec(spec.id)?.[1] ?? 1);
-      const device: LiveDevice = { ...spec.like, id: spec.id, name: `+${k} ${spec.like.name.split(' — ')[0]!.replace(/\s*\d+$/, '').toLowerCase() || spec.like.kind} (planned)`, position: ghostPosition(mates.length > 0 ? mates : [spec.like], k), values: {} };
+      const device: LiveDevice = { ...spec.like, id: spec.id, name: `+${k} ${spec.like.name.split(' — ')[0]!.replace(/\s*\d+$/, '').toLowerCase() || spec.like.kind} (planned)`, position: this.ghostPlaces.get(spec.id) ?? ghostPosition(mates.length > 0 ? mates : [spec.like], k), values: {} };
       this.ghosts.set(spec.id, this.place(device, spec.like.id));
     }
     this.dirty = true;
@@ -271,6 +284,9 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     this.declutter.track(undefined);
     this.resizeObserver.disconnect();
     this.renderer.domElement.removeEventListener('click', this.onClick);
+    this.renderer.domElement.removeEventListener('pointerdown', this.onPointerDown);
+    this.renderer.domElement.removeEventListener('pointermove', this.onPointerMove);
+    this.renderer.domElement.removeEventListener('pointerup', this.onPointerUp);
     this.controls.removeEventListener('change', this.onControlsChange);
     this.controls.dispose();
     this.lighting.dispose();
@@ -414,10 +430,58 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     this.dirty = true;
   };
 
-  private readonly onClick = (e: MouseEvent) => {
+  /** Points the raycaster at the pointer's place on the canvas. */
+  private aim(e: MouseEvent): void {
     const rect = this.renderer.domElement.getBoundingClientRect();
     this.pointer.set(((e.clientX - rect.left) / rect.width) * 2 - 1, -((e.clientY - rect.top) / rect.height) * 2 + 1);
     this.raycaster.setFromCamera(this.pointer, this.camera);
+  }
+
+  // A ghost is moved by dragging it across the floor; the camera stays put meanwhile.
+  private readonly onPointerDown = (e: PointerEvent) => {
+    if (this.ghosts.size === 0 || !this.controls.enabled) return;
+    this.aim(e);
+    const hit = this.raycaster.intersectObjects([...this.ghosts.values()].map((g) => g.machine.object), true)[0];
+    if (!hit) return;
+    const ghost = [...this.ghosts.values()].find((g) => isWithin(hit.object, g.machine.object));
+    if (!ghost) return;
+    this.drag = { ghost, moved: false, controls: this.controls.enabled };
+    this.controls.enabled = false;
+    this.renderer.domElement.setPointerCapture?.(e.pointerId);
+  };
+
+  private readonly onPointerMove = (e: PointerEvent) => {
+    const d = this.drag;
+    if (!d) return;
+    this.aim(e);
+    if (!this.raycaster.ray.intersectPlane(this.floorPlane, this.hitPoint)) return;
+    d.moved = true;
+    d.ghost.machine.object.position.set(this.hitPoint.x, d.ghost.machine.object.position.y, this.hitPoint.z);
+    this.dirty = true;
+  };
+
+  private readonly onPointerUp = (e: PointerEvent) => {
+    const d = this.drag;
+    if (!d) return;
+    this.drag = undefined;
+    this.controls.enabled = d.controls;
+    this.renderer.domElement.releasePointerCapture?.(e.pointerId);
+    if (!d.moved) return;
+    // The click that ends a drag is not a pick.
+    this.justDragged = true;
+    const p = d.ghost.machine.object.position;
+    const position = { x: p.x + this.floorSize.width / 2, y: this.floorSize.depth / 2 - p.z };
+    this.ghostPlaces.set(d.ghost.device.id, position);
+    this.ghosts.set(d.ghost.device.id, { ...d.ghost, device: { ...d.ghost.device, position } });
+    this.dispatchEvent({ type: 'ghostmove', id: d.ghost.device.id, position });
+  };
+
+  private readonly onClick = (e: MouseEvent) => {
+    if (this.justDragged) {
+      this.justDragged = false;
+      return;
+    }
+    this.aim(e);
     const hit = this.raycaster.intersectObjects([...this.machines.values()].map((m) => m.machine.object), true)[0];
     this.select(hit?.object.userData.deviceId as string | undefined);
     if (hit || !this.floor) return;
@@ -436,4 +500,10 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     this.camera.updateProjectionMatrix();
     this.dirty = true;
   }
+}
+
+/** Whether `o` is `root` or below it. */
+function isWithin(o: THREE.Object3D, root: THREE.Object3D): boolean {
+  for (let at: THREE.Object3D | null = o; at; at = at.parent) if (at === root) return true;
+  return false;
 }
