@@ -26,6 +26,7 @@ describe('the trace of a replication over REST', () => {
   let gateway: Gateway;
   let id: string;
   let result: ExperimentResult;
+  let experiments: Experiments;
 
   const api = async <T,>(method: string, path: string, body?: unknown) => {
     const res = await fetch(`${gateway.httpAddress()}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -52,7 +53,7 @@ describe('the trace of a replication over REST', () => {
       sources: [],
       sinks: [],
       alarmHistory: false,
-      experiments: new Experiments({ site, engine: REAL_ENGINE!, dir: store.path, readRecord: async () => recorded, log: silent }),
+      experiments: (experiments = new Experiments({ site, engine: REAL_ENGINE!, dir: store.path, readRecord: async () => recorded, log: silent })),
     });
     await gateway.start();
     id = await submit(SCENARIO);
@@ -92,6 +93,19 @@ describe('the trace of a replication over REST', () => {
       expect(t).toBeLessThanOrEqual(7200);
     }
     expect(body.counts.to.good).toBeGreaterThan(body.counts.from.good);
+  }, 60_000);
+
+  it('lets more than two traces wait their turn, and answers a repeated one from what it kept', async () => {
+    // Six at once, two run at a time: none refused, each the replication asked for.
+    const asked = ['?arm=scenario&replication=0', '?arm=scenario&replication=1', '?arm=scenario&replication=2', '?arm=baseline&replication=0&to=3600', '?arm=baseline&replication=1&to=3600', '?arm=baseline&replication=2&to=3600'];
+    const answers = await Promise.all(asked.map((q) => trace(q)));
+    expect(answers.map((a) => a.status)).toEqual(asked.map(() => 200));
+    expect(answers.map((a) => `${a.body.arm}/${a.body.replication}`)).toEqual(['scenario/0', 'scenario/1', 'scenario/2', 'baseline/0', 'baseline/1', 'baseline/2']);
+    // The same request again: the same answer, and no worker run for it.
+    const runs = experiments.tracesRun;
+    const again = await trace(asked[0]!);
+    expect(again.body).toEqual(answers[0]!.body);
+    expect(experiments.tracesRun).toBe(runs);
   }, 60_000);
 
   it('answers a coded 400, 404 or 409 for what it cannot trace', async () => {

@@ -35,6 +35,10 @@ const ms = (t: z.infer<typeof Time> | undefined) => (t === undefined ? undefined
 
 /** Traces run at once at most: each is a worker thread of its own, beside the experiment's. */
 const MAX_TRACES = 2;
+/** Traces waiting for a turn at most; beyond, a request is refused (503) to ask again. */
+const MAX_WAITING_TRACES = 8;
+/** Answers kept: a trace of a finished experiment is the same every time (a viewer's Play, a shared link). */
+const KEPT_TRACES = 8;
 
 /** In memory: a finished experiment without its record and result (they stay on disk). */
 type Held = Omit<StoredExperiment, 'recorded' | 'result'> & { readonly recorded: StoredExperiment['recorded'] | null; readonly result: unknown };
@@ -47,6 +51,11 @@ export class Experiments implements ExperimentsApi {
   private closed = false;
   private pumping: Promise<void> = Promise.resolve();
   private readonly traces = new Set<RunHandle>();
+  private activeTraces = 0;
+  /** Traces run in a worker so far (a kept answer runs none). */
+  tracesRun = 0;
+  private readonly waitingTraces: (() => void)[] = [];
+  private readonly traceAnswers = new Map<string, Promise<ExperimentTrace | undefined>>();
 
   constructor(private readonly options: ExperimentsOptions) {
     this.store = new ExperimentStore(options.dir);
@@ -128,11 +137,42 @@ export class Experiments implements ExperimentsApi {
     const e = isExperimentId(id) ? this.all.get(id) : undefined;
     if (!e) return undefined;
     if (e.status !== 'done') throw new FieldlabError('FL_EXPERIMENT_NOT_DONE', { id, status: e.status });
-    if (this.traces.size >= MAX_TRACES) throw new FieldlabError('FL_EXPERIMENTS_UNAVAILABLE', { why: `${MAX_TRACES} traces are being run; ask again in a moment` });
+    const key = `${id} ${JSON.stringify(query)}`;
+    const kept = this.traceAnswers.get(key);
+    if (kept) {
+      // Most recently asked last: the first is the one to forget.
+      this.traceAnswers.delete(key);
+      this.traceAnswers.set(key, kept);
+      return kept;
+    }
+    if (this.waitingTraces.length >= MAX_WAITING_TRACES) throw new FieldlabError('FL_EXPERIMENTS_UNAVAILABLE', { why: `${MAX_TRACES} traces are being run and ${MAX_WAITING_TRACES} wait; ask again in a moment` });
+    const answer = this.runTrace(e, id, query);
+    this.traceAnswers.set(key, answer);
+    if (this.traceAnswers.size > KEPT_TRACES) this.traceAnswers.delete(this.traceAnswers.keys().next().value!);
+    // A failure is not kept: the next ask tries again.
+    answer.then((a) => a === undefined && this.traceAnswers.delete(key), () => this.traceAnswers.delete(key));
+    return answer;
+  }
+
+  /** Runs one trace once one of the `MAX_TRACES` turns is free. */
+  private async runTrace(e: Held, id: string, query: TraceQuery): Promise<ExperimentTrace | undefined> {
+    while (this.activeTraces >= MAX_TRACES) await new Promise<void>((resolve) => this.waitingTraces.push(resolve));
+    this.activeTraces++;
+    try {
+      return await this.traceNow(e, id, query);
+    } finally {
+      this.activeTraces--;
+      this.waitingTraces.shift()?.();
+    }
+  }
+
+  private async traceNow(e: Held, id: string, query: TraceQuery): Promise<ExperimentTrace | undefined> {
+    this.assertOpen();
     const stored = await this.store.read(id);
     // Pruned while this call waited.
     if (!stored) return undefined;
     const handle = runInWorker({ module: this.options.engine.module.href, site: this.options.site, recorded: stored.recorded, scenario: stored.scenario, trace: engineTraceRequest(query) }, () => undefined);
+    this.tracesRun++;
     this.traces.add(handle);
     const outcome = await handle.outcome.finally(() => this.traces.delete(handle));
     if (outcome.kind === 'done') return traceAnswer(e, outcome.result, (stored.result as { inputHash?: unknown } | null)?.inputHash);
