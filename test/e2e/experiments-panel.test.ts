@@ -137,6 +137,10 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     // The summary says the answer in words with its interval.
     expect(await page.textContent('#experiments .exp-summary .question')).toBe('What if: +1 printer at Print farm?');
     expect(await page.textContent('#experiments .exp-summary .answer')).toContain(`${diff(r.differences!.goodPerHour)} good parts an hour`);
+    // A day is 24 hours of calendar time, as good parts an hour are counted.
+    const whole = (x: number) => `${Math.round(x) > 0 ? '+' : ''}${x.toFixed(0) === '-0' ? '0' : x.toFixed(0)}`;
+    const g = r.differences!.goodPerHour;
+    expect(await page.textContent('#experiments .exp-summary .answer')).toContain(`${whole(g.mean * 24)} [${whole(g.ci95[0] * 24)}, ${whole(g.ci95[1] * 24)}] a day`);
     // Kept to reopen.
     await eventually(async () => (await hook((h) => h.experiments()?.past ?? [])).includes(id), 5_000, 'the experiment in the past list');
 
@@ -163,6 +167,8 @@ describe('the Experiments panel (real engine, real influxd)', () => {
 
   it('plays a replication in the scene: the added printer works and changes state as the trace says, both arms on one clock', async () => {
     const id = (await hook((h) => h.experiments()!.shown!.id))!;
+    // The panel fetches both arms' traces with the result (the gateway traces two at a time): after those, ours.
+    await eventually(async () => Object.keys((await hook((h) => h.experiments()!.buffers))!).length === 2, 15_000, 'the panel\'s traces in');
     const trace = (await (await fetch(`${gateway.httpAddress()}/api/experiments/${id}/trace?arm=scenario&replication=0`)).json()) as ExperimentTrace;
     const ghost = trace.machines.findIndex((m) => m.id === 'printer-04+1');
     expect(ghost).toBeGreaterThanOrEqual(0);
@@ -209,6 +215,10 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     expect([...stock.held].sort()).toEqual([...held].sort());
     expect(stock.drawn).toBe(Object.values(levels).reduce((a, b) => a + b, 0) + held.length);
     expect(stock.drawn).toBeGreaterThan(0);
+    // And the parts made so far in that replication, as the trace counts them.
+    const good = trace.events.filter(([at, k]) => k === 2 && at <= t).at(-1)?.[3] ?? trace.counts.from.good;
+    const scrap = trace.stations.reduce((n, _, i) => n + (lastOf(3, i) ?? trace.counts.from.scrap[i] ?? 0), 0);
+    expect(await page.textContent('#experiments .exp-counts')).toBe(`replication 1, with the change: ${good} good, ${scrap} scrap in ${((t - trace.window.fromSeconds) / 3600).toFixed(1)} h`);
     if (process.env.FIELDLAB_SCREENSHOTS) {
       await hook((h) => h.overview());
       await page.click('#experiments .exp-toggle');

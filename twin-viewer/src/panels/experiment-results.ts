@@ -71,7 +71,9 @@ export function summaryLines(r: ExperimentResult, stationName: (id: string | nul
     const d = r.differences.goodPerHour;
     const share = base.mean > 0 ? ` (${num(d.mean / base.mean, { digits: 0, scale: 100 }, true)} %)` : '';
     const verdict = d.significant ? '' : ' — not a significant difference at 95 %';
-    answer = `With the change the line would make ${formatDifference(d, FORMATS.goodPerHour)} good parts an hour${share}: ${formatEstimate(s.goodPerHour, FORMATS.goodPerHour)} against ${formatEstimate(base, FORMATS.goodPerHour)}${verdict}.`;
+    // Per hour of calendar time (off shift included), so a day is 24 of them.
+    const day = { ...d, mean: d.mean * 24, ci95: [d.ci95[0] * 24, d.ci95[1] * 24] as const };
+    answer = `With the change the line would make ${formatDifference(d, FORMATS.goodPerHour)} good parts an hour${share}, ${formatDifference(day, { digits: 0 })} a day: ${formatEstimate(s.goodPerHour, FORMATS.goodPerHour)} an hour against ${formatEstimate(base, FORMATS.goodPerHour)}${verdict}.`;
     const t = r.differences.hoursToTarget;
     if (t && s.target?.hours) answer += ` ${s.target.quantity} good parts after ${formatEstimate(s.target.hours, FORMATS.hours)} against ${formatEstimate(r.baseline.target?.hours, FORMATS.hours)} (${formatDifference(t, FORMATS.hours)}).`;
   }

@@ -192,6 +192,8 @@ export class ExperimentsPanel {
     scene.addEventListener('build', this.onBuild);
     scene.addEventListener('select', this.onSelect);
     scene.addEventListener('station', this.onStation);
+    options.player?.addEventListener('tick', this.onPlayed);
+    options.player?.addEventListener('change', this.onPlayed);
     scene.addEventListener('dispose', () => this.dispose());
   }
 
@@ -240,6 +242,8 @@ export class ExperimentsPanel {
     this.scene.removeEventListener('build', this.onBuild);
     this.scene.removeEventListener('select', this.onSelect);
     this.scene.removeEventListener('station', this.onStation);
+    this.options.player?.removeEventListener('tick', this.onPlayed);
+    this.options.player?.removeEventListener('change', this.onPlayed);
   }
 
   private readonly onBuild = (e: { snapshot: LiveSnapshot }) => {
@@ -255,6 +259,21 @@ export class ExperimentsPanel {
 
   private readonly onSelect = (e: { id: string | undefined }) => {
     if (this.isOpen) this.point(e.id !== undefined ? this.scene.machines.get(e.id)?.device : undefined);
+  };
+
+  /** While a replication plays: its parts so far, in the play row. */
+  private readonly onPlayed = () => {
+    const el = this.results.querySelector<HTMLElement>('.exp-counts');
+    if (!el) return;
+    const p = this.options.player!;
+    const arm = p.mode === 'scenario' && p.scenario && this.playingId === this.shown?.id ? p.scenario.arms[p.scenario.shown] : undefined;
+    let text = '';
+    if (arm) {
+      const c = arm.counts();
+      const hours = (arm.seconds - arm.fromSeconds) / 3600;
+      text = `replication 1, ${p.scenario!.shown === 'baseline' ? 'as it is' : 'with the change'}: ${c.good} good, ${c.scrap} scrap in ${hours.toFixed(1)} h`;
+    }
+    if (el.textContent !== text) el.textContent = text;
   };
 
   /** A station clicked: its last machine is the one a "+1" copies (an empty station offers nothing). */
@@ -416,7 +435,8 @@ export class ExperimentsPanel {
       play.className = 'exp-play';
       play.innerHTML = `<button type="button" class="exp-play-start">Play in the scene</button>
         <label>show <select name="arm">${result.scenario ? '<option value="scenario">with the change</option>' : ''}<option value="baseline">as it is</option></select></label>
-        <label>at <select name="playspeed">${PLAY_SPEEDS.map((v) => `<option value="${v}"${v === 600 ? ' selected' : ''}>${v}×</option>`).join('')}</select></label>`;
+        <label>at <select name="playspeed">${PLAY_SPEEDS.map((v) => `<option value="${v}"${v === 600 ? ' selected' : ''}>${v}×</option>`).join('')}</select></label>
+        <span class="exp-counts"></span>`;
       this.results.querySelector('.exp-summary')?.after(play);
     }
     for (const p of this.plots) p.plot.destroy();
@@ -433,7 +453,8 @@ export class ExperimentsPanel {
     };
     chart('baseline', result.baseline, 'baseline: where the time went');
     result.scenarios.forEach((s, i) => chart(i === 0 ? 'scenario' : `scenario-${i}`, s, `${s.name}: where the time went`));
-    if (this.traces?.id === detail.id) this.showBuffers(this.traces.states);
+    // The buffers over time come with the replication's traces, fetched now so Play has them.
+    void this.loadTraces(detail.id).then((arms) => arms && this.shown?.id === detail.id && !this.results.querySelector('.exp-buffers') && this.showBuffers(arms));
     this.markBottlenecks(result);
     this.options.shown?.(detail.id);
     const at = this.options.playAt;
@@ -458,7 +479,7 @@ export class ExperimentsPanel {
   private playingId: string | undefined;
   private bufferPlots: { arm: string; stations: string[]; points: number; plot: uPlot }[] = [];
   /** The last experiment's traces, so playing it again (or swapping modes) fetches nothing. */
-  private traces: { id: string; states: Record<string, ScenarioState> } | undefined;
+  private traces: { id: string; states: Promise<Record<string, ScenarioState> | undefined> } | undefined;
   private playedLink = false;
 
   /**
@@ -469,18 +490,31 @@ export class ExperimentsPanel {
     const player = this.options.player;
     const r = this.shown?.result;
     if (!player || !r) return;
-    const names = r.scenario ? ['baseline', 'scenario'] : ['baseline'];
-    if (this.traces?.id !== id) {
-      const traces = await Promise.all(names.map((a) => this.request<ExperimentTrace>(`/api/experiments/${encodeURIComponent(id)}/trace?arm=${a}&replication=0`)));
-      if (traces.some((t) => !t) || this.shown?.id !== id) return;
-      this.traces = { id, states: Object.fromEntries(names.map((a, i) => [a, new ScenarioState(traces[i]!)])) };
-      this.showBuffers(this.traces.states);
-    }
-    const arms = this.traces.states;
+    const arms = await this.loadTraces(id);
+    if (!arms || this.shown?.id !== id) return;
     this.playingId = id;
     const shown = arms[arm] ? arm : 'baseline';
     player.playScenario(arms, shown, { speed, play: seconds === undefined });
     if (seconds !== undefined) await player.seek(arms[shown]!.startMs + seconds * 1000, { play: false });
+  }
+
+  /** Replication 1 of each arm of the result on show, fetched once (concurrent asks share one fetch); its buffers charted. */
+  private loadTraces(id: string): Promise<Record<string, ScenarioState> | undefined> {
+    if (this.traces?.id === id) return this.traces.states;
+    const r = this.shown?.result;
+    if (!r) return Promise.resolve(undefined);
+    const names = r.scenario ? ['baseline', 'scenario'] : ['baseline'];
+    const states = Promise.all(names.map((a) => this.request<ExperimentTrace>(`/api/experiments/${encodeURIComponent(id)}/trace?arm=${a}&replication=0`))).then((traces) => {
+      if (traces.some((t) => !t)) {
+        if (this.traces?.id === id) this.traces = undefined;
+        return undefined;
+      }
+      const arms = Object.fromEntries(names.map((a, i) => [a, new ScenarioState(traces[i]!)]));
+      if (this.shown?.id === id) this.showBuffers(arms);
+      return arms;
+    });
+    this.traces = { id, states };
+    return states;
   }
 
   /** Buffer levels over time in the replication played, one chart per arm. */
