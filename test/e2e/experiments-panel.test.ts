@@ -141,8 +141,9 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     const whole = (x: number) => `${Math.round(x) > 0 ? '+' : ''}${x.toFixed(0) === '-0' ? '0' : x.toFixed(0)}`;
     const g = r.differences!.goodPerHour;
     expect(await page.textContent('#experiments .exp-summary .answer')).toContain(`${whole(g.mean * 24)} [${whole(g.ci95[0] * 24)}, ${whole(g.ci95[1] * 24)}] a day`);
-    // Kept to reopen.
+    // Kept to reopen, listed by its name.
     await eventually(async () => (await hook((h) => h.experiments()?.past ?? [])).includes(id), 5_000, 'the experiment in the past list');
+    expect(await page.textContent(`#experiments .exp-past li[data-id="${id}"]`)).toContain(' · +1 printer at Print farm · done');
 
     // The link names the experiment: another page opened on it shows the same result.
     await eventually(async () => new URL(page.url()).searchParams.get('experiment') === id, 5_000, 'the experiment in the link');

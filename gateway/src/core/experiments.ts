@@ -17,6 +17,8 @@ export interface ExperimentCalibration {
 
 export interface ExperimentSummary {
   readonly id: string;
+  /** The scenario's name, as its author gave it (the viewer names it by its changes); null: none. */
+  readonly name: string | null;
   readonly status: ExperimentStatus;
   /** 0..1, as the engine reports it; 1 when done. */
   readonly progress: number;

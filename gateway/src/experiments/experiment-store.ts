@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { RecordedLine } from '../../../simulators/src/experiments/recorded-line.ts';
 import type { ExperimentSummary } from '../core/experiments.ts';
 
-export interface StoredExperiment extends ExperimentSummary {
+export interface StoredExperiment extends Omit<ExperimentSummary, 'name'> {
   readonly scenario: unknown;
   /** What the engine is given: kept, so a restart reruns an unfinished experiment on the same data. */
   readonly recorded: RecordedLine;

@@ -246,5 +246,7 @@ export class Experiments implements ExperimentsApi {
 
 function summaryOf(e: Held): ExperimentSummary {
   const { id, status, progress, line, createdAt, startedAt, finishedAt, calibration, error } = e;
-  return { id, status, progress, line, createdAt, startedAt, finishedAt, calibration, error };
+  // The scenario as the engine's schema parsed it; its name is optional there.
+  const named = (e.scenario as { name?: unknown } | null)?.name;
+  return { id, name: typeof named === 'string' ? named : null, status, progress, line, createdAt, startedAt, finishedAt, calibration, error };
 }

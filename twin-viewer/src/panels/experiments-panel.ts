@@ -583,7 +583,7 @@ export class ExperimentsPanel {
         const li = document.createElement('li');
         li.dataset.id = x.id;
         li.dataset.status = x.status;
-        li.textContent = `${new Date(x.createdAt).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })} · ${x.line} · ${x.status}`;
+        li.textContent = `${new Date(x.createdAt).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })} · ${x.name ?? x.line} · ${x.status}`;
         li.title = x.id;
         return li;
       }),
