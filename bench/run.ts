@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark, each against its floor in the same run.
 // Options: --quick (smaller runs), --json FILE (write the results), --kiosk-minutes N (the
 // kiosk soak's length: 30 by default, 5 with --quick; 480 is the working day),
-// --kiosk-sample-seconds N (60 by default).
+// --kiosk-sample-seconds N (60 by default), --kiosk-time-scale N (the simulated line runs N
+// times as fast: a working day's events in a shorter run; 1 by default).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { benchMqttIngest, type IngestOptions, type IngestResult } from './mqtt-ingest/bench.ts';
@@ -119,11 +120,14 @@ const soaks: SoakResult[] = [];
 if (runs('kiosk')) {
   const minutes = numberArg('--kiosk-minutes', quick ? 5 : 30);
   const sampleSeconds = numberArg('--kiosk-sample-seconds', 60);
-  console.log(`\nKiosk soak: headless Chromium on ?mode=kiosk (1920×1080) with the demo line running, ${minutes} min, the gateway restarted half-way`);
+  const timeScale = numberArg('--kiosk-time-scale', 1);
+  const line = timeScale === 1 ? '' : `, the line at ${timeScale}× (${((minutes * timeScale) / 60).toFixed(1)} h of its events)`;
+  console.log(`\nKiosk soak: headless Chromium on ?mode=kiosk (1920×1080) with the demo line running, ${minutes} min${line}, the gateway restarted half-way`);
   console.log('     s  JS heap MB  Chromium RSS MB  DOM nodes  longest frame gap ms  connection');
   const r = await benchKioskSoak({
     minutes,
     sampleSeconds,
+    timeScale,
     onSample: (s) => console.log(`${s.at.toFixed(0).padStart(6)}  ${s.heapMb.toFixed(1).padStart(10)}  ${s.rssMb.toFixed(0).padStart(15)}  ${String(s.domNodes).padStart(9)}  ${s.stallMs.toFixed(0).padStart(20)}  ${s.connection}`),
   });
   soaks.push(r);

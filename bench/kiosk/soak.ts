@@ -34,6 +34,8 @@ export interface SoakOptions {
   sampleSeconds: number;
   /** Growth is measured from the first sample at least this long into the run (default: a tenth of it, at most 5 min): Chromium's caches fill while the first tour runs. */
   warmupSeconds?: number;
+  /** The simulated line runs this many times as fast (its events, not its message rate): a working day's events in a shorter run. Default 1. */
+  timeScale?: number;
   /** How long the gateway stays down at the restart. */
   downSeconds?: number;
   /** Called with each sample as it is taken, so a long run shows its progress. */
@@ -76,10 +78,11 @@ export async function benchKioskSoak(options: SoakOptions): Promise<SoakResult> 
   const dir = tempDir('bench-kiosk');
   const site = loadSite(demoSiteFile(dir.path, [await freePort(), await freePort()]));
   const broker = await startEmbeddedBroker(0);
-  const fleet = new SimulatedFleet({ site, mqttUrl: broker.url, timeScale: 1, pkiDir: join(dir.path, 'pki'), lineFlow: true });
+  const timeScale = options.timeScale ?? 1;
+  const fleet = new SimulatedFleet({ site, mqttUrl: broker.url, timeScale, pkiDir: join(dir.path, 'pki'), lineFlow: true });
   const port = await freePort();
   const start = async () => {
-    const config = gatewayConfig({ mqtt: { url: broker.url }, http: { host: '127.0.0.1', port }, opcua: { pkiDir: join(dir.path, 'gw-pki') }, spool: { dir: join(dir.path, 'spool') } });
+    const config = gatewayConfig({ mqtt: { url: broker.url }, http: { host: '127.0.0.1', port }, opcua: { pkiDir: join(dir.path, 'gw-pki') }, spool: { dir: join(dir.path, 'spool') }, timeScale });
     const g = new Gateway(site, config, new Telemetry(log), { sinks: [] });
     await g.start();
     return g;
