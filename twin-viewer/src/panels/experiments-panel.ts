@@ -1,11 +1,13 @@
 // The Experiments panel: name a change by pointing at the scene (while the panel is open, a
-// selected machine offers "+1 <kind> at <station>", a cycle-time factor and the buffer in
-// front of its station; the line offers a target quantity and a shift pattern), collect
-// changes (added machines stand in the scene at once, see-through), run them on the
-// gateway's engine (`POST /api/experiments`, then polling the experiment), and read baseline
-// and scenario side by side, the bottleneck of each marked in the scene. Past experiments
-// stay listed; reopening one shows its result and puts its changes back to run again.
-// Hidden for visitors and where the gateway has no history (no record to calibrate from).
+// machine selected or a station's pad clicked offers "+1 <kind> at <station>", a comparison
+// of several machine counts, a cycle-time factor and the buffer in front of the station; the
+// line offers a target quantity and a shift pattern), collect changes (added machines stand
+// in the scene at once, see-through, and can be dragged), run them on the gateway's engine
+// (`POST /api/experiments`, then polling the experiment), and read baseline and scenarios side
+// by side, the bottleneck of each marked in the scene; play a replication of each in the
+// scene on one simulated clock. Past experiments stay listed; reopening one shows its result
+// and puts its changes back to run again. Hidden for visitors and where the gateway has no
+// history (no record to calibrate from).
 import type { ExperimentDetail, ExperimentSummary, ExperimentTrace } from '../../../gateway/src/core/experiments.ts';
 import type { LiveDevice, LiveSnapshot } from '../../../gateway/src/core/live-events.ts';
 import type { ExperimentResult } from '../../../simulators/src/experiments/run-experiment.ts';
@@ -95,7 +97,7 @@ export class ExperimentsPanel {
     root.innerHTML = `
       <button type="button" class="exp-toggle">Experiment</button>
       <div class="exp-body" hidden>
-        <p class="exp-hint">Select a machine in the scene or the list to change it.</p>
+        <p class="exp-hint">Select a machine, or click a station in the scene, to change it.</p>
         <div class="exp-offer" hidden>
           <button type="button" class="exp-add"></button>
           <span class="exp-cycle"><label>cycle time × <input name="factor" type="number" min="0.1" max="10" step="0.05" value="0.9"></label> <button type="button" class="exp-cycle-add">Add</button></span>
