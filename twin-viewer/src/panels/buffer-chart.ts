@@ -23,11 +23,9 @@ export function bufferTable(state: ScenarioState, stations: readonly string[]): 
   return { x, levels };
 }
 
-export function renderBufferChart(root: HTMLElement, state: ScenarioState, stations: readonly { id: string; name: string }[], title: string): uPlot {
-  const { x, levels } = bufferTable(
-    state,
-    stations.map((s) => s.id),
-  );
+/** Draws `table` (from `bufferTable`, its buffers in the order of `stations`) into `root`. */
+export function renderBufferChart(root: HTMLElement, table: { x: number[]; levels: number[][] }, stations: readonly { id: string; name: string }[], title: string): uPlot {
+  const { x, levels } = table;
   root.replaceChildren();
   const steps = uPlot.paths.stepped!({ align: 1 });
   return new uPlot(

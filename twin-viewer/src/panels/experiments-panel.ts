@@ -456,7 +456,7 @@ export class ExperimentsPanel {
     chart('baseline', result.baseline, 'baseline: where the time went');
     result.scenarios.forEach((s, i) => chart(i === 0 ? 'scenario' : `scenario-${i}`, s, `${s.name}: where the time went`));
     // The buffers over time come with the replication's traces, fetched now so Play has them.
-    void this.loadTraces(detail.id).then((arms) => arms && this.shown?.id === detail.id && !this.results.querySelector('.exp-buffers') && this.showBuffers(arms));
+    void this.loadTraces(detail.id).then((arms) => arms && this.shown?.id === detail.id && this.showBuffers(arms));
     this.markBottlenecks(result);
     this.options.shown?.(detail.id);
     const at = this.options.playAt;
@@ -500,7 +500,7 @@ export class ExperimentsPanel {
     if (seconds !== undefined) await player.seek(arms[shown]!.startMs + seconds * 1000, { play: false });
   }
 
-  /** Replication 1 of each arm of the result on show, fetched once (concurrent asks share one fetch); its buffers charted. */
+  /** Replication 1 of each arm of the result on show, fetched once (concurrent asks share one fetch). */
   private loadTraces(id: string): Promise<Record<string, ScenarioState> | undefined> {
     if (this.traces?.id === id) return this.traces.states;
     const r = this.shown?.result;
@@ -511,9 +511,7 @@ export class ExperimentsPanel {
         if (this.traces?.id === id) this.traces = undefined;
         return undefined;
       }
-      const arms = Object.fromEntries(names.map((a, i) => [a, new ScenarioState(traces[i]!)]));
-      if (this.shown?.id === id) this.showBuffers(arms);
-      return arms;
+      return Object.fromEntries(names.map((a, i) => [a, new ScenarioState(traces[i]!)]));
     });
     this.traces = { id, states };
     return states;
@@ -534,7 +532,8 @@ export class ExperimentsPanel {
       box.appendChild(div);
       const title = `${arm === 'baseline' ? 'as it is' : 'with the change'}: buffers, replication 1`;
       const ids = stations.map((s) => s.id);
-      this.bufferPlots.push({ arm, stations: ids, points: bufferTable(state, ids).x.length, plot: renderBufferChart(div, state, stations, title) });
+      const table = bufferTable(state, ids);
+      this.bufferPlots.push({ arm, stations: ids, points: table.x.length, plot: renderBufferChart(div, table, stations, title) });
     }
   }
 

@@ -14,6 +14,7 @@ import { GltfMachine } from '../machines/gltf-machine.ts';
 import type { Machine } from '../machines/machine.ts';
 import { disposeOwned, releaseSharedParts, retainSharedParts } from '../machines/parts.ts';
 import { statusOf, withInsight, type Status } from '../machines/status.ts';
+import { kindOf } from '../panels/change-words.ts';
 import { formatSignal } from '../panels/format.ts';
 import { ShopLighting } from './lighting.ts';
 import { MaterialFlow, type FlowPart } from './material-flow.ts';
@@ -174,7 +175,7 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
       if (existing) this.removeMachine(existing);
       const mates = this.devices.filter((d) => d.station === spec.like.station && d.line === spec.like.line);
       const k = Number(/\+(\d+)$/.exec(spec.id)?.[1] ?? 1);
-      const device: LiveDevice = { ...spec.like, id: spec.id, name: `+${k} ${spec.like.name.split(' — ')[0]!.replace(/\s*\d+$/, '').toLowerCase() || spec.like.kind} (planned)`, position: this.ghostPlaces.get(spec.id) ?? ghostPosition(mates.length > 0 ? mates : [spec.like], k), values: {} };
+      const device: LiveDevice = { ...spec.like, id: spec.id, name: `+${k} ${kindOf(spec.like)} (planned)`, position: this.ghostPlaces.get(spec.id) ?? ghostPosition(mates.length > 0 ? mates : [spec.like], k), values: {} };
       this.ghosts.set(spec.id, this.place(device, spec.like.id));
     }
     this.dirty = true;
@@ -441,9 +442,9 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
   private readonly onPointerDown = (e: PointerEvent) => {
     if (this.ghosts.size === 0 || !this.controls.enabled) return;
     this.aim(e);
-    const hit = this.raycaster.intersectObjects([...this.ghosts.values()].map((g) => g.machine.object), true)[0];
-    if (!hit) return;
-    const ghost = [...this.ghosts.values()].find((g) => isWithin(hit.object, g.machine.object));
+    const ghosts = [...this.ghosts.values()];
+    const hit = this.raycaster.intersectObjects(ghosts.map((g) => g.machine.object), true)[0];
+    const ghost = hit && ghosts.find((g) => isWithin(hit.object, g.machine.object));
     if (!ghost) return;
     this.drag = { ghost, moved: false, controls: this.controls.enabled };
     this.controls.enabled = false;
