@@ -506,7 +506,7 @@ export class ExperimentsPanel {
     const r = this.shown?.result;
     if (!r) return Promise.resolve(undefined);
     const names = r.scenario ? ['baseline', 'scenario'] : ['baseline'];
-    const states = Promise.all(names.map((a) => this.request<ExperimentTrace>(`/api/experiments/${encodeURIComponent(id)}/trace?arm=${a}&replication=0`))).then((traces) => {
+    const states = Promise.all(names.map((a) => this.request<ExperimentTrace>(`/api/experiments/${encodeURIComponent(id)}/trace?arm=${a}&replication=0`, undefined, true))).then((traces) => {
       if (traces.some((t) => !t)) {
         if (this.traces?.id === id) this.traces = undefined;
         return undefined;
@@ -576,7 +576,7 @@ export class ExperimentsPanel {
   }
 
   private async loadPast(): Promise<void> {
-    const list = await this.request<ExperimentSummary[]>('/api/experiments');
+    const list = await this.request<ExperimentSummary[]>('/api/experiments', undefined, true);
     if (!list) return;
     this.past = list;
     this.history.replaceChildren(
@@ -592,7 +592,11 @@ export class ExperimentsPanel {
   }
 
   /** Fetches JSON; an error answer (`{code, message}`) is shown in the panel and gives undefined. */
-  private async request<T>(path: string, init?: RequestInit): Promise<T | undefined> {
+  /**
+   * `background`: fetched on the panel's own account (traces, the past list), whose answer
+   * must not clear a message the person's last action left (a refused scenario).
+   */
+  private async request<T>(path: string, init?: RequestInit, background = false): Promise<T | undefined> {
     try {
       const res = await fetch(path, init);
       const data = (await res.json()) as T & { code?: string; message?: string };
@@ -600,7 +604,7 @@ export class ExperimentsPanel {
         this.say(data.code ? `${data.code}: ${data.message ?? ''}` : `error ${res.status}`);
         return undefined;
       }
-      this.say('');
+      if (!background) this.say('');
       return data;
     } catch (e) {
       this.say(`the gateway did not answer: ${(e as Error).message}`);
