@@ -13,9 +13,12 @@ export { SinkWriteError } from './sink.ts';
  * - `not_found`: it names something that does not exist.
  * - `conflict`: it does not fit the current state (a series already running, one already stopped).
  * - `unavailable`: something the gateway needs is not there now; it may work later.
+ * - `unauthenticated`: it needs a login (or a token) it did not bring.
+ * - `forbidden`: whoever asks may not do this (a role too low, a request from a foreign site).
+ * - `too_many`: asked too often; wait and ask again.
  * - `internal`: a defect of ours.
  */
-export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'unavailable' | 'internal';
+export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'too_many' | 'unavailable' | 'internal';
 
 interface ErrorRow<A> {
   readonly kind: ErrorKind;
@@ -59,6 +62,15 @@ export const ERRORS = {
   FL_EXPERIMENT_FAILED: row<{ readonly message: string }>('internal', (a) => `the experiment failed: ${a.message}`),
   FL_EXPERIMENT_ABORTED: row<{ readonly id: string }>('conflict', (a) => `experiment "${a.id}" was cancelled before it finished`),
   FL_EXPERIMENTS_UNAVAILABLE: row<{ readonly why: string }>('unavailable', (a) => `experiments are not available: ${a.why}`),
+  // Who may do what (gateway/src/auth/rules.ts).
+  FL_AUTH_REQUIRED: row<{ readonly need: string }>('unauthenticated', (a) => `this needs a login as ${a.need} or higher (POST /api/login, or an API token as "Authorization: Bearer …")`),
+  FL_FORBIDDEN: row<{ readonly need: string; readonly role: string }>('forbidden', (a) => `this needs the role ${a.need} or higher; you are ${a.role}`),
+  FL_FOREIGN_ORIGIN: row<{ readonly origin: string }>('forbidden', (a) => `a request from ${a.origin} may not act with this gateway's login cookie; only the gateway's own pages may`),
+  FL_LOGIN_FAILED: row('unauthenticated', () => 'wrong user name or password'),
+  FL_TOO_MANY_LOGINS: row<{ readonly seconds: number }>('too_many', (a) => `too many login attempts for this user from this address; try again in ${a.seconds} s`),
+  FL_TOKEN_NOT_FOUND: row<{ readonly id: string }>('not_found', (a) => `no API token "${a.id}"`),
+  FL_ROUTE_WITHOUT_RULE: row<{ readonly route: string }>('internal', (a) => `the route ${a.route} has no row in the table of who may do what (gateway/src/auth/rules.ts)`),
+  FL_AUDIT_UNAVAILABLE: row<{ readonly why: string }>('unavailable', (a) => `the audit trail cannot be read: ${a.why}`),
   FL_INTERNAL: row('internal', () => 'the gateway failed to answer; the details are in its log'),
 } as const;
 

@@ -6,8 +6,11 @@ import { FieldlabError, type ErrorKind } from '../core/errors.ts';
 
 export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_many: 429,
   unavailable: 503,
   internal: 500,
 };

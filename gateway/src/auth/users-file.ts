@@ -1,0 +1,89 @@
+// The users file: people with a role and a password hash, and API tokens for automation
+// (only their digests). Written by `fieldlab users …` and by the gateway when an admin makes
+// or revokes a token; read by the gateway, which follows changes to it while it runs. JSON,
+// mode 0600, replaced whole by a rename so a reader never sees half a file.
+import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
+import { ROLES } from './roles.ts';
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'expected a name of letters, digits and . _ @ - (at most 64)');
+
+const UserSchema = z.strictObject({
+  name,
+  role: z.enum(ROLES),
+  /** scrypt$N$r$p$salt$hash (auth/passwords.ts). */
+  password: z.string().startsWith('scrypt$', 'expected a scrypt hash (made by `fieldlab users add`)'),
+  changedAt: z.iso.datetime(),
+});
+
+const TokenSchema = z.strictObject({
+  id: z.string().regex(/^[0-9a-f]{12}$/, 'expected 12 hex digits'),
+  name,
+  role: z.enum(ROLES),
+  /** SHA-256 of the token, hex. */
+  digest: z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 in hex'),
+  createdAt: z.iso.datetime(),
+  createdBy: z.string().max(100),
+});
+
+export const UsersFileSchema = z.strictObject({
+  version: z.literal(1),
+  users: z.array(UserSchema),
+  tokens: z.array(TokenSchema),
+});
+
+export type UsersFile = z.infer<typeof UsersFileSchema>;
+export type UserEntry = UsersFile['users'][number];
+export type TokenEntry = UsersFile['tokens'][number];
+
+export const EMPTY_USERS: UsersFile = Object.freeze({ version: 1, users: [], tokens: [] });
+export const isValidName = (s: string) => name.safeParse(s).success;
+
+const display = (file: string) => relative(process.cwd(), file) || file;
+
+/** The file's users and tokens; none when it does not exist. A file that does not parse is refused, naming where. */
+export function readUsersFile(file: string): UsersFile {
+  if (!existsSync(file)) return EMPTY_USERS;
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(display(file), [{ path: '(file)', message: `expected JSON (${(err as Error).message})` }]);
+  }
+  const parsed = UsersFileSchema.safeParse(data);
+  if (!parsed.success) throw new ConfigError(display(file), parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(file)', message: i.message })));
+  const problems = duplicates(parsed.data);
+  if (problems.length > 0) throw new ConfigError(display(file), problems);
+  return parsed.data;
+}
+
+function duplicates(f: UsersFile): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  const seen = new Set<string>();
+  f.users.forEach((u, i) => {
+    if (seen.has(u.name)) out.push({ path: `users.${i}.name`, message: `duplicate user "${u.name}"` });
+    seen.add(u.name);
+  });
+  const ids = new Set<string>();
+  f.tokens.forEach((t, i) => {
+    if (ids.has(t.id)) out.push({ path: `tokens.${i}.id`, message: `duplicate token id "${t.id}"` });
+    ids.add(t.id);
+  });
+  return out;
+}
+
+export function writeUsersFile(file: string, data: UsersFile): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** Reads, changes and writes back the file in one step (the CLI and the gateway's token routes). */
+export function updateUsersFile(file: string, change: (f: UsersFile) => UsersFile): UsersFile {
+  const next = change(readUsersFile(file));
+  writeUsersFile(file, next);
+  return next;
+}
