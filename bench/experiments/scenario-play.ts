@@ -21,6 +21,7 @@ import { demoSiteFile } from '../../test/support/fixtures.ts';
 import { recordDemoPast } from '../../test/support/recorded-demo.ts';
 import { sleep, tempDir } from '../../test/support/services.ts';
 import { load, onHook, withChromium } from '../replay/viewer.ts';
+import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
 
 export interface ScenarioPlayResult {
   readonly rounds: number;
@@ -64,7 +65,7 @@ export async function benchScenarioPlay(options: { rounds?: number } = {}): Prom
       return await withChromium(async (browser) => {
         const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
         await page.goto(`${gateway.httpAddress()}/?experiment=${submitted.id}`);
-        await page.waitForFunction(`window.fieldlabTwin?.experiments()?.shown?.id === ${JSON.stringify(submitted.id)}`, undefined, { timeout: 60_000 });
+        await page.waitForFunction((x) => (window as unknown as { fieldlabTwin: TwinTestHook }).fieldlabTwin?.experiments()?.shown?.id === x, submitted.id, { timeout: 60_000 });
         await onHook(page, (h) => h.overview());
         const liveMs: number[] = [];
         const scenarioMs: number[] = [];

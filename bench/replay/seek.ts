@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { ensureViewerBuilt } from '../../gateway/src/http/viewer.ts';
 import { historyGateway, pct, randomInstant, timeFloorQuery, type SyntheticHistory } from '../history/seek.ts';
 import { load, onHook, sceneReady, withChromium } from './viewer.ts';
+import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
 
 export interface ViewerSeekResult {
   readonly devices: number;
@@ -52,7 +53,7 @@ export async function benchViewerSeek(h: SyntheticHistory, options: { seeks?: nu
       for (let k = 0; k < seeks; k++) {
         const t = randomInstant(h);
         viewerMs.push(await seekIn(page, t));
-        await page.waitForFunction(`window.fieldlabTwin.playback().loadedTo > ${t}`, undefined, { timeout: 30_000 });
+        await page.waitForFunction((x) => (window as unknown as { fieldlabTwin: TwinTestHook }).fieldlabTwin.playback().loadedTo > x, t, { timeout: 30_000 });
         const s = performance.now();
         await fetch(`${base}/api/history/at?t=${t}`).then((r) => r.arrayBuffer());
         apiMs.push(performance.now() - s);

@@ -25,7 +25,7 @@ export function onHook<T, A = null>(page: Page, f: (h: TwinTestHook, arg: A) => 
 
 /** Waits until the viewer has built the site's `devices` machines and drawn a frame. */
 export async function sceneReady(page: Page, devices: number): Promise<void> {
-  await page.waitForFunction(`window.fieldlabTwin?.devices().length === ${devices} && window.fieldlabTwin.frames() > 0`, undefined, { timeout: 60_000 });
+  await page.waitForFunction((n) => (window as unknown as { fieldlabTwin: TwinTestHook }).fieldlabTwin?.devices().length === n && (window as unknown as { fieldlabTwin: TwinTestHook }).fieldlabTwin.frames() > 0, devices, { timeout: 60_000 });
 }
 
 /** The 1-, 5- and 15-minute load averages, rounded: others share this machine's two cores. */

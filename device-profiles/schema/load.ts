@@ -26,6 +26,8 @@ export interface SiteModel {
   readonly site: SiteFile['site'];
   readonly lines: SiteFile['lines'];
   readonly devices: readonly DeviceModel[];
+  /** What visitors are not sent. */
+  readonly visitors: SiteFile['visitors'];
   readonly profiles: ReadonlyMap<string, LoadedProfile>;
   /** The folder the profiles came from; its models/ folder holds glTF models for the twin. */
   readonly profilesDir: string;
@@ -110,8 +112,16 @@ export function loadSite(file: string = DEFAULT_SITE_FILE, options: LoadSiteOpti
     }
     return Object.freeze({ ...d, profileDef: profileDef!, topicId: d.connection.mqtt?.topicId ?? d.id });
   });
+  parsed.visitors.hideSignals.forEach((name, i) => {
+    const dot = name.indexOf('.');
+    const [device, signal] = dot < 0 ? [undefined, name] : [name.slice(0, dot), name.slice(dot + 1)];
+    const candidates = devices.filter((d) => d.profileDef && (device === undefined || d.id === device));
+    if (!candidates.some((d) => signal in d.profileDef.signals)) {
+      problems.push({ path: `visitors.hideSignals[${i}]`, message: device !== undefined && candidates.length === 0 ? `no device "${device}" in this site` : `no device${device ? ` "${device}"` : ''} has a signal "${signal}"` });
+    }
+  });
   if (problems.length > 0) throw new ConfigError(display(siteFile), problems);
-  return Object.freeze({ file: siteFile, site: parsed.site, lines: parsed.lines, devices: Object.freeze(devices), profiles, profilesDir });
+  return Object.freeze({ file: siteFile, site: parsed.site, lines: parsed.lines, devices: Object.freeze(devices), visitors: parsed.visitors, profiles, profilesDir });
 }
 
 /**

@@ -90,6 +90,17 @@ export const SiteSchema = z
     profiles: z.string().optional(),
     lines: z.array(LineSchema).min(1),
     devices: z.array(DeviceSchema).min(1),
+    /**
+     * Values not for visitors (a startup's product name and counts): visitors are not sent
+     * them at all, neither over the socket nor by the API. Signals by name (every device that
+     * has it) or as `device.signal`; of production series the product name and the counts.
+     */
+    visitors: z
+      .strictObject({
+        hideSignals: z.array(z.string().regex(/^([a-z0-9][a-z0-9-]*\.)?[A-Za-z_][A-Za-z0-9_]*$/, 'expected a signal name, or device.signal')).default([]),
+        hideSeries: z.array(z.enum(['product', 'counts'])).default([]),
+      })
+      .prefault({}),
   })
   .superRefine((s, ctx) => {
     const stations = new Map<string, Set<string>>();

@@ -95,6 +95,27 @@ export const GatewayConfigSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       /** Change messages per second per viewer at most. */
       liveRateHz: z.number().positive().max(100).default(20),
+      /** HTTPS from these PEM files (both or neither); then the login cookie is Secure and HSTS is sent. */
+      tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+      /**
+       * Pages elsewhere that may use the login cookie and the socket, e.g. the gateway behind a
+       * reverse proxy at https://twin.example.org. The gateway's own origin is always allowed.
+       */
+      allowedOrigins: z.array(z.url({ protocol: /^https?$/ })).default([]),
+      /** Cross-origin reads (CORS) for these origins; none by default. */
+      corsOrigins: z.array(z.url({ protocol: /^https?$/ })).default([]),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      /** People and API tokens (`fieldlab users …`); followed while the gateway runs. */
+      usersFile: z.string().min(1).default('.data/users.json'),
+      /** What someone who has not logged in is: a visitor (the kiosk needs no login), or nobody. */
+      anonymous: z.enum(['visitor', 'none']).default('visitor'),
+      /** A login lasts this long. */
+      sessionHours: z.number().positive().max(24 * 30).default(12),
+      /** Login attempts a minute for one user name from one address; more are answered 429. */
+      loginAttemptsPerMinute: z.number().int().positive().default(10),
     })
     .prefault({}),
   /** Machine seconds per real second: 1 for real machines; for simulators run faster (the demo's --time-scale), so rate alarms, ideal cycle times and OEE keep their meaning. */

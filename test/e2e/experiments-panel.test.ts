@@ -16,6 +16,8 @@ import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
 import { demoSiteFile } from '../support/fixtures.ts';
 import { recordDemoPast } from '../support/recorded-demo.ts';
 import { eventually, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
+import { gatewayConfig } from '../../gateway/src/config.ts';
+import { loginPage, PASSWORD, usersFile, withUsers } from '../support/auth.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -42,12 +44,15 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     influx = await startTestInflux();
     const site = loadSite(demoSiteFile(dir.path, [1, 2]));
     const { config } = await recordDemoPast(site, log, { influxUrl: influx.url, database: 'experiments', dir: dir.path, hours: 2 });
-    gateway = new Gateway(site, config, new Telemetry(log), { sources: [] });
+    // The engineer runs experiments; the other pages look as visitors.
+    const users = await withUsers(usersFile(), ['engineer']);
+    gateway = new Gateway(site, gatewayConfig({ ...config, auth: { usersFile: users } }), new Telemetry(log), { sources: [] });
     await gateway.start();
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await loginPage(page, gateway.httpAddress()!, 'engineer', PASSWORD.engineer);
     await page.goto(gateway.httpAddress()!);
-    await page.waitForFunction('window.fieldlabTwin?.experiments()?.available', undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (window as unknown as { fieldlabTwin: TwinTestHook }).fieldlabTwin?.experiments()?.available, undefined, { timeout: 30_000 });
   }, 120_000);
 
   afterAll(async () => {
@@ -150,7 +155,7 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     try {
       await other.goto(page.url());
-      await other.waitForFunction(`window.fieldlabTwin?.experiments()?.shown?.id === ${JSON.stringify(id)}`, undefined, { timeout: 20_000 });
+      await other.waitForFunction((x) => (window as unknown as { fieldlabTwin: TwinTestHook }).fieldlabTwin?.experiments()?.shown?.id === x, id, { timeout: 20_000 });
       expect(await other.textContent('#experiments tr[data-figure="goodPerHour"] td.scenario')).toBe(est(r.scenario!.goodPerHour));
       expect(await other.textContent('#experiments .exp-validation')).toBe(await verdict.textContent());
       // Its changes are back in the list, to run again; the ghost stands again.
@@ -249,7 +254,7 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     const other2 = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     try {
       await other2.goto(page.url());
-      await other2.waitForFunction(`window.fieldlabTwin?.experiments()?.playing?.arm === 'scenario'`, undefined, { timeout: 20_000 });
+      await other2.waitForFunction(() => (window as unknown as { fieldlabTwin: TwinTestHook }).fieldlabTwin?.experiments()?.playing?.arm === 'scenario', undefined, { timeout: 20_000 });
       const there = (await other2.evaluate('window.fieldlabTwin.experiments().playing')) as { seconds: number };
       expect(there.seconds).toBe(Math.round(other[0] + 0.5));
       expect((await other2.evaluate('window.fieldlabTwin.playback().playing')) as boolean).toBe(false);
@@ -267,7 +272,7 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     const small = await browser.newPage({ viewport: { width: 320, height: 200 } });
     try {
       await small.goto(`${gateway.httpAddress()}/?experiment=${id}`);
-      await small.waitForFunction(`window.fieldlabTwin?.experiments()?.shown?.id === ${JSON.stringify(id)}`, undefined, { timeout: 20_000 });
+      await small.waitForFunction((x) => (window as unknown as { fieldlabTwin: TwinTestHook }).fieldlabTwin?.experiments()?.shown?.id === x, id, { timeout: 20_000 });
       // One round in the page: replay an instant, play the scenario, back to live, a frame drawn in each.
       const rounds = (n: number) =>
         small.evaluate(async (n) => {

@@ -77,7 +77,7 @@ describe('history replay in the twin viewer', () => {
   const on = <T, A = undefined>(p: Page, f: (h: TwinTestHook, arg: A) => T, arg?: A): Promise<T> =>
     p.evaluate(`(${f.toString()})(window.fieldlabTwin, ${JSON.stringify(arg ?? null)})`) as Promise<T>;
   const hook = <T>(f: (h: TwinTestHook) => T) => on(page, f);
-  const ready = (p: Page) => p.waitForFunction('window.fieldlabTwin?.playback().ready', undefined, { timeout: 30_000 });
+  const ready = (p: Page) => p.waitForFunction(() => (window as unknown as { fieldlabTwin: TwinTestHook }).fieldlabTwin?.playback().ready, undefined, { timeout: 30_000 });
 
   /** Every device shows at `t` its latest stored point within its look-back, and nothing where it has none. */
   async function expectShownAsStored(page: Page, t: number): Promise<void> {

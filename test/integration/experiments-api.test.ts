@@ -21,10 +21,12 @@ import { InfluxDbSink } from '../../gateway/src/sinks/influxdb/influxdb-sink.ts'
 import { writeLineHistory, writeLines, type WrittenHistory } from '../support/recorded-history.ts';
 import { sleep, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 import { TEST_ENGINE } from '../support/test-engine.ts';
+import { engineerToken } from '../support/auth.ts';
 
 const site = loadSite();
 const HOUR = 3_600_000;
 const silent = pino({ level: 'silent' });
+const login = engineerToken();
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -46,7 +48,7 @@ describe('experiments API', () => {
   const to = Date.now() - HOUR;
 
   const startGateway = async () => {
-    const g = new Gateway(site, gatewayConfig({ influx: { url: influx.url, database, flushIntervalMs: 50 }, http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() } }), new Telemetry(silent), {
+    const g = new Gateway(site, gatewayConfig({ influx: { url: influx.url, database, flushIntervalMs: 50 }, http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() }, auth: { usersFile: login.file } }), new Telemetry(silent), {
       sources: [],
       sinks: [new InfluxDbSink({ url: influx.url, database })],
       history: new InfluxHistory(site, { url: influx.url, database }),
@@ -57,7 +59,7 @@ describe('experiments API', () => {
     return g;
   };
   const api = async <T,>(method: string, path: string, body?: unknown, raw?: string) => {
-    const res = await fetch(`${gateway.httpAddress()}${path}`, { method, headers: body !== undefined || raw ? { 'content-type': 'application/json' } : {}, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+    const res = await fetch(`${gateway.httpAddress()}${path}`, { method, headers: { ...login.headers, ...(body !== undefined || raw ? { 'content-type': 'application/json' } : {}) }, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
     return { status: res.status, location: res.headers.get('location'), body: (await res.json()) as T };
   };
   const detail = async (id: string) => (await api<ExperimentDetail>('GET', `/api/experiments/${id}`)).body;
@@ -197,7 +199,7 @@ describe('experiments API', () => {
     const file = join(store.path, '..', `scenario-${process.pid}.yaml`);
     writeFileSync(file, 'line: streetlight\nchanges:\n  - { station: printing, machines: 2 }\nseed: 4\n');
     // Not spawnSync: the gateway answering it runs on this thread.
-    const cli = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'gateway/src/cli/main.ts', 'experiment', ...args, '--gateway', gateway.httpAddress()!], { encoding: 'utf8', timeout: 30_000 });
+    const cli = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'gateway/src/cli/main.ts', 'experiment', ...args, '--gateway', gateway.httpAddress()!], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, FIELDLAB_TOKEN: login.headers.authorization.slice('Bearer '.length) } });
     const run = await cli('run', file, '--json');
     const answer = JSON.parse(run.stdout) as ExperimentDetail;
     expect(answer.status).toBe('done');
@@ -209,11 +211,11 @@ describe('experiments API', () => {
 
 describe('experiments without InfluxDB', () => {
   it('answers 503 with a code', async () => {
-    const gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() } }), new Telemetry(silent), { sources: [], sinks: [], history: false, alarmHistory: false });
+    const gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() }, auth: { usersFile: login.file } }), new Telemetry(silent), { sources: [], sinks: [], history: false, alarmHistory: false });
     await gateway.start();
     try {
       for (const [method, path] of [['GET', '/api/experiments'], ['POST', '/api/experiments'], ['GET', '/api/experiments/x'], ['DELETE', '/api/experiments/x']] as const) {
-        const res = await fetch(`${gateway.httpAddress()}${path}`, { method, headers: method === 'POST' ? { 'content-type': 'application/json' } : {}, body: method === 'POST' ? '{"line": "streetlight"}' : undefined });
+        const res = await fetch(`${gateway.httpAddress()}${path}`, { method, headers: { ...login.headers, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) }, body: method === 'POST' ? '{"line": "streetlight"}' : undefined });
         expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([503, 'FL_EXPERIMENTS_UNAVAILABLE']);
       }
     } finally {

@@ -18,6 +18,8 @@ import type { ExperimentResult } from '../../simulators/src/experiments/run-expe
 import { demoSiteFile } from '../support/fixtures.ts';
 import { recordDemoPast } from '../support/recorded-demo.ts';
 import { eventually, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
+import { gatewayConfig } from '../../gateway/src/config.ts';
+import { engineerToken } from '../support/auth.ts';
 
 const HOURS = 2;
 
@@ -27,9 +29,10 @@ describe('a virtual experiment on the recorded demo line (real engine, real infl
   let influx: TestInflux;
   let gateway: Gateway;
   let recorded: { good: number; hours: number };
+  const login = engineerToken();
 
   const api = async <T,>(method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${gateway.httpAddress()}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${gateway.httpAddress()}${path}`, { method, headers: { ...login.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as T };
   };
   const run = async (scenario: Record<string, unknown>): Promise<ExperimentResult> => {
@@ -51,7 +54,7 @@ describe('a virtual experiment on the recorded demo line (real engine, real infl
     // What the record says the line made: the finished series' good parts over its time.
     const rows = await influx.client('experiments').query<{ good: number }>(`SELECT good FROM production_series WHERE event = 'stop'`);
     recorded = { good: rows[0]!.good, hours: HOURS };
-    gateway = new Gateway(site, config, new Telemetry(log), { sources: [] });
+    gateway = new Gateway(site, gatewayConfig({ ...config, auth: { usersFile: login.file } }), new Telemetry(log), { sources: [] });
     await gateway.start();
   }, 120_000);
 
@@ -87,7 +90,7 @@ describe('a virtual experiment on the recorded demo line (real engine, real infl
   it('runs from the CLI with a scenario file, printing the figures the API gives', async () => {
     const file = join(dir.path, 'robot.yaml');
     writeFileSync(file, 'name: faster unloading\nline: streetlight\nchanges:\n  - { machine: robot-01, cycle: { factor: 0.7 } }\nhorizon: { hours: 8 }\nreplications: 4\nseed: 3\n');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'gateway/src/cli/main.ts', 'experiment', 'run', file, '--gateway', gateway.httpAddress()!], { timeout: 120_000 });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'gateway/src/cli/main.ts', 'experiment', 'run', file, '--gateway', gateway.httpAddress()!], { timeout: 120_000, env: { ...process.env, FIELDLAB_TOKEN: login.headers.authorization.slice('Bearer '.length) } });
     const id = /experiment (\S+) on line streetlight: done/.exec(stdout)?.[1];
     expect(id, stdout).toBeDefined();
     const result = (await api<ExperimentDetail>('GET', `/api/experiments/${id}`)).body.result as ExperimentResult;

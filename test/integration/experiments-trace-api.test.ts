@@ -15,6 +15,7 @@ import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import type { ExperimentResult } from '../../simulators/src/experiments/run-experiment.ts';
 import { demoTruth, recordFromModel } from '../support/recorded-from-model.ts';
 import { eventually, spoolDir, tempDir } from '../support/services.ts';
+import { engineerToken } from '../support/auth.ts';
 
 const site = loadSite();
 const silent = pino({ level: 'silent' });
@@ -27,9 +28,10 @@ describe('the trace of a replication over REST', () => {
   let id: string;
   let result: ExperimentResult;
   let experiments: Experiments;
+  const login = engineerToken();
 
   const api = async <T,>(method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${gateway.httpAddress()}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${gateway.httpAddress()}${path}`, { method, headers: { ...login.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as T };
   };
   const submit = async (scenario: Record<string, unknown>) => {
@@ -49,7 +51,7 @@ describe('the trace of a replication over REST', () => {
   const trace = (query: string, experiment = id) => api<ExperimentTrace & { code?: string }>('GET', `/api/experiments/${experiment}/trace${query}`);
 
   beforeAll(async () => {
-    gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() } }), new Telemetry(silent), {
+    gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() }, auth: { usersFile: login.file } }), new Telemetry(silent), {
       sources: [],
       sinks: [],
       alarmHistory: false,

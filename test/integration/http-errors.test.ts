@@ -7,18 +7,20 @@ import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { testSite } from '../support/fixtures.ts';
 import { spoolDir } from '../support/services.ts';
+import { engineerToken } from '../support/auth.ts';
 
 const site = testSite([{ id: 'bambu', profile: 'bambu-lab-fdm', topicId: 'S1' }]);
 
 describe('REST errors', () => {
   let gateway: Gateway;
+  const login = engineerToken();
   const call = async (method: string, path: string, body?: string) => {
-    const res = await fetch(`${gateway.httpAddress()}${path}`, { method, headers: body !== undefined ? { 'content-type': 'application/json' } : {}, body });
+    const res = await fetch(`${gateway.httpAddress()}${path}`, { method, headers: { ...login.headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
   beforeAll(async () => {
-    gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() } }), new Telemetry(pino({ level: 'silent' })), { sources: [], sinks: [] });
+    gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() }, auth: { usersFile: login.file } }), new Telemetry(pino({ level: 'silent' })), { sources: [], sinks: [] });
     await gateway.start();
   });
   afterAll(() => gateway.stop());

@@ -12,6 +12,7 @@ import { LiveHub } from '../../gateway/src/sinks/live/live-hub.ts';
 import { DeviceStateStore } from '../../gateway/src/state/device-state.ts';
 import { testSite } from '../support/fixtures.ts';
 import { eventually, sleep, spoolDir } from '../support/services.ts';
+import { openAccess } from '../support/auth.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -93,7 +94,7 @@ describe('live hub with a slow viewer', () => {
     const slow = new Set<string>();
     const state = new DeviceStateStore(site);
     // Flushed by hand (the timer is set to almost never), and told which client is backed up.
-    const hub = new LiveHub(site, state, new Telemetry(pino({ level: 'silent' })), { rateHz: 0.001, pendingOf: (id) => (slow.has(id) ? 1000 : 0) });
+    const hub = new LiveHub(site, state, new Telemetry(pino({ level: 'silent' })), openAccess(site), { rateHz: 0.001, pendingOf: (id) => (slow.has(id) ? 1000 : 0) });
     const server = createServer();
     hub.attach(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -9,7 +9,7 @@ import { tempDir } from './services.ts';
 type DeviceInput = { id: string; profile: string; topicId?: string; simulation?: Record<string, number>; opcua?: Record<string, unknown> };
 
 /** A one-line site with the given devices, written to a temp folder and loaded like any site. */
-export function testSite(devices: DeviceInput[], profilesDir = DEFAULT_PROFILES_DIR): SiteModel {
+export function testSite(devices: DeviceInput[], profilesDir = DEFAULT_PROFILES_DIR, more: Partial<Record<keyof SiteFile, unknown>> = {}): SiteModel {
   const dir = tempDir('site');
   mkdirSync(dir.path, { recursive: true });
   const file = join(dir.path, 'site.yaml');
@@ -27,6 +27,7 @@ export function testSite(devices: DeviceInput[], profilesDir = DEFAULT_PROFILES_
       ...(d.topicId || d.opcua ? { connection: { ...(d.topicId ? { mqtt: { topicId: d.topicId } } : {}), ...(d.opcua ? { opcua: d.opcua } : {}) } } : {}),
       ...(d.simulation ? { simulation: d.simulation } : {}),
     })),
+    ...more,
   } satisfies Partial<Record<keyof SiteFile, unknown>>;
   writeFileSync(file, stringify(site));
   return loadSite(file);

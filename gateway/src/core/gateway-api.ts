@@ -2,6 +2,9 @@
 // uses: the reads and commands a person or a script may ask for, and the figures /healthz
 // reports. The runtime implements it; http/ depends on this file, never on the runtime.
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
+import type { AuditTrail } from '../auth/audit-trail.ts';
+import type { AuthStore } from '../auth/auth-store.ts';
+import type { VisitorView } from '../auth/visitor-view.ts';
 import type { ExperimentsApi } from './experiments.ts';
 import type { HistoryReads } from './history.ts';
 import type { AlarmInstance, DeviceSnapshot, MachineStateView, SeriesStart, SeriesSummary } from './insight.ts';
@@ -61,4 +64,6 @@ export interface GatewayApi {
   readonly figures: GatewayFigures;
   readonly history?: HistoryReads | undefined;
   readonly experiments?: ExperimentsApi | undefined;
+  /** Who is asking, what they may do, what visitors are not sent, and the audit trail. */
+  readonly auth: { readonly store: AuthStore; readonly audit: AuditTrail; readonly visitors: VisitorView };
 }

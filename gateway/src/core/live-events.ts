@@ -3,6 +3,7 @@
 import type { MachineState, Signal, Twin } from '../../../device-profiles/schema/profile.ts';
 import type { Value } from './reading.ts';
 import type { AlarmInstance, SeriesSummary } from './insight.ts';
+import type { Identity } from '../auth/auth-store.ts';
 
 export interface LiveDevice {
   readonly id: string;
@@ -57,7 +58,7 @@ export type LiveAlarm = Readonly<AlarmInstance>;
 export interface LiveInsight {
   readonly states: Readonly<Record<string, { readonly state: MachineState; readonly since: number; readonly reason: string }>>;
   readonly alarms: readonly LiveAlarm[];
-  /** Production series running now, with their figures. */
+  /** Production series running now, with their figures; for visitors, without what the site hides from them (product, counts). */
   readonly series: readonly SeriesSummary[];
 }
 
@@ -70,11 +71,19 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
   /** Replaces the client's filter; a fresh snapshot for it follows. */
   subscribe: (filter: LiveFilter) => void;
-  /** Acknowledges an alarm; everyone gets the new insight. */
-  acknowledge: (ack: { readonly device: string; readonly alarm: string; readonly by: string }) => void;
+  /**
+   * Acknowledges an alarm in the name of the socket's user (an operator or above); everyone
+   * gets the new insight. `by` is ignored: who is logged in is recorded. The answer, when asked
+   * for, says whether it was done or the coded reason it was not.
+   */
+  acknowledge: (ack: { readonly device: string; readonly alarm: string; readonly by?: string }, reply?: (answer: { readonly ok: boolean; readonly code?: string }) => void) => void;
 }
 
 export interface SocketData {
+  /** Who connected (auth/auth-store.ts), checked again on every event. */
+  identity: Identity;
+  /** What the socket is sent: everything, or what the site lets visitors see. */
+  view: 'full' | 'visitor';
   filter: LiveFilter;
   /** Set when the client fell behind: it gets a snapshot (the latest state) once it has caught up. */
   needsSnapshot: boolean;

@@ -1,12 +1,15 @@
 // The HTTP server: health, metrics and the JSON API, with the twin viewer's files. Routes
 // live in routes/, one file per area, each given the narrow part of the API it uses.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { GatewayApi } from '../core/gateway-api.ts';
+import { originPolicy } from '../auth/origin.ts';
+import { installAuth, type RouteTable } from './auth-hooks.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { authRoutes } from './routes/auth-routes.ts';
 import { alarmRoutes } from './routes/alarm-routes.ts';
 import { experimentRoutes } from './routes/experiment-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
@@ -19,17 +22,36 @@ export interface HttpServer {
   readonly url: string;
   /** The node server, for the live hub's socket.io to share. */
   readonly server: Server;
+  /** Every route registered (each has a rule in auth/rules.ts, or the server would not have started). */
+  readonly routes: RouteTable;
   close(): Promise<void>;
 }
 
-export async function startHttpServer(api: GatewayApi, options: { host: string; port: number }): Promise<HttpServer> {
-  const app = Fastify({ logger: false });
+export interface HttpOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
+  readonly allowedOrigins: readonly string[];
+  readonly corsOrigins: readonly string[];
+}
+
+export interface AuthSettings {
+  readonly sessionHours: number;
+  readonly loginAttemptsPerMinute: number;
+}
+
+export async function startHttpServer(api: GatewayApi, options: HttpOptions, auth: AuthSettings): Promise<HttpServer> {
+  const tls = options.tls && { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) };
+  // One type for both: the routes do not care which transport carries them.
+  const app = (tls ? Fastify({ logger: false, https: tls }) : Fastify({ logger: false })) as unknown as FastifyInstance;
   installErrorHandler(app, api.figures.telemetry.log);
+  const routes = await installAuth(app, { store: api.auth.store, audit: api.auth.audit, origins: originPolicy(Boolean(tls), options.allowedOrigins), corsOrigins: options.corsOrigins });
+  authRoutes(app, api.auth.store, api.auth.audit, { tls: Boolean(tls), ...auth });
   healthRoutes(app, api.figures);
-  siteRoutes(app, api.shopFloor);
+  siteRoutes(app, api.shopFloor, api.auth.visitors);
   alarmRoutes(app, api.shopFloor);
-  seriesRoutes(app, api.shopFloor);
-  historyRoutes(app, api.shopFloor.site, api.history);
+  seriesRoutes(app, api.shopFloor, api.auth.visitors);
+  historyRoutes(app, api.shopFloor.site, api.history, api.auth.visitors);
   experimentRoutes(app, api.experiments);
 
   // glTF models named by profiles (twin.gltf: models/<file>), next to the profiles.
@@ -47,5 +69,5 @@ export async function startHttpServer(api: GatewayApi, options: { host: string; 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  return { url: `http://${host}:${port}`, server: app.server, close: () => app.close() };
+  return { url: `${tls ? 'https' : 'http'}://${host}:${port}`, server: app.server as Server, routes, close: () => app.close() };
 }

@@ -21,6 +21,10 @@ import { buildSinks } from '../sinks/registry.ts';
 import { LiveHub } from '../sinks/live/live-hub.ts';
 import { buildSources } from '../sources/registry.ts';
 import { ShopFloor } from '../state/shop-floor.ts';
+import { AuditTrail } from '../auth/audit-trail.ts';
+import { AuthStore } from '../auth/auth-store.ts';
+import { originPolicy } from '../auth/origin.ts';
+import { VisitorView } from '../auth/visitor-view.ts';
 import { influxAlarmEvents, type AlarmEventReader } from './alarm-events.ts';
 import { openSeriesJournal } from './open-series-journal.ts';
 import { restoreAlarms } from './restore-alarms.ts';
@@ -81,6 +85,9 @@ export class Gateway implements GatewayFigures {
   private readonly alarmEvents: AlarmEventReader | undefined;
   private alarmsRestored: Promise<void> | undefined;
   readonly experiments: ExperimentsService;
+  /** Users, sessions and tokens (the users file), and the audit trail of who did what. */
+  readonly auth: AuthStore;
+  readonly audit: AuditTrail;
 
   constructor(
     readonly site: SiteModel,
@@ -99,9 +106,26 @@ export class Gateway implements GatewayFigures {
     this.alarmEvents = parts.alarmHistory === false ? undefined : (parts.alarmHistory ?? (parts.sinks ? undefined : influxAlarmEvents(config.influx, site.site.id)));
     if (!parts.sinks && parts.history === undefined) this.ownHistory = new InfluxHistory(site, { ...config.influx, retention: { ...config.history, manage: config.history.manageRetention, database: config.influx.database } }, this.telemetry.log);
     this.experiments = parts.experiments ?? (parts.sinks || parts.history === false ? unavailableExperiments('the gateway runs without InfluxDB, where a line\'s record is read') : experimentsFor(site, config, this.telemetry.log, REAL_ENGINE));
-    this.live = new LiveHub(site, this.floor.devices, this.telemetry, { rateHz: config.http.liveRateHz, history: Boolean(parts.history || this.ownHistory) });
-    this.live.provideInsight(() => this.floor.insight(), (device, alarm, by) => void this.floor.acknowledgeAlarm(device, alarm, by));
+    this.auth = new AuthStore(config.auth, this.telemetry.log);
+    this.audit = new AuditTrail(
+      site.site.id,
+      (p) => {
+        this.floorOutput.store(p);
+        this.commit();
+      },
+      parts.sinks ? undefined : config.influx,
+    );
+    this.visitors = new VisitorView(site);
+    const access = { store: this.auth, audit: this.audit, visitors: this.visitors, origins: originPolicy(Boolean(config.http.tls), config.http.allowedOrigins), corsOrigins: config.http.corsOrigins };
+    this.live = new LiveHub(site, this.floor.devices, this.telemetry, access, { rateHz: config.http.liveRateHz, history: Boolean(parts.history || this.ownHistory) });
+    this.live.provideInsight(() => this.floor.insight(), (device, alarm, by) => {
+      const done = this.floor.acknowledgeAlarm(device, alarm, by) !== undefined;
+      this.commit();
+      return done;
+    });
   }
+
+  private readonly visitors: VisitorView;
 
   private readonly floorOutput = {
     store: (point: Point) => {
@@ -144,7 +168,13 @@ export class Gateway implements GatewayFigures {
     const emit = (m: RawMessage) => this.handle(m);
     await Promise.all(this.sources.map((s) => s.start(emit)));
     if (this.parts.http ?? true) {
-      this.http = await startHttpServer({ shopFloor: this.floor, figures: this, history: this.parts.history || this.ownHistory, experiments: this.experiments }, this.config.http);
+      // A users file that does not parse stops the start here, naming the file and the path in it.
+      this.auth.open();
+      this.http = await startHttpServer(
+        { shopFloor: this.floor, figures: this, history: this.parts.history || this.ownHistory, experiments: this.experiments, auth: { store: this.auth, audit: this.audit, visitors: this.visitors } },
+        this.config.http,
+        this.config.auth,
+      );
       this.live.attach(this.http.server);
       this.onReading(this.live.onReading);
     }
@@ -210,6 +240,11 @@ export class Gateway implements GatewayFigures {
     return this.http?.url;
   }
 
+  /** Every HTTP route the server registered (the matrix test reads them). */
+  httpRoutes(): readonly { readonly method: string; readonly url: string }[] {
+    return this.http?.routes ?? [];
+  }
+
   /** Resolves when every point so far is written. */
   async flush(): Promise<void> {
     await Promise.all(this.runners.map((r) => r.drain()));
@@ -231,5 +266,6 @@ export class Gateway implements GatewayFigures {
     await Promise.all(this.spools.map((s) => s.close()));
     await this.live.close();
     await this.http?.close();
+    this.auth.close();
   }
 }

@@ -5,7 +5,8 @@ import type { GatewayCommands, GatewayReads } from '../../core/gateway-api.ts';
 import type { AlarmInstance } from '../../core/insight.ts';
 import { parseBody } from '../parse-body.ts';
 
-const AckBody = z.strictObject({ by: z.string().trim().min(1).max(100) });
+// `by` is for a token's script that acts for a person; a logged-in user is recorded by name.
+const AckBody = z.strictObject({ by: z.string().trim().min(1).max(100).optional() }).prefault({});
 
 /** Times as ISO strings for people and scripts. */
 function alarmJson(a: AlarmInstance) {
@@ -17,8 +18,9 @@ export function alarmRoutes(app: FastifyInstance, api: GatewayReads & GatewayCom
   app.get('/api/alarms', async () => api.listAlarms().map(alarmJson));
 
   app.post<{ Params: { device: string; alarm: string } }>('/api/alarms/:device/:alarm/acknowledge', async (req) => {
-    const body = parseBody(AckBody, req.body, 'a JSON body like {"by": "name of who acknowledges"}');
-    const done = api.acknowledgeAlarm(req.params.device, req.params.alarm, body.by);
+    const body = parseBody(AckBody, req.body ?? {}, 'no body, or {"by": "name of who acknowledges"}');
+    const who = req.identity.credential?.kind === 'session' ? req.identity.user! : body.by ? `${body.by} (${req.identity.user})` : req.identity.user!;
+    const done = api.acknowledgeAlarm(req.params.device, req.params.alarm, who);
     if (!done) throw new FieldlabError('FL_ALARM_NOT_PENDING', { device: req.params.device, alarm: req.params.alarm });
     return alarmJson(done);
   });

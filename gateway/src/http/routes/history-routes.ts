@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { SiteModel } from '../../../../device-profiles/schema/load.ts';
 import { FieldlabError } from '../../core/errors.ts';
 import type { HistoryReads, HistoryScope } from '../../core/history.ts';
+import type { VisitorView } from '../../auth/visitor-view.ts';
+import { isVisitor } from '../auth-hooks.ts';
 
 const DAY = 86_400_000;
 /** The longest window one request may ask for. */
@@ -54,22 +56,25 @@ function windowOf(q: { from: string; to: string; step?: string | undefined }): {
   return { from, to, step };
 }
 
-export function historyRoutes(app: FastifyInstance, site: SiteModel, history: HistoryReads | undefined): void {
+export function historyRoutes(app: FastifyInstance, site: SiteModel, history: HistoryReads | undefined, visitors: VisitorView): void {
   const reads = () => history ?? unavailable();
   app.get('/api/history/at', async (req) => {
     const q = parseQuery(AtQuery, req.query, '?t=<ISO 8601 time>[&device=<id>,...][&line=<id>,...]');
     const t = parseTime(q.t, 't');
-    return reads().at(t, scopeOf(site, q));
+    const at = await reads().at(t, scopeOf(site, q));
+    return isVisitor(req) ? visitors.historyAt(at) : at;
   });
   app.get('/api/history/changes', async (req) => {
     const q = parseQuery(WindowQuery, req.query, '?from=<time>&to=<time>[&device=...][&line=...][&step=<seconds>][&only=last]');
     const w = windowOf(q);
-    return reads().changes(w.from, w.to, scopeOf(site, q), w.step, { lastOnly: q.only === 'last' });
+    const changes = await reads().changes(w.from, w.to, scopeOf(site, q), w.step, { lastOnly: q.only === 'last' });
+    return isVisitor(req) ? visitors.historyChanges(changes) : changes;
   });
   app.get('/api/history/marks', async (req) => {
     const q = parseQuery(WindowQuery.omit({ step: true, only: true }), req.query, '?from=<time>&to=<time>[&device=...][&line=...]');
     const w = windowOf(q);
-    return reads().marks(w.from, w.to, scopeOf(site, q));
+    const marks = await reads().marks(w.from, w.to, scopeOf(site, q));
+    return isVisitor(req) ? { ...marks, marks: visitors.marks(marks.marks) } : marks;
   });
 }
 

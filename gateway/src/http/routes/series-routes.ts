@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { FieldlabError } from '../../core/errors.ts';
 import type { GatewayCommands, GatewayReads } from '../../core/gateway-api.ts';
+import type { VisitorView } from '../../auth/visitor-view.ts';
+import { isVisitor } from '../auth-hooks.ts';
 import { parseBody } from '../parse-body.ts';
 
 const SeriesBody = z.strictObject({
@@ -13,12 +15,12 @@ const SeriesBody = z.strictObject({
 const PauseBody = z.strictObject({ reason: z.string().trim().min(1).max(200) });
 
 /** Production series: list, one, and start / planned stop / resume / stop. */
-export function seriesRoutes(app: FastifyInstance, api: GatewayReads & GatewayCommands): void {
-  app.get('/api/series', async () => api.listSeries());
+export function seriesRoutes(app: FastifyInstance, api: GatewayReads & GatewayCommands, visitors: VisitorView): void {
+  app.get('/api/series', async (req) => (isVisitor(req) ? api.listSeries().map((s) => visitors.series(s)) : api.listSeries()));
   app.get<{ Params: { id: string } }>('/api/series/:id', async (req) => {
     const s = api.getSeries(req.params.id);
     if (!s) throw new FieldlabError('FL_SERIES_NOT_FOUND', { id: req.params.id });
-    return s;
+    return isVisitor(req) ? visitors.series(s) : s;
   });
   app.post('/api/series', async (req, reply) => {
     const body = parseBody(SeriesBody, req.body, '{"product": "...", "target": 100, "line": "<line id>"}');

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayReads } from '../../core/gateway-api.ts';
+import type { VisitorView } from '../../auth/visitor-view.ts';
+import { isVisitor } from '../auth-hooks.ts';
 
 /** The site as the site file declares it, the devices' latest values, and their machine states. */
-export function siteRoutes(app: FastifyInstance, api: GatewayReads): void {
+export function siteRoutes(app: FastifyInstance, api: GatewayReads, visitors: VisitorView): void {
   const { site } = api;
   app.get('/api/site', async () => ({
     site: site.site,
@@ -11,12 +13,13 @@ export function siteRoutes(app: FastifyInstance, api: GatewayReads): void {
   }));
 
   const byId = new Map(site.devices.map((d) => [d.id, d]));
-  app.get('/api/devices', async () =>
+  app.get('/api/devices', async (req) =>
     api.listDevices().map((s) => {
       const d = byId.get(s.id)!;
       const signals = d.profileDef.signals;
       return {
         ...s,
+        values: isVisitor(req) ? visitors.values(s.id, s.values) : s.values,
         name: d.name,
         kind: d.profileDef.kind,
         line: d.line,

@@ -3,14 +3,42 @@
 // `rateHz` times a second, so a fast machine cannot flood a phone. A client whose socket
 // backs up is skipped until it drains and then given the latest state as a snapshot:
 // it never holds up the others or grows the gateway's memory.
+//
+// Who may connect and what each event needs is the rule table's (auth/rules.ts): the handshake
+// authenticates (the login cookie, or a token in the socket.io `auth` payload, never the URL),
+// a foreign Origin is refused, every event is checked again when it arrives, and a socket whose
+// credential is revoked is disconnected. Visitors share their own rooms, whose messages leave
+// out what the site hides from them.
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
+import fastifyCookie from '@fastify/cookie';
 import { Counter, Gauge } from 'prom-client';
 import type { SiteModel, DeviceModel } from '../../../../device-profiles/schema/load.ts';
 import type { ClientToServerEvents, LiveChanges, LiveDevice, LiveFilter, LiveInsight, LiveSnapshot, ServerToClientEvents, SocketData } from '../../core/live-events.ts';
 import type { Reading, Value } from '../../core/reading.ts';
 import type { Telemetry } from '../../core/telemetry.ts';
 import type { DeviceSnapshot } from '../../core/insight.ts';
+import type { AuditTrail } from '../../auth/audit-trail.ts';
+import type { AuthStore, Identity } from '../../auth/auth-store.ts';
+import { sameOrigin, type OriginPolicy } from '../../auth/origin.ts';
+import { satisfies } from '../../auth/roles.ts';
+import { SOCKET_RULES } from '../../auth/rules.ts';
+import type { VisitorView } from '../../auth/visitor-view.ts';
+
+/** Who may connect, what they may send, what visitors are not sent. */
+export interface LiveAccess {
+  readonly store: AuthStore;
+  readonly audit: AuditTrail;
+  readonly visitors: VisitorView;
+  readonly origins: OriginPolicy;
+  readonly corsOrigins: readonly string[];
+}
+
+const SESSION_COOKIE = 'fieldlab_session';
+
+/** The two views a socket can get: everything, or what the site lets visitors see. */
+type View = 'full' | 'visitor';
+const viewOf = (identity: Identity): View => (identity.role === 'visitor' ? 'visitor' : 'full');
 
 /** Where the hub reads every device's latest values, for snapshots. */
 export interface DeviceValues {
@@ -32,6 +60,7 @@ export interface LiveHubOptions {
 const writeBufferLength = (_id: string, conn: unknown) => (conn as { writeBuffer: unknown[] }).writeBuffer.length;
 
 type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export class LiveHub {
   readonly rateHz: number;
@@ -51,6 +80,7 @@ export class LiveHub {
     private readonly site: SiteModel,
     private readonly state: DeviceValues,
     private readonly telemetry: Telemetry,
+    private readonly access: LiveAccess,
     options: LiveHubOptions = {},
   ) {
     this.rateHz = options.rateHz ?? 20;
@@ -66,11 +96,11 @@ export class LiveHub {
   }
 
   private insight: (() => LiveInsight) | undefined;
-  private onAcknowledge: ((device: string, alarm: string, by: string) => void) | undefined;
+  private onAcknowledge: ((device: string, alarm: string, by: string) => boolean) | undefined;
   private insightDirty = false;
 
   /** Where machine states and alarms come from, and where a viewer's acknowledgement goes. */
-  provideInsight(insight: () => LiveInsight, onAcknowledge: (device: string, alarm: string, by: string) => void): void {
+  provideInsight(insight: () => LiveInsight, onAcknowledge: (device: string, alarm: string, by: string) => boolean): void {
     this.insight = insight;
     this.onAcknowledge = onAcknowledge;
   }
@@ -81,37 +111,112 @@ export class LiveHub {
   }
 
   attach(server: HttpServer): void {
-    const io: LiveServer = new Server(server, { serveClient: false, cors: { origin: true } });
+    const { origins, corsOrigins } = this.access;
+    const io: LiveServer = new Server(server, {
+      serveClient: false,
+      // Closed unless configured: the viewer is served by this gateway, so it needs no CORS.
+      ...(corsOrigins.length > 0 ? { cors: { origin: [...corsOrigins], credentials: false } } : {}),
+      // Cross-site WebSocket hijacking: a page elsewhere would ride on the visitor's cookie.
+      allowRequest: (req, done) => done(null, sameOrigin(origins, req.headers.origin, req.headers.host)),
+    });
     this.io = io;
+    io.use((socket, next) => {
+      const identity = this.identify(socket);
+      if (!identity?.role) return next(new Error('FL_AUTH_REQUIRED'));
+      socket.data.identity = identity;
+      next();
+    });
     io.on('connection', (socket) => {
       socket.data.filter = {};
       socket.data.needsSnapshot = false;
+      socket.data.view = viewOf(socket.data.identity);
+      void socket.join(`view:${socket.data.view}`);
       this.join(socket, {});
-      this.telemetry.log.debug({ client: socket.id }, 'viewer connected');
-      socket.emit('snapshot', this.snapshot(socket.data.filter));
-      if (this.insight) socket.emit('insight', this.insight());
-      socket.on('acknowledge', (ack) => {
-        if (typeof ack?.device !== 'string' || typeof ack.alarm !== 'string' || typeof ack.by !== 'string' || ack.by.trim() === '') return;
-        this.onAcknowledge?.(ack.device, ack.alarm, ack.by.trim().slice(0, 100));
+      this.telemetry.log.debug({ client: socket.id, user: socket.data.identity.user, role: socket.data.identity.role }, 'viewer connected');
+      socket.emit('snapshot', this.snapshot(socket.data.filter, socket.data.view));
+      if (this.insight) socket.emit('insight', this.insightFor(socket.data.view));
+      socket.on('acknowledge', (ack, reply) => {
+        const answer = typeof reply === 'function' ? reply : () => {};
+        const who = this.allowed(socket, 'acknowledge', answer);
+        if (!who) return;
+        if (typeof ack?.device !== 'string' || typeof ack.alarm !== 'string') return answer({ ok: false, code: 'FL_BAD_REQUEST' });
+        // The logged-in user is who acknowledged, whatever name the message carries.
+        const done = this.onAcknowledge?.(ack.device.slice(0, 200), ack.alarm.slice(0, 200), who.user ?? 'anonymous') ?? false;
+        this.audit(socket, who, done ? 'ok' : 'failed', done ? 200 : 404, `${ack.device.slice(0, 100)}/${ack.alarm.slice(0, 100)}`);
+        answer(done ? { ok: true } : { ok: false, code: 'FL_ALARM_NOT_PENDING' });
       });
       socket.on('subscribe', (filter) => {
-        void socket.leave(filterKey(socket.data.filter));
+        if (!this.allowed(socket, 'subscribe', () => {})) return;
+        void socket.leave(roomKey(socket.data.view, socket.data.filter));
         socket.data.filter = sanitize(filter);
         this.join(socket, socket.data.filter);
-        socket.emit('snapshot', this.snapshot(socket.data.filter));
+        socket.emit('snapshot', this.snapshot(socket.data.filter, socket.data.view));
       });
     });
+    // A removed user, a revoked token, a logout elsewhere: their sockets go at once.
+    this.access.store.onChange(() => this.recheck());
     this.timer = setInterval(() => this.flush(), 1000 / this.rateHz);
     this.timer.unref();
+    // Sessions also end by expiry, which no event announces.
+    this.recheckTimer = setInterval(() => this.recheck(), 5000);
+    this.recheckTimer.unref();
   }
 
-  /** Viewers with the same filter share a room, so each change message is encoded once for all of them. */
-  private readonly filters = new Map<string, LiveFilter>();
+  private recheckTimer: NodeJS.Timeout | undefined;
 
-  private join(socket: { join(room: string): unknown }, filter: LiveFilter): void {
-    const key = filterKey(filter);
-    this.filters.set(key, filter);
+  /** The handshake's credential: a token in the `auth` payload, else the login cookie, else the anonymous visitor. */
+  private identify(socket: LiveSocket): Identity | undefined {
+    const token: unknown = socket.handshake.auth?.token;
+    const { store } = this.access;
+    if (token !== undefined) return typeof token === 'string' ? store.fromToken(token) : undefined;
+    const header = socket.handshake.headers.cookie;
+    const sid = header ? fastifyCookie.parse(header)[SESSION_COOKIE] : undefined;
+    return (sid !== undefined ? store.fromSession(sid) : undefined) ?? store.anonymous();
+  }
+
+  /** The socket's identity now, when its rule allows the event; else answers the refusal. */
+  private allowed(socket: LiveSocket, event: keyof ClientToServerEvents, answer: (r: { ok: false; code: string }) => void): Identity | undefined {
+    const rule = SOCKET_RULES[event];
+    const now = this.access.store.resolve(socket.data.identity.credential);
+    if (!now) {
+      answer({ ok: false, code: 'FL_AUTH_REQUIRED' });
+      socket.disconnect(true);
+      return undefined;
+    }
+    if (satisfies(now.role, rule.need)) return now;
+    const anonymous = now.credential?.kind === 'anonymous';
+    if (rule.audit) this.audit(socket, now, 'refused', anonymous ? 401 : 403, event);
+    answer({ ok: false, code: anonymous ? 'FL_AUTH_REQUIRED' : 'FL_FORBIDDEN' });
+    return undefined;
+  }
+
+  private audit(socket: LiveSocket, who: Identity, outcome: 'ok' | 'refused' | 'failed', status: number, target: string): void {
+    this.access.audit.record({ action: SOCKET_RULES.acknowledge.audit!, outcome, user: who.user, role: who.role, address: socket.handshake.address, target: `socket acknowledge ${target}`, status });
+  }
+
+  /** Drops every socket whose credential no longer holds, or whose role changed (it reconnects to the view it now has). */
+  private recheck(): void {
+    if (!this.io) return;
+    for (const socket of this.io.sockets.sockets.values()) {
+      const now = this.access.store.resolve(socket.data.identity.credential);
+      if (!now || now.role !== socket.data.identity.role) socket.disconnect(true);
+    }
+  }
+
+  /** Viewers with the same filter and view share a room, so each change message is encoded once for all of them. */
+  private readonly filters = new Map<string, { filter: LiveFilter; view: View }>();
+
+  private join(socket: LiveSocket, filter: LiveFilter): void {
+    const key = roomKey(socket.data.view, filter);
+    this.filters.set(key, { filter, view: socket.data.view });
     void socket.join(key);
+  }
+
+  private insightFor(view: View): LiveInsight {
+    const insight = this.insight!();
+    if (view === 'full' || !this.access.visitors.hidesAnything) return insight;
+    // Typed as the full series: the fields the site hides are absent for visitors (docs/security.md).
+    return { ...insight, series: insight.series.map((s) => this.access.visitors.series(s) as typeof s) };
   }
 
   /** From the pipeline: remembers what changed; sent on the next flush. */
@@ -127,7 +232,12 @@ export class LiveHub {
   flush(): void {
     if (this.insightDirty && this.io && this.insight) {
       this.insightDirty = false;
-      this.io.emit('insight', this.insight());
+      if (this.access.visitors.hidesAnything) {
+        this.io.to('view:full').emit('insight', this.insightFor('full'));
+        this.io.to('view:visitor').emit('insight', this.insightFor('visitor'));
+      } else {
+        this.io.emit('insight', this.insight());
+      }
     }
     const io = this.io;
     if (!io || this.pending.size === 0) return;
@@ -142,35 +252,38 @@ export class LiveHub {
         skip.push(socket.id);
       } else if (socket.data.needsSnapshot) {
         socket.data.needsSnapshot = false;
-        socket.emit('snapshot', this.snapshot(socket.data.filter));
+        socket.emit('snapshot', this.snapshot(socket.data.filter, socket.data.view));
         skip.push(socket.id);
       }
     }
-    for (const [key, filter] of this.filters) {
+    for (const [key, { filter, view }] of this.filters) {
       const room = io.sockets.adapter.rooms.get(key);
       if (!room || room.size === 0) {
         this.filters.delete(key);
         continue;
       }
-      const message = this.changesFor(pending, filter, t);
+      const message = this.changesFor(pending, filter, view, t);
       if (!message) continue;
       (skip.length > 0 ? io.to(key).except(skip) : io.to(key)).emit('changes', message);
       this.sent.inc(room.size);
     }
   }
 
-  private changesFor(pending: Map<string, Record<string, Value>>, filter: LiveFilter, t: number): LiveChanges | null {
+  private changesFor(pending: Map<string, Record<string, Value>>, filter: LiveFilter, view: View, t: number): LiveChanges | null {
     const d: Record<string, { v: Record<string, Value>; s: number }> = {};
     let any = false;
-    for (const [id, v] of pending) {
+    for (const [id, all] of pending) {
       if (!matches(this.devices.get(id)!, filter)) continue;
+      const v = view === 'visitor' ? this.access.visitors.values(id, all) : all;
+      if (v !== all && Object.keys(v).length === 0) continue;
       d[id] = { v, s: this.lastSeen.get(id) ?? 0 };
       any = true;
     }
     return any ? { t, d } : null;
   }
 
-  snapshot(filter: LiveFilter): LiveSnapshot {
+  snapshot(filter: LiveFilter, view: View = 'full'): LiveSnapshot {
+    const hidden = (id: string) => (view === 'visitor' ? this.access.visitors.hiddenSignals(id) : undefined);
     const states = new Map(this.state.snapshot().map((s) => [s.id, s]));
     const devices: LiveDevice[] = this.site.devices
       .filter((d) => matches(d, filter))
@@ -188,9 +301,13 @@ export class LiveHub {
           station: d.station,
           position: d.position,
           rotation: d.rotation,
-          signals: Object.fromEntries(Object.entries(p.signals).map(([n, sig]) => [n, { type: sig.type, unit: sig.unit, range: sig.range, values: sig.values, description: sig.description }])),
+          signals: Object.fromEntries(
+            Object.entries(p.signals)
+              .filter(([n]) => !hidden(d.id)?.has(n))
+              .map(([n, sig]) => [n, { type: sig.type, unit: sig.unit, range: sig.range, values: sig.values, description: sig.description }]),
+          ),
           twin: p.twin ?? null,
-          values: s?.values ?? {},
+          values: view === 'visitor' ? this.access.visitors.values(d.id, s?.values ?? {}) : (s?.values ?? {}),
           lastSeen: s?.lastSeen ?? 0,
         };
       });
@@ -206,6 +323,7 @@ export class LiveHub {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.recheckTimer);
     // The HTTP server is closed by its owner; this ends the viewers' sockets.
     this.io?.disconnectSockets(true);
     this.io?.removeAllListeners();
@@ -219,8 +337,8 @@ function matches(d: DeviceModel, f: LiveFilter): boolean {
   return Boolean((byLine && f.lines!.includes(d.line)) || (byDevice && f.devices!.includes(d.id)));
 }
 
-function filterKey(f: LiveFilter): string {
-  return `${[...(f.lines ?? [])].sort().join(',')}|${[...(f.devices ?? [])].sort().join(',')}`;
+function roomKey(view: View, f: LiveFilter): string {
+  return `${view}|${[...(f.lines ?? [])].sort().join(',')}|${[...(f.devices ?? [])].sort().join(',')}`;
 }
 
 /** A filter from a client is untrusted input: keep only arrays of short strings. */
