@@ -20,6 +20,9 @@ export interface GatewayFlags {
   logLevel?: string;
   logFormat?: LogFormat;
   spoolDir?: string;
+  usersFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /** Settings file first, flags and FIELDLAB_* variables on top. */
@@ -29,7 +32,13 @@ export function resolveConfig(flags: GatewayFlags): GatewayConfig {
     ...base,
     mqtt: { ...base.mqtt, ...(flags.mqtt ? { url: flags.mqtt } : {}) },
     influx: { ...base.influx, ...(flags.influx ? { url: flags.influx } : {}), ...(flags.database ? { database: flags.database } : {}) },
-    http: { ...base.http, ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.host ? { host: flags.host } : {}) },
+    http: {
+      ...base.http,
+      ...(flags.port !== undefined ? { port: flags.port } : {}),
+      ...(flags.host ? { host: flags.host } : {}),
+      ...(flags.tlsCert || flags.tlsKey ? { tls: { certFile: flags.tlsCert ?? '', keyFile: flags.tlsKey ?? '' } } : {}),
+    },
+    auth: { ...base.auth, ...(flags.usersFile ? { usersFile: flags.usersFile } : {}) },
     spool: { ...base.spool, ...(flags.spoolDir ? { dir: flags.spoolDir } : {}) },
     log: { ...base.log, ...(flags.logLevel ? { level: flags.logLevel as GatewayConfig['log']['level'] } : {}) },
   });

@@ -52,6 +52,9 @@ program
   .addOption(logLevel())
   .addOption(logFormat())
   .addOption(new Option('--spool-dir <dir>', 'disk spool for points InfluxDB has not confirmed (default .data/spool)').env('FIELDLAB_SPOOL_DIR'))
+  .addOption(new Option('--users-file <file>', 'people and API tokens (fieldlab users …; default .data/users.json)').env('FIELDLAB_USERS_FILE'))
+  .addOption(new Option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (and --tls-key)').env('FIELDLAB_HTTP_TLS_CERT'))
+  .addOption(new Option('--tls-key <file>', 'the certificate\'s PEM private key').env('FIELDLAB_HTTP_TLS_KEY'))
   .action(async (opts) => (await import('./gateway.ts')).runGateway(opts));
 
 program
@@ -145,6 +148,47 @@ experimentCommand
   .addOption(gatewayUrl())
   .option('--json', 'print JSON')
   .action(async (id: string, opts) => (await import('./experiment.ts')).experimentCancel(id, opts));
+
+const usersFile = () => new Option('--file <file>', 'the users file (the gateway\'s auth.usersFile)').default('.data/users.json').env('FIELDLAB_USERS_FILE');
+const usersCommand = program.command('users').description('people who log in to the twin, and API tokens for scripts (docs/security.md)');
+const roleOption = () => new Option('--role <role>', 'visitor, operator, engineer or admin');
+usersCommand
+  .command('add <name>')
+  .description('add a user; the password is asked for (or read from standard input with --password-stdin)')
+  .addOption(usersFile())
+  .addOption(roleOption().makeOptionMandatory())
+  .option('--password-stdin', 'read the password from standard input')
+  .action(async (name: string, opts) => (await import('./users.ts')).usersAdd(name, opts));
+usersCommand
+  .command('passwd <name>')
+  .description('set a user\'s password (and, with --role, their role); their sessions end')
+  .addOption(usersFile())
+  .addOption(roleOption())
+  .option('--password-stdin', 'read the password from standard input')
+  .action(async (name: string, opts) => (await import('./users.ts')).usersPasswd(name, opts));
+usersCommand
+  .command('remove <name>')
+  .description('remove a user; their sessions and sockets end at once')
+  .addOption(usersFile())
+  .action(async (name: string, opts) => (await import('./users.ts')).usersRemove(name, opts));
+usersCommand
+  .command('list')
+  .description('users and API tokens (never their secrets)')
+  .addOption(usersFile())
+  .option('--json', 'print JSON')
+  .action(async (opts) => (await import('./users.ts')).usersList(opts));
+usersCommand
+  .command('token <name>')
+  .description('make an API token for a script (series, experiment commands: FIELDLAB_TOKEN or FIELDLAB_TOKEN_FILE); shown once')
+  .addOption(usersFile())
+  .addOption(roleOption().makeOptionMandatory())
+  .option('--out <file>', 'write the token to this file (mode 0600) instead of printing it')
+  .action(async (name: string, opts) => (await import('./users.ts')).usersToken(name, opts));
+usersCommand
+  .command('revoke <token-id>')
+  .description('revoke an API token; its sockets are disconnected at once')
+  .addOption(usersFile())
+  .action(async (id: string, opts) => (await import('./users.ts')).usersRevoke(id, opts));
 
 const profilesCommand = program.command('profiles').description('device profiles');
 profilesCommand
