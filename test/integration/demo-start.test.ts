@@ -2,6 +2,7 @@
 // the first seconds (an OPC UA client sees the robot's axes move; a part is stored), a first
 // start writes the previous shift (here 1 h, --past-hours 1) with figures that match the
 // simulators' own count, and a second start on the same database does not write it again.
+import { readFileSync, statSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { AttributeIds, OPCUAClient, makeBrowsePath, type ClientSession } from 'node-opcua';
@@ -119,6 +120,17 @@ describe('fieldlab demo: a warm start and a recorded past', () => {
       const warm = demo.messages().find((m) => m.msg.startsWith('warm start:'));
       expect(warm?.msg, demo.output()).toMatch(/series \S+ \(Street-light housing v3\) at \d+ good of \d+/);
       expect(Number(/at (\d+) good/.exec(warm!.msg)![1])).toBeGreaterThan(0);
+
+      // No set-up: the demo made its engineer, whose password and token it keeps in its data folder (mode 0600) and names in the banner.
+      const passwordFile = join(dir.path, 'data', 'demo-login.txt');
+      await eventually(() => demo.messages().some((m) => m.msg.includes(`log in as demo-engineer, password in ${passwordFile}`)), 20_000, 'the banner naming the login');
+      expect(statSync(passwordFile).mode & 0o077).toBe(0);
+      const http = `http://127.0.0.1:${ports.http}`;
+      const login = await fetch(`${http}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'demo-engineer', password: readFileSync(passwordFile, 'utf8').trim() }) });
+      expect(await login.json()).toEqual({ user: 'demo-engineer', role: 'engineer' });
+      const token = readFileSync(join(dir.path, 'data', 'demo-engineer.token'), 'utf8').trim();
+      expect((await fetch(`${http}/api/session`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json()) as { role: string }).role).toBe('engineer');
+      expect(demo.output()).not.toContain(readFileSync(passwordFile, 'utf8').trim());
 
       // The lead-in's alarms are listed from the start, at their simulated times, as InfluxDB has them.
       const listed = await alarmsFromBefore(demo, db, ports.http);

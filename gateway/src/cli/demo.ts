@@ -15,6 +15,7 @@ import { ensureViewerBuilt } from '../http/viewer.ts';
 import { untilSignal } from './signals.ts';
 import { prepareDemoExperiment } from './demo-experiment.ts';
 import { hasRecordedPast, runWarmStart, writePreviousShift } from './demo-past.ts';
+import { demoPassword, ensureDemoLogin } from './demo-login.ts';
 
 interface DemoFlags extends GatewayFlags {
   timeScale: number;
@@ -97,8 +98,12 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
     }
   }
 
+  // Visitors need nothing; engineers log in as the demo's own engineer (cli/demo-login.ts says why not a loopback role).
+  const usersFile = process.env.FIELDLAB_USERS_FILE ?? join(flags.dataDir, 'users.json');
+  const login = await ensureDemoLogin(usersFile, flags.dataDir);
   const gatewayConfig = {
     ...config,
+    auth: { ...config.auth, usersFile },
     mqtt: { ...config.mqtt, url: mqttUrl },
     influx: { ...config.influx, url: influxUrl ?? config.influx.url },
     timeScale: flags.timeScale,
@@ -148,11 +153,18 @@ async function startDemo(flags: DemoFlags, running: (() => Promise<void>)[]): Pr
       influxUrl
         ? `  InfluxDB      ${influxUrl} database "${config.influx.database}"   (influx -host ${new URL(influxUrl).hostname} -port ${new URL(influxUrl).port || 8086} -database ${config.influx.database})`
         : '  InfluxDB      none: live data only',
+      login.passwordFile
+        ? `  engineers     log in as ${login.user}, password in ${login.passwordFile}; the CLI: FIELDLAB_TOKEN_FILE=${login.tokenFile} npm run fieldlab -- series status`
+        : `  engineers     log in with the users in ${usersFile} (fieldlab users list)`,
       'Press Ctrl+C to stop.',
     ]
       .filter(Boolean)
       .join('\n'),
   );
+
+  // The password itself only on the terminal, never into a log.
+  const password = demoPassword(login);
+  if (password && process.stderr.isTTY) process.stderr.write(`  demo login: ${login.user} / ${password}\n`);
 
   const counts = telemetry.counts;
   const devices = new Map(site.devices.map((d) => [d.id, d]));
