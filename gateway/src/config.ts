@@ -13,6 +13,10 @@ export const GatewayConfigSchema = z.strictObject({
       clientId: z.string().min(1).default('fieldlab-gateway'),
       username: z.string().optional(),
       password: z.string().optional(),
+      /** A file holding the password (first line), instead of `password`: a mounted secret. */
+      passwordFile: z.string().min(1).optional(),
+      /** CA certificate (PEM) the broker's TLS certificate must chain to, for mqtts:// (default: the system's). */
+      caFile: z.string().min(1).optional(),
       /** Larger payloads are rejected unread (payload_too_large). */
       maxPayloadBytes: z.number().int().positive().default(256 * 1024),
       /** A device sending more than this many messages a second is throttled: the excess is rejected (device_flood). */
@@ -30,6 +34,8 @@ export const GatewayConfigSchema = z.strictObject({
       database: z.string().min(1).default('fieldlab'),
       username: z.string().optional(),
       password: z.string().optional(),
+      /** A file holding the password (first line), instead of `password`. */
+      passwordFile: z.string().min(1).optional(),
       batchSize: z.number().int().positive().default(5000),
       flushIntervalMs: z.number().int().positive().default(1000),
       maxBufferedPoints: z.number().int().positive().default(1_000_000),
@@ -85,6 +91,11 @@ export const GatewayConfigSchema = z.strictObject({
       pkiDir: z.string().default('.data/pki/gateway'),
       /** Accept servers whose certificate is not trusted. Off: such servers are refused and their certificate lands in rejected/. */
       trustUnknownServers: z.boolean().default(false),
+      /** User token for every endpoint whose site entry names no username of its own. */
+      username: z.string().min(1).optional(),
+      password: z.string().optional(),
+      /** A file holding that user's password (first line), instead of `password`. */
+      passwordFile: z.string().min(1).optional(),
       reconnectMaxMs: z.number().int().positive().default(10_000),
       retrySignalMs: z.number().int().positive().default(10_000),
     })

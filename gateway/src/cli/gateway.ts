@@ -2,6 +2,7 @@
 import { routeOpcuaWarnings } from './opcua-warnings.ts';
 import { loadSite } from '../../../device-profiles/schema/load.ts';
 import { gatewayConfig, loadGatewayConfig, type GatewayConfig } from '../config.ts';
+import { resolveSecrets } from '../config-secrets.ts';
 import { Telemetry } from '../core/telemetry.ts';
 import { Gateway } from '../runtime/gateway.ts';
 import { createLogger, type LogFormat } from './logger.ts';
@@ -25,13 +26,28 @@ export interface GatewayFlags {
   tlsKey?: string;
 }
 
-/** Settings file first, flags and FIELDLAB_* variables on top. */
-export function resolveConfig(flags: GatewayFlags): GatewayConfig {
+/**
+ * Credentials come from the environment only, never from flags: a command line is visible to
+ * every user of the machine. A variable that is set replaces the settings file's value.
+ */
+function credentials(env: NodeJS.ProcessEnv) {
+  const pick = (entries: Record<string, string | undefined>) => Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined && v !== ''));
+  return {
+    mqtt: pick({ username: env.FIELDLAB_MQTT_USERNAME, password: env.FIELDLAB_MQTT_PASSWORD, passwordFile: env.FIELDLAB_MQTT_PASSWORD_FILE, caFile: env.FIELDLAB_MQTT_CA_FILE }),
+    influx: pick({ username: env.FIELDLAB_INFLUX_USERNAME, password: env.FIELDLAB_INFLUX_PASSWORD, passwordFile: env.FIELDLAB_INFLUX_PASSWORD_FILE }),
+    opcua: pick({ username: env.FIELDLAB_OPCUA_USERNAME, password: env.FIELDLAB_OPCUA_PASSWORD, passwordFile: env.FIELDLAB_OPCUA_PASSWORD_FILE, pkiDir: env.FIELDLAB_OPCUA_PKI_DIR }),
+  };
+}
+
+/** Settings file first, flags and FIELDLAB_* variables on top; password files are read last. */
+export function resolveConfig(flags: GatewayFlags, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const base = flags.config ? loadGatewayConfig(flags.config) : gatewayConfig();
-  return gatewayConfig({
+  const given = credentials(env);
+  return resolveSecrets(gatewayConfig({
     ...base,
-    mqtt: { ...base.mqtt, ...(flags.mqtt ? { url: flags.mqtt } : {}) },
-    influx: { ...base.influx, ...(flags.influx ? { url: flags.influx } : {}), ...(flags.database ? { database: flags.database } : {}) },
+    mqtt: { ...base.mqtt, ...given.mqtt, ...(flags.mqtt ? { url: flags.mqtt } : {}) },
+    influx: { ...base.influx, ...given.influx, ...(flags.influx ? { url: flags.influx } : {}), ...(flags.database ? { database: flags.database } : {}) },
+    opcua: { ...base.opcua, ...given.opcua },
     http: {
       ...base.http,
       ...(flags.port !== undefined ? { port: flags.port } : {}),
@@ -41,7 +57,7 @@ export function resolveConfig(flags: GatewayFlags): GatewayConfig {
     auth: { ...base.auth, ...(flags.usersFile ? { usersFile: flags.usersFile } : {}) },
     spool: { ...base.spool, ...(flags.spoolDir ? { dir: flags.spoolDir } : {}) },
     log: { ...base.log, ...(flags.logLevel ? { level: flags.logLevel as GatewayConfig['log']['level'] } : {}) },
-  });
+  }));
 }
 
 export async function runGateway(flags: GatewayFlags): Promise<void> {

@@ -16,6 +16,8 @@ export interface MqttSourceOptions {
   readonly clientId: string;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
+  /** CA certificates (PEM) the broker's TLS certificate must chain to; default the system's. */
+  readonly ca?: string | undefined;
   /** Topic filters to subscribe. */
   readonly subscriptions: readonly string[];
   readonly reconnectMs?: number;
@@ -46,6 +48,7 @@ export class MqttSource implements Source {
       clean: false,
       username,
       password,
+      ...(this.options.ca !== undefined ? { ca: this.options.ca } : {}),
       reconnectPeriod: this.options.reconnectMs ?? 1000,
       connectTimeout: 10_000,
       resubscribe: true,

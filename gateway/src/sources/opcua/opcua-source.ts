@@ -43,6 +43,9 @@ export interface OpcUaSourceOptions {
   readonly pkiDir: string;
   /** Accept a server certificate that is not in trusted/ (default false: refused, and copied to rejected/). */
   readonly trustUnknownServers?: boolean;
+  /** User token for an endpoint whose site entry names no username (the gateway's `opcua.username`). */
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
   readonly reconnectInitialMs?: number;
   readonly reconnectMaxMs?: number;
   /** A failed signal is retried alone this often. */
@@ -190,8 +193,10 @@ export class OpcUaSource implements Source {
 
   private identity(): UserIdentityInfo {
     const conn = this.options.devices[0]!.connection.opcua!;
-    if (!conn.username) return { type: UserTokenType.Anonymous };
-    return { type: UserTokenType.UserName, userName: conn.username, password: conn.passwordEnv ? (process.env[conn.passwordEnv] ?? '') : '' };
+    if (conn.username) return { type: UserTokenType.UserName, userName: conn.username, password: conn.passwordEnv ? (process.env[conn.passwordEnv] ?? '') : '' };
+    const { username, password } = this.options;
+    if (username) return { type: UserTokenType.UserName, userName: username, password: password ?? '' };
+    return { type: UserTokenType.Anonymous };
   }
 
   /** Resolves every signal, or only those `only` names ("device/signal"). */
