@@ -14,11 +14,19 @@ const WORTH_SHOWING = ['topic', 'file', 'retryInMs', 'suppressedSinceLastLog', '
 const NOT_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg']);
 
 /**
+ * Fields that hold a credential, wherever an event carries them (a config, an options object,
+ * a request): replaced before the line is written, so a secret passed along by mistake is
+ * never on disk. A secret inside a message text is the caller's to keep out.
+ */
+const SECRET_KEYS = ['password', 'passphrase', 'token', 'secret', 'authorization', 'cookie', 'privateKey'];
+export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+
+/**
  * JSON lines for machines; one readable line per event when a person watches a terminal
  * (`auto`) or asks for it (`pretty`). `destination` is for tests; the default is standard output.
  */
 export function createLogger(level: string, format: LogFormat = 'auto', destination?: DestinationStream & { isTTY?: boolean }): Logger {
-  const options = { name: 'fieldlab', level };
+  const options = { name: 'fieldlab', level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   const tty = (destination ?? process.stdout).isTTY === true;
   const human = format === 'pretty' || (format === 'auto' && tty);
   if (!human) return destination ? pino(options, destination) : pino(options);
