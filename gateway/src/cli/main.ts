@@ -189,6 +189,16 @@ usersCommand
   .description('revoke an API token; its sockets are disconnected at once')
   .addOption(usersFile())
   .action(async (id: string, opts) => (await import('./users.ts')).usersRevoke(id, opts));
+const deployCommand = program.command('deploy').description('prepare a compose deployment');
+deployCommand
+  .command('credentials')
+  .description('from the site: Mosquitto password file and ACL, random passwords (files, mode 0600), a CA with TLS certificates, OPC UA certificates trusted both ways')
+  .addOption(site())
+  .addOption(profiles())
+  .option('--out <dir>', 'where to write them (kept on a rerun, new devices added)', 'deploy/secrets')
+  .option('--host <name...>', 'another name or address the servers are reached by (in every server certificate)')
+  .option('--json', 'print what was written as JSON')
+  .action(async (opts) => (await import('./deploy-credentials.ts')).runDeployCredentials(opts));
 
 const profilesCommand = program.command('profiles').description('device profiles');
 profilesCommand
