@@ -29,10 +29,26 @@ export interface FleetOptions {
   /** Robots also offer Sign and SignAndEncrypt. */
   readonly secureRobots?: boolean;
   /**
+   * Robots offer only SignAndEncrypt (Basic256Sha256), log in only `robotUsers`, and accept only
+   * clients whose certificate is in their trusted/certs/: a deployment's robots.
+   */
+  readonly robotsRequireEncryption?: boolean;
+  /** Users that may log in on every robot server, name → password. */
+  readonly robotUsers?: Readonly<Record<string, string>>;
+  /** Each MQTT device's own login (a broker with an ACL lets it publish only its own topics). */
+  readonly mqttCredentials?: (deviceId: string) => MqttLogin | undefined;
+  /** CA certificates (PEM) for an mqtts:// broker; default the system's. */
+  readonly mqttCa?: string;
+  /**
    * Simulate the first line as one material flow (robots work only on parts that exist,
    * conveyor and inspection publish); off, robots cycle freely. The demo turns it on.
    */
   readonly lineFlow?: boolean;
+}
+
+export interface MqttLogin {
+  readonly username: string;
+  readonly password: string;
 }
 
 interface Simulated {
@@ -95,7 +111,7 @@ export class SimulatedFleet {
     const { conveyor, inspection } = roles;
     const publishers = await Promise.all(
       [conveyor, inspection].map(async (device) => {
-        const client = await mqtt.connectAsync(mqttUrl, { clientId: `sim-${device.id}`.slice(0, 64), reconnectPeriod: 1000 });
+        const client = await this.connect(device.id);
         this.lineClients.push(client);
         return { client, encoder: new ProfileEncoder(device.profileDef, device.topicId) };
       }),
@@ -135,11 +151,14 @@ export class SimulatedFleet {
         timeScale: this.options.timeScale,
         pkiDir: join(this.options.pkiDir ?? '.data/pki', device.id),
         secure: this.options.secureRobots,
+        requireEncryption: this.options.robotsRequireEncryption,
+        ...(this.options.robotUsers ? { users: this.options.robotUsers, anonymous: false } : {}),
         arm: model,
       });
       await robot.start();
       this.robots.push(robot);
-      log?.info({ device: device.id }, `robot ${device.id} is an OPC UA server on ${robot.endpoint}`);
+      const security = this.options.robotsRequireEncryption ? ' (SignAndEncrypt only, trusted clients only)' : '';
+      log?.info({ device: device.id }, `robot ${device.id} is an OPC UA server on ${robot.endpoint}${security}`);
     }
   }
 
@@ -147,7 +166,7 @@ export class SimulatedFleet {
     const { site, mqttUrl, log } = this.options;
     await Promise.all(
       this.models.printers.map(async ({ device, model }) => {
-        const client = await mqtt.connectAsync(mqttUrl, { clientId: `sim-${device.id}`.slice(0, 64), reconnectPeriod: 1000 });
+        const client = await this.connect(device.id);
         const sim: Simulated = {
           device,
           client,
@@ -160,6 +179,17 @@ export class SimulatedFleet {
     );
     for (const sim of this.running) this.schedule(sim);
     log?.info({ devices: this.running.map((s) => s.device.id) }, `simulating ${this.running.length} printers on ${mqttUrl}`);
+  }
+
+  private connect(deviceId: string): Promise<MqttClient> {
+    const login = this.options.mqttCredentials?.(deviceId);
+    const ca = this.options.mqttCa;
+    return mqtt.connectAsync(this.options.mqttUrl, {
+      clientId: `sim-${deviceId}`.slice(0, 64),
+      reconnectPeriod: 1000,
+      ...(login ? { username: login.username, password: login.password } : {}),
+      ...(ca !== undefined ? { ca } : {}),
+    });
   }
 
   private schedule(sim: Simulated): void {

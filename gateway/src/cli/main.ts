@@ -67,7 +67,8 @@ program
   .option('--time-scale <n>', 'simulated seconds per real second', Number, 1)
   .addOption(new Option('--robot-host <addr>', 'address the robots\' OPC UA servers listen on (default: their endpoint\'s host)').env('FIELDLAB_ROBOT_BIND_HOST'))
   .option('--secure-robots', 'robots also offer Sign and SignAndEncrypt (Basic256Sha256)')
-  .option('--pki-dir <dir>', 'where simulated robots keep their certificates', '.data/pki')
+  .addOption(new Option('--robots-require-encryption', 'robots offer only SignAndEncrypt, log in only FIELDLAB_OPCUA_USERNAME, trust only the clients in their trusted/certs/').env('FIELDLAB_ROBOT_REQUIRE_ENCRYPTION'))
+  .addOption(new Option('--pki-dir <dir>', 'where simulated robots keep their certificates (one folder per robot id)').default('.data/pki').env('FIELDLAB_ROBOT_PKI_DIR'))
   .addOption(logLevel())
   .addOption(logFormat())
   .action(async (opts) => (await import('./simulate.ts')).runSimulate(opts));

@@ -62,6 +62,11 @@ export interface RobotServerOptions extends RobotSpec {
   readonly pkiDir: string;
   /** Also offer Sign and SignAndEncrypt with Basic256Sha256. */
   readonly secure?: boolean;
+  /**
+   * Offer only SignAndEncrypt with Basic256Sha256 (no None endpoint), and accept only clients
+   * whose certificate is in pkiDir's trusted/certs/: how a robot in a deployment is reached.
+   */
+  readonly requireEncryption?: boolean;
   /** Users allowed to log in with a password; anonymous access stays on unless `anonymous: false`. */
   readonly users?: Readonly<Record<string, string>>;
   readonly anonymous?: boolean;
@@ -124,17 +129,23 @@ export class RobotServer {
   async start(): Promise<void> {
     const o = this.options;
     const secure = o.secure ?? false;
-    // A simulator trusts any client: the gateway's own trust list is what matters.
-    const serverCertificateManager = new OPCUACertificateManager({ rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: true });
+    const strict = o.requireEncryption ?? false;
+    // A demo simulator trusts any client (the gateway's trust list is what matters there); a
+    // deployment's trusts only the certificates put in its trusted/certs/.
+    const serverCertificateManager = new OPCUACertificateManager({ rootFolder: o.pkiDir, automaticallyAcceptUnknownCertificate: !strict });
     await serverCertificateManager.initialize();
     const server = new OPCUAServer({
       port: o.port,
       hostname: o.host ?? '127.0.0.1',
       nodeset_filename: [nodesets.standard, nodesets.di, nodesets.ia, nodesets.machinery, nodesets.robotics],
       serverCertificateManager,
-      securityModes: secure ? [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt] : [MessageSecurityMode.None],
-      securityPolicies: secure ? [SecurityPolicy.None, SecurityPolicy.Basic256Sha256] : [SecurityPolicy.None],
-      allowAnonymous: o.anonymous ?? true,
+      securityModes: strict
+        ? [MessageSecurityMode.SignAndEncrypt]
+        : secure
+          ? [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt]
+          : [MessageSecurityMode.None],
+      securityPolicies: strict ? [SecurityPolicy.Basic256Sha256] : secure ? [SecurityPolicy.None, SecurityPolicy.Basic256Sha256] : [SecurityPolicy.None],
+      allowAnonymous: strict ? false : (o.anonymous ?? true),
       userManager: o.users ? { isValidUser: (user: string, password: string) => o.users![user] === password } : undefined,
       buildInfo: { productName: `Fieldlab robot simulator (${o.id})`, manufacturerName: 'Fieldlab', softwareVersion: '0.1.0' },
       serverInfo: { applicationUri: `urn:fieldlab:robot-simulator:${o.id}`, productUri: 'urn:fieldlab:robot-simulator' },
