@@ -72,7 +72,15 @@ export function mosquittoPath(): string | undefined {
  * Mosquitto on a free loopback port. With `persistDir`, sessions and queued messages are
  * saved there on stop and loaded on start (a broker restart that keeps the gateway's session).
  */
-export async function startMosquitto(port?: number, options: { persistDir?: string } = {}): Promise<TestMosquitto> {
+export interface MosquittoOptions {
+  readonly persistDir?: string;
+  /** Closed to anonymous clients: these users and rights (as `fieldlab deploy credentials` writes them). */
+  readonly auth?: { readonly passwordFile: string; readonly aclFile: string };
+  /** A second, TLS listener on `port` with these PEM files. */
+  readonly tls?: { readonly port: number; readonly cafile: string; readonly certfile: string; readonly keyfile: string };
+}
+
+export async function startMosquitto(port?: number, options: MosquittoOptions = {}): Promise<TestMosquitto> {
   const binary = mosquittoPath();
   if (!binary) throw new Error('mosquitto is not installed (Debian: apt-get install mosquitto)');
   const dir = tempDir('mosquitto');
@@ -80,11 +88,16 @@ export async function startMosquitto(port?: number, options: { persistDir?: stri
   const conf = join(dir.path, 'mosquitto.conf');
   if (options.persistDir) mkdirSync(options.persistDir, { recursive: true });
   // Started as root (CI containers), mosquitto drops to its own user, which could not write in our private temp folder.
-  const asRoot = process.getuid?.() === 0 ? ['user root'] : [];
-  const persistence = options.persistDir ? ['persistence true', `persistence_location ${options.persistDir}/`, ...asRoot] : ['persistence false'];
-  writeFileSync(conf, [`listener ${actual} 127.0.0.1`, 'allow_anonymous true', ...persistence, 'max_queued_messages 100000', ''].join('\n'));
+  // The same for the 0600 credential files it is given.
+  const asRoot = process.getuid?.() === 0 && (options.persistDir || options.auth || options.tls) ? ['user root'] : [];
+  const persistence = options.persistDir ? ['persistence true', `persistence_location ${options.persistDir}/`] : ['persistence false'];
+  const auth = options.auth ? ['allow_anonymous false', `password_file ${options.auth.passwordFile}`, `acl_file ${options.auth.aclFile}`] : ['allow_anonymous true'];
+  const t = options.tls;
+  const tls = t ? [`listener ${t.port} 127.0.0.1`, `cafile ${t.cafile}`, `certfile ${t.certfile}`, `keyfile ${t.keyfile}`] : [];
+  writeFileSync(conf, [...asRoot, 'per_listener_settings false', ...auth, ...persistence, 'max_queued_messages 100000', `listener ${actual} 127.0.0.1`, ...tls, ''].join('\n'));
   const child = spawn(binary, ['-c', conf], { stdio: 'ignore' });
   await waitForPort(actual, 10_000);
+  if (t) await waitForPort(t.port, 10_000);
   return {
     url: `mqtt://127.0.0.1:${actual}`,
     port: actual,
