@@ -29,12 +29,31 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(s).sort()).toEqual(['gateway', 'influxdb', 'mosquitto', 'simulators']);
     expect(s.influxdb!.image).toBe('influxdb:1.8');
     for (const name of ['mosquitto', 'influxdb', 'gateway']) expect(s[name]!.healthcheck?.test.length, name).toBeGreaterThan(0);
-    expect(Object.keys(config.volumes).sort()).toEqual(['gateway-pki', 'gateway-spool', 'influxdb-data', 'mosquitto-data']);
-    expect(s.gateway!.environment).toMatchObject({ FIELDLAB_MQTT_URL: 'mqtt://mosquitto:1883', FIELDLAB_INFLUX_URL: 'http://influxdb:8086' });
+    expect(Object.keys(config.volumes).sort()).toEqual(['gateway-spool', 'influxdb-data', 'mosquitto-data']);
+    expect(s.gateway!.environment).toMatchObject({ FIELDLAB_MQTT_URL: 'mqtts://mosquitto:8883', FIELDLAB_INFLUX_URL: 'http://influxdb:8086' });
     expect(s.gateway!.depends_on).toMatchObject({ mosquitto: { condition: 'service_healthy' }, influxdb: { condition: 'service_healthy' } });
-    expect(s.simulators!.environment).toMatchObject({ FIELDLAB_MQTT_URL: 'mqtt://mosquitto:1883', FIELDLAB_ROBOT_BIND_HOST: '0.0.0.0' });
+    expect(s.simulators!.environment).toMatchObject({ FIELDLAB_MQTT_URL: 'mqtts://mosquitto:8883', FIELDLAB_ROBOT_BIND_HOST: '0.0.0.0' });
     // The gateway reaches the simulated robots by service name through the site's ${FIELDLAB_ROBOT_HOST}.
     expect(s.gateway!.environment).toMatchObject({ FIELDLAB_ROBOT_HOST: 'simulators' });
+  });
+
+  it('closes the broker and the robots, with credentials from the deploy\'s files only', () => {
+    const { services: s } = parse(r.stdout) as { services: Record<string, Service> };
+    expect(readFileSync('deploy/mosquitto/mosquitto.conf', 'utf8')).toMatch(/^allow_anonymous false$/m);
+    expect(s.mosquitto!.volumes).toContain(`${process.cwd()}/deploy/secrets/mosquitto:/mosquitto/secrets:ro`);
+    expect(s.gateway!.environment).toMatchObject({
+      FIELDLAB_MQTT_USERNAME: 'fieldlab-gateway',
+      FIELDLAB_MQTT_PASSWORD_FILE: '/app/secrets/mqtt.password',
+      FIELDLAB_MQTT_CA_FILE: '/app/secrets/ca.crt',
+      FIELDLAB_OPCUA_PASSWORD_FILE: '/app/secrets/opcua.password',
+      FIELDLAB_ROBOT_SECURITY_MODE: 'SignAndEncrypt',
+      FIELDLAB_ROBOT_SECURITY_POLICY: 'Basic256Sha256',
+    });
+    expect(s.simulators!.environment).toMatchObject({ FIELDLAB_MQTT_CREDENTIALS_FILE: '/app/secrets/mqtt-credentials.yaml', FIELDLAB_ROBOT_REQUIRE_ENCRYPTION: 'true' });
+    // No password written into the compose file itself: only the names of files holding them.
+    for (const [name, service] of Object.entries(s)) {
+      for (const key of Object.keys(service.environment ?? {})) expect(key, name).not.toMatch(/PASSWORD$|TOKEN$|SECRET$/);
+    }
   });
 
   it('refers only to files that exist', () => {
