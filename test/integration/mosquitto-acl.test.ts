@@ -1,7 +1,8 @@
 // The compose deployment's broker as `fieldlab deploy credentials` closes it: the real
 // Mosquitto with the generated password file, ACL and TLS certificates, the real gateway and
 // the real simulators logging in with the generated credentials.
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino } from 'pino';
@@ -10,16 +11,17 @@ import { loadSite, type SiteModel } from '../../device-profiles/schema/load.ts';
 import { gatewayConfig } from '../../gateway/src/config.ts';
 import { resolveSecrets } from '../../gateway/src/config-secrets.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
-import { GATEWAY_MQTT_USER, mqttAccess } from '../../gateway/src/deploy/mqtt-access.ts';
+import { GATEWAY_MQTT_USER, HEALTHCHECK_MQTT_USER, HEALTHCHECK_TOPIC, mqttAccess } from '../../gateway/src/deploy/mqtt-access.ts';
 import { writePasswordFile } from '../../gateway/src/deploy/mosquitto-passwd.ts';
 import { makeCredentials, type CredentialsReport } from '../../gateway/src/deploy/make-credentials.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { freePort } from '../../gateway/src/services/free-port.ts';
+import { stopChild } from '../../gateway/src/services/influxd.ts';
 import { mqttSourceKind } from '../../gateway/src/sources/mqtt/mqtt-kind.ts';
 import { simulatorCredentials } from '../../gateway/src/cli/simulator-credentials.ts';
 import { SimulatedFleet } from '../../simulators/src/fleet.ts';
 import { demoSiteFile } from '../support/fixtures.ts';
-import { eventually, sleep, spoolDir, startMosquitto, tempDir, type TestMosquitto } from '../support/services.ts';
+import { eventually, mosquittoPath, sleep, spoolDir, startMosquitto, tempDir, waitForPort, type TestMosquitto } from '../support/services.ts';
 
 const NOT_AUTHORIZED = 135;
 
@@ -70,6 +72,36 @@ describe('Mosquitto with the deploy\'s password file and ACL', () => {
     await expect(connect(broker.url, {})).rejects.toThrow(/not authorized/i);
     await expect(connect(broker.url, { username: 'printer-01', password: 'not-the-password' })).rejects.toThrow(/bad user name or password|not authorized/i);
     await expect(connect(broker.url, { protocolVersion: 4 })).rejects.toThrow(/not authorized/i);
+  });
+
+  it('runs the compose deployment\'s own mosquitto.conf with the generated files: TLS with logins only', async () => {
+    const port = await freePort();
+    const data = join(dir.path, 'data');
+    mkdirSync(data);
+    const shipped = readFileSync('deploy/mosquitto/mosquitto.conf', 'utf8');
+    expect(shipped).toMatch(/^listener 8883$/m);
+    const conf = join(dir.path, 'compose-mosquitto.conf');
+    writeFileSync(
+      conf,
+      (process.getuid?.() === 0 ? 'user root\n' : '') +
+        shipped.replaceAll('/mosquitto/secrets', join(out, 'mosquitto')).replace('/mosquitto/data/', `${data}/`).replace(/^listener 8883$/m, `listener ${port} 127.0.0.1`),
+    );
+    const child = spawn(mosquittoPath()!, ['-c', conf], { stdio: 'ignore' });
+    try {
+      await waitForPort(port, 10_000);
+      const url = `mqtts://localhost:${port}`;
+      const ca = readFileSync(join(out, 'mosquitto/ca.crt'));
+      await expect(connect(url, { ca })).rejects.toThrow(/not authorized/i);
+      // What the compose healthcheck does: its own user reads the broker's uptime.
+      const health = await connect(url, { ca, username: HEALTHCHECK_MQTT_USER, password: secret('mosquitto/healthcheck.password') });
+      const uptime = new Promise<string>((resolve) => health.once('message', (topic) => resolve(topic)));
+      await health.subscribeAsync(HEALTHCHECK_TOPIC);
+      expect(await uptime).toBe(HEALTHCHECK_TOPIC);
+      const gateway = await connect(url, { ca, ...gatewayLogin() });
+      expect(gateway.connected).toBe(true);
+    } finally {
+      await stopChild(child);
+    }
   });
 
   it('accepts the password file written without mosquitto_passwd (its PBKDF2-SHA512 form)', async () => {
