@@ -16,6 +16,9 @@ import { stopChild } from '../../gateway/src/services/influxd.ts';
 import { demoSiteFile } from '../support/fixtures.ts';
 import type { Health } from '../support/meter-lab.ts';
 import { eventually, startMosquitto, startTestInflux, tempDir, type TestInflux, type TestMosquitto } from '../support/services.ts';
+import { addToken, addUser } from '../../gateway/src/auth/user-admin.ts';
+
+const ADMIN_PASSWORD = 'a-long-admin-password-9';
 
 const CLI = ['--import', 'tsx', 'gateway/src/cli/main.ts'];
 
@@ -44,6 +47,14 @@ describe('secrets in a full run', () => {
     writeFileSync(join(dir.path, 'influx.password'), `${influxPassword}\n`, { mode: 0o600 });
     [influx] = await Promise.all([startTestInflux({ admin: { username: 'fieldlab', password: influxPassword } }), makeCredentials(loadSite(site), { out })]);
     secrets.set('influx', influxPassword);
+    // People and scripts of the twin: a password, an API token, and below a session cookie and a token made over the API.
+    const users = join(dir.path, 'users.json');
+    await addUser(users, 'admin', 'admin', ADMIN_PASSWORD);
+    secrets.set('admin password', ADMIN_PASSWORD);
+    const script = addToken(users, 'ci', 'engineer', 'test').secret;
+    secrets.set('API token', script);
+    const usersDigests = readFileSync(users, 'utf8');
+    for (const m of usersDigests.matchAll(/"(password|digest)": "([^"]+)"/g)) secrets.set(`stored ${m[1]}`, m[2]!);
     for (const file of ['gateway/mqtt.password', 'gateway/opcua.password', 'mosquitto/healthcheck.password', ...readdirSync(join(out, 'simulators/mqtt')).map((f) => `simulators/mqtt/${f}`)]) {
       secrets.set(file, readFileSync(join(out, file), 'utf8').trim());
     }
@@ -80,6 +91,7 @@ describe('secrets in a full run', () => {
       FIELDLAB_INFLUX_URL: influx.url,
       FIELDLAB_INFLUX_USERNAME: 'fieldlab',
       FIELDLAB_INFLUX_PASSWORD_FILE: join(dir.path, 'influx.password'),
+      FIELDLAB_USERS_FILE: join(dir.path, 'users.json'),
       ...opcua,
     });
     // Every source connected with its credentials and points stored with InfluxDB's: the secrets were used.
@@ -94,6 +106,19 @@ describe('secrets in a full run', () => {
       throw new Error(`${err.message}\n--- gateway\n${logs.gateway.slice(-3000)}\n--- simulators\n${logs.simulators.slice(-3000)}`);
     });
     for (const path of ['/healthz', '/api/site', '/api/devices', '/metrics']) answers[path] = await (await fetch(`http://127.0.0.1:${port}${path}`)).text();
+    // Log in (once wrongly), act with the token, make one more over the API: every path that handles a secret runs.
+    const base = `http://127.0.0.1:${port}`;
+    const login = (password: string) => fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'admin', password }) });
+    secrets.set('wrong password', 'not-the-admin-password');
+    expect((await login('not-the-admin-password')).status).toBe(401);
+    const session = await login(ADMIN_PASSWORD);
+    const cookie = session.headers.getSetCookie()[0]!.split(';')[0]!;
+    secrets.set('session cookie', cookie.split('=')[1]!);
+    const admin = { cookie, origin: base };
+    const made = (await (await fetch(`${base}/api/tokens`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'board', role: 'operator' }) })).json()) as { token: string };
+    secrets.set('token made over the API', made.token);
+    for (const path of ['/api/session', '/api/users', '/api/tokens', '/api/site']) answers[`${path} (admin)`] = await (await fetch(`${base}${path}`, { headers: admin })).text();
+    answers['/api/session (token)'] = await (await fetch(`${base}/api/session`, { headers: { authorization: `Bearer ${script}` } })).text();
     await Promise.all(children.map((c) => stopChild(c)));
   }, 90_000);
 
@@ -107,7 +132,7 @@ describe('secrets in a full run', () => {
     expect(logs.gateway).toMatch(/"level":20/);
     expect(logs.gateway).toContain('mqtts://127.0.0.1');
     expect(logs.simulators).toMatch(/robot robot-01 is an OPC UA server on \S+ \(SignAndEncrypt only, trusted clients only\)/);
-    expect(secrets.size).toBeGreaterThanOrEqual(9);
+    expect(secrets.size).toBeGreaterThanOrEqual(15);
   });
 
   it('never writes a configured secret into a log line', () => {
