@@ -29,7 +29,9 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(s).sort()).toEqual(['gateway', 'influxdb', 'mosquitto', 'simulators']);
     expect(s.influxdb!.image).toBe('influxdb:1.8');
     for (const name of ['mosquitto', 'influxdb', 'gateway']) expect(s[name]!.healthcheck?.test.length, name).toBeGreaterThan(0);
-    expect(Object.keys(config.volumes).sort()).toEqual(['gateway-spool', 'influxdb-data', 'mosquitto-data']);
+    expect(Object.keys(config.volumes).sort()).toEqual(['gateway-spool', 'gateway-users', 'influxdb-data', 'mosquitto-data']);
+    // HTTPS from the deploy's certificate, and a users file that survives a restart.
+    expect(s.gateway!.environment).toMatchObject({ FIELDLAB_HTTP_TLS_CERT: '/app/secrets/https.crt', FIELDLAB_HTTP_TLS_KEY: '/app/secrets/https.key', FIELDLAB_USERS_FILE: '/app/users/users.json' });
     expect(s.gateway!.environment).toMatchObject({ FIELDLAB_MQTT_URL: 'mqtts://mosquitto:8883', FIELDLAB_INFLUX_URL: 'http://influxdb:8086' });
     expect(s.gateway!.depends_on).toMatchObject({ mosquitto: { condition: 'service_healthy' }, influxdb: { condition: 'service_healthy' } });
     expect(s.simulators!.environment).toMatchObject({ FIELDLAB_MQTT_URL: 'mqtts://mosquitto:8883', FIELDLAB_ROBOT_BIND_HOST: '0.0.0.0' });
