@@ -3,7 +3,8 @@
 // lock the admin out from elsewhere, a revoked token whose socket must go within a second,
 // values a site keeps from visitors (absent from the wire), path traversal on static files,
 // security headers, the cookie's attributes under TLS, and the audit trail in InfluxDB.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
@@ -193,10 +194,11 @@ describe('values a site keeps from visitors', () => {
 describe('the audit trail', () => {
   let influx: TestInflux;
   let gateway: Gateway;
+  const file = usersFile();
 
   beforeAll(async () => {
     influx = await startTestInflux();
-    gateway = await gatewayWith(await withUsers(usersFile(), ['operator', 'engineer', 'admin']), { influx: { url: influx.url, database: 'audit', flushIntervalMs: 50 } }, { sources: [], alarmHistory: false });
+    gateway = await gatewayWith(await withUsers(file, ['operator', 'engineer', 'admin']), { influx: { url: influx.url, database: 'audit', flushIntervalMs: 50 } }, { sources: [], alarmHistory: false });
   }, 60_000);
   afterAll(async () => {
     await gateway?.stop();
@@ -229,6 +231,11 @@ describe('the audit trail', () => {
     ]);
     expect(entries.every((e) => e.address === '127.0.0.1')).toBe(true);
     expect(entries.filter((e) => e.action === 'login').map((e) => e.user).sort()).toEqual(['admin', 'engineer', 'operator']);
+    // The CLI lists the same, with an admin's token.
+    const cli = (token: string) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'gateway/src/cli/main.ts', 'audit', '--json', '--gateway', url], { encoding: 'utf8', env: { ...process.env, FIELDLAB_TOKEN: token } });
+    const listed = JSON.parse((await cli(tokenOf(file, 'admin'))).stdout) as typeof entries;
+    expect(listed.filter((e) => e.action.startsWith('series.')).map((e) => [e.action, e.outcome, e.user])).toEqual(entries.filter((e) => e.action.startsWith('series.')).map((e) => [e.action, e.outcome, e.user]));
+    await expect(cli(tokenOf(file, 'engineer'))).rejects.toThrow(/FL_FORBIDDEN/);
   });
 });
 

@@ -26,7 +26,8 @@ export function formatHistoryAt(h: HistoryAt, signals = 6): string {
     lines.push('', 'alarms:');
     for (const a of h.alarms) lines.push(`  ${a.device} ${a.alarm} (${a.severity}) raised ${clock(a.raisedAt)}${a.active ? '' : ', cleared'}${a.acknowledged ? `, acknowledged by ${a.acknowledgedBy}` : ''}: ${a.text}`);
   }
-  for (const s of h.series) lines.push('', `series ${s.id} ${s.product} on ${s.line}: ${s.good} good of ${s.target}, ${s.scrap} scrap (figures of ${clock(s.figuresAt)})`);
+  // A visitor of a site that hides product and counts gets neither (docs/security.md).
+  for (const s of h.series) lines.push('', `series ${s.id}${s.product === undefined ? '' : ` ${s.product}`} on ${s.line}${s.good === undefined ? '' : `: ${s.good} good of ${s.target}, ${s.scrap} scrap`} (figures of ${clock(s.figuresAt)})`);
   return lines.join('\n');
 }
 

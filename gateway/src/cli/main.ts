@@ -190,6 +190,15 @@ usersCommand
   .description('revoke an API token; its sockets are disconnected at once')
   .addOption(usersFile())
   .action(async (id: string, opts) => (await import('./users.ts')).usersRevoke(id, opts));
+program
+  .command('audit')
+  .description('who acknowledged, started, stopped, paused or ran what, when, from where (an admin token: FIELDLAB_TOKEN)')
+  .addOption(gatewayUrl())
+  .option('--from <time>', 'from this time (ISO 8601 with its zone; default a week back)')
+  .option('--to <time>', 'until this time (default now)')
+  .option('--limit <n>', 'at most this many, newest first (default 500)')
+  .option('--json', 'print JSON')
+  .action(async (opts) => (await import('./audit.ts')).auditList(opts));
 const deployCommand = program.command('deploy').description('prepare a compose deployment');
 deployCommand
   .command('credentials')
