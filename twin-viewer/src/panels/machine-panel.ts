@@ -72,10 +72,16 @@ export class MachinePanel {
     const none = shown.mode === 'live' ? 'none yet' : 'none then';
     (this.root.querySelector('.state') as HTMLElement).textContent = `${m.status} · data ${seen ? formatAge(now - seen) : none}`;
     (this.root.querySelector('.state') as HTMLElement).dataset.status = m.status;
+    // Built as elements, never as markup: signal names come from profiles and values from devices.
     const rows = Object.keys(d.signals)
       .filter((n) => values[n] !== undefined)
-      .map((n) => `<tr data-signal="${n}"><th>${n.replaceAll('_', ' ')}</th><td>${escapeHtml(formatSignal(values[n], d.signals[n]))}</td></tr>`);
-    (this.root.querySelector('.values') as HTMLElement).innerHTML = rows.join('');
+      .map((n) => {
+        const tr = document.createElement('tr');
+        tr.dataset.signal = n;
+        tr.append(Object.assign(document.createElement('th'), { textContent: n.replaceAll('_', ' ') }), Object.assign(document.createElement('td'), { textContent: formatSignal(values[n], d.signals[n]) }));
+        return tr;
+      });
+    this.root.querySelector('.values')!.replaceChildren(...rows);
     const span = CHART_SECONDS * 1000;
     const [from, to] = shown.mode === 'live' ? [now - span, now] : [now - span * REPLAY_BEFORE, now + span * (1 - REPLAY_BEFORE)];
     for (const c of this.charts) {
@@ -83,8 +89,4 @@ export class MachinePanel {
       c.plot.setScale('x', { min: from / 1000, max: to / 1000 });
     }
   }
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
