@@ -4,6 +4,7 @@
 // signals), and all of them read the one state on show, `playback.shown`.
 import './style.css';
 import { LiveClient } from './live/live-client.ts';
+import { Session } from './live/session.ts';
 import { formatAge } from './panels/format.ts';
 import { Kiosk } from './panels/kiosk.ts';
 import { replayCaption } from './panels/kiosk-captions.ts';
@@ -11,6 +12,7 @@ import { AlarmList } from './panels/alarm-list.ts';
 import { BottomSheet } from './panels/bottom-sheet.ts';
 import { MachineList } from './panels/machine-list.ts';
 import { ExperimentsPanel } from './panels/experiments-panel.ts';
+import { LoginDialog } from './panels/login-dialog.ts';
 import { SeriesPanel } from './panels/series-panel.ts';
 import { MachinePanel } from './panels/machine-panel.ts';
 import { PreparedExperiment } from './panels/prepared-experiment.ts';
@@ -25,6 +27,10 @@ import type { LiveSnapshot } from '../../gateway/src/core/live-events.ts';
 const params = new URLSearchParams(location.search);
 const kiosk = params.get('mode') === 'kiosk';
 const client = new LiveClient();
+// Who is logged in decides which controls the panels offer; they follow its `change` event.
+const session = new Session(client);
+new LoginDialog(document.getElementById('session')!, session, kiosk);
+void session.load();
 const api = new HistoryApi();
 const playback = new Playback(client, api);
 const shown = () => playback.shown;
@@ -91,7 +97,7 @@ const refresh = setInterval(() => {
   const now = client.serverNow();
   const newest = Math.max(0, ...[...scene.machines.keys()].map((id) => client.history.lastSeen(id)));
   status.dataset.state = client.state;
-  status.textContent = `${client.state === 'live' ? '● connected' : client.state === 'connecting' ? '○ connecting' : '○ reconnecting'} · newest data ${newest ? formatAge(now - newest) : '—'}`;
+  status.textContent = `${client.state === 'live' ? '● connected' : client.state === 'connecting' ? '○ connecting' : client.state === 'refused' ? '○ log in to see the line' : '○ reconnecting'} · newest data ${newest ? formatAge(now - newest) : '—'}`;
   const { insight } = playback.shown;
   list.refresh();
   sheet.refresh(scene.machines.size, insight.alarms.filter((a) => a.clearedAt === undefined).length);
@@ -108,7 +114,7 @@ scene.addEventListener('dispose', () => {
   playback.dispose();
 });
 
-installTestHook(scene, client, playback, timeline, experiments);
+installTestHook(scene, client, playback, timeline, experiments, session);
 
 /** What the scene is built from: the site, its lines and its devices, not their values. */
 function layoutKey(s: LiveSnapshot): string {

@@ -2,6 +2,7 @@
 // window.fieldlabTwin. The browser tests and the frame benchmark read it; nothing in the
 // viewer does. `rebuild` takes the same path as a snapshot does, so tests can swap scenes.
 import type { LiveClient } from './live/live-client.ts';
+import type { Session } from './live/session.ts';
 import type { ExperimentsPanel } from './panels/experiments-panel.ts';
 import type { Timeline } from './panels/timeline.ts';
 import type { Playback } from './replay/playback.ts';
@@ -26,7 +27,7 @@ export interface Lifecycle {
   playbackListeners: number;
 }
 
-export function createTestHook(scene: TwinScene, client: LiveClient, playback: Playback, timeline: Timeline | undefined, experiments?: ExperimentsPanel) {
+export function createTestHook(scene: TwinScene, client: LiveClient, playback: Playback, timeline: Timeline | undefined, experiments?: ExperimentsPanel, session?: Session) {
   /** Resolves after the scene drew a frame with the state now on show. */
   const drawn = () =>
     new Promise<void>((resolve) => {
@@ -106,6 +107,8 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
     },
     frames: () => scene.frames,
     connection: () => client.state,
+    /** Who the viewer is logged in as and what it may do, as the gateway last said. */
+    session: () => session?.info,
     snapshots: () => client.snapshots,
     /** Age of the newest data from any machine, by the gateway's clock (Infinity: none yet). */
     dataAge: (): number => {
@@ -166,6 +169,6 @@ export function createTestHook(scene: TwinScene, client: LiveClient, playback: P
 
 export type TwinTestHook = ReturnType<typeof createTestHook>;
 
-export function installTestHook(scene: TwinScene, client: LiveClient, playback: Playback, timeline: Timeline | undefined, experiments?: ExperimentsPanel): void {
-  Object.assign(window, { fieldlabTwin: createTestHook(scene, client, playback, timeline, experiments) });
+export function installTestHook(scene: TwinScene, client: LiveClient, playback: Playback, timeline: Timeline | undefined, experiments?: ExperimentsPanel, session?: Session): void {
+  Object.assign(window, { fieldlabTwin: createTestHook(scene, client, playback, timeline, experiments, session) });
 }

@@ -1,12 +1,20 @@
 // Connects to the gateway's live hub and keeps the DeviceHistory current.
+import { EventDispatcher } from 'three';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, LiveInsight, LiveSnapshot, ServerToClientEvents } from '../../../gateway/src/core/live-events.ts';
 import { DeviceHistory } from './device-history.ts';
 import type { ShownState } from './shown-state.ts';
 
-export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'refused';
 
-export class LiveClient implements ShownState {
+export interface LiveClientEventMap {
+  /** The socket is connected (again): who it is for may have changed (a gateway restart, a revoked session). */
+  connect: {};
+  /** The gateway refused the handshake: `code` is its error code ('FL_AUTH_REQUIRED': log in first). */
+  refused: { code: string };
+}
+
+export class LiveClient extends EventDispatcher<LiveClientEventMap> implements ShownState {
   readonly mode = 'live';
   readonly history = new DeviceHistory();
   snapshot: LiveSnapshot | undefined;
@@ -23,8 +31,19 @@ export class LiveClient implements ShownState {
   private readonly onSnapshot: ((s: LiveSnapshot) => void)[] = [];
 
   constructor(url?: string) {
+    super();
     this.socket = url ? io(url) : io();
-    this.socket.on('connect', () => (this.state = 'live'));
+    this.socket.on('connect', () => {
+      this.state = 'live';
+      this.dispatchEvent({ type: 'connect' });
+    });
+    // A refusal by the gateway's handshake (not a lost connection): socket.io does not retry
+    // it, and should not, until someone logs in and `reconnect` asks again.
+    this.socket.on('connect_error', (e) => {
+      if (this.socket.active) return;
+      this.state = 'refused';
+      this.dispatchEvent({ type: 'refused', code: e.message });
+    });
     this.socket.on('disconnect', (reason) => {
       this.state = 'reconnecting';
       // socket.io retries by itself after a lost connection, but not when the server closed
@@ -48,8 +67,18 @@ export class LiveClient implements ShownState {
     });
   }
 
+  /** The gateway signs the acknowledgement with the logged-in user; `by` is only for gateways from before logins. */
   acknowledge(device: string, alarm: string, by: string): void {
     this.socket.emit('acknowledge', { device, alarm, by });
+  }
+
+  /**
+   * A socket's role is fixed for its life at the gateway: after a login or logout a new one
+   * (with the new session cookie) is needed to get that role's view; a snapshot follows.
+   */
+  reconnect(): void {
+    this.socket.disconnect();
+    this.socket.connect();
   }
 
   whenSnapshot(f: (s: LiveSnapshot) => void): void {
