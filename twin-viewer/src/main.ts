@@ -38,9 +38,9 @@ const scene = new TwinScene(document.getElementById('scene')!, { shown });
 const view = new ViewInUrl(scene, kiosk, playback);
 const list = new MachineList(document.getElementById('machines')!, scene);
 const panel = new MachinePanel(document.getElementById('panel')!, scene, shown);
-const alarms = new AlarmList(document.getElementById('alarms')!, scene, client);
+const alarms = new AlarmList(document.getElementById('alarms')!, scene, client, session);
 const sheet = new BottomSheet(document.querySelector('nav')!, scene);
-const series = new SeriesPanel(document.getElementById('series')!, scene, kiosk);
+const series = new SeriesPanel(document.getElementById('series')!, scene, kiosk, session);
 // Visitors only look: they neither set up nor run experiments.
 const timeline = kiosk ? undefined : new Timeline(document.getElementById('timeline')!, playback, api, () => client.serverNow());
 const experiments = kiosk
@@ -51,6 +51,7 @@ const experiments = kiosk
       windows: timeline && { lastSeries: () => timeline.lastSeries(), range: () => timeline.window() },
       player: playback,
       playAt: view.playAt,
+      session,
     });
 // A kiosk may loop a recorded shift: `replay=<hours>` back from now, in two minutes unless `speed=` says otherwise.
 const replayHours = Number(params.get('replay'));

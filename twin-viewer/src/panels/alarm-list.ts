@@ -1,17 +1,17 @@
 // The alarms the gateway still lists (active, or cleared and not yet acknowledged), worst
-// first, each with an Acknowledge button that signs with the operator's name; a click
-// elsewhere on an alarm selects its machine and brings it into view.
+// first, each with an Acknowledge button for those who may acknowledge (the gateway signs it
+// with the logged-in user, and checks the right itself); a click elsewhere on an alarm
+// selects its machine and brings it into view.
 import type { LiveClient } from '../live/live-client.ts';
+import type { Session } from '../live/session.ts';
 import type { ShownAlarm } from '../live/shown-state.ts';
 import type { TwinScene } from '../scene/twin-scene.ts';
 import { formatAge } from './format.ts';
 
 const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
-const NAME_KEY = 'fieldlab.operator';
 
 export class AlarmList {
   private readonly list: HTMLUListElement;
-  private readonly operator: HTMLInputElement;
   private readonly count: HTMLElement;
   private shown = '';
 
@@ -19,27 +19,19 @@ export class AlarmList {
     root: HTMLElement,
     private readonly scene: TwinScene,
     private readonly client: Pick<LiveClient, 'acknowledge'>,
+    private readonly session: Pick<Session, 'info' | 'addEventListener'>,
   ) {
-    root.innerHTML = '<h2>Alarms <span class="count"></span></h2><input class="operator" placeholder="Your name, to acknowledge" maxlength="100"><ul></ul>';
+    root.innerHTML = '<h2>Alarms <span class="count"></span></h2><ul></ul>';
     this.list = root.querySelector('ul')!;
-    this.operator = root.querySelector('.operator')!;
     this.count = root.querySelector('.count')!;
-    this.operator.value = localStorage.getItem(NAME_KEY) ?? '';
-    this.operator.addEventListener('change', () => localStorage.setItem(NAME_KEY, this.operator.value.trim()));
+    // Another user may have other rights: the items are made again at the next refresh.
+    session.addEventListener('change', () => (this.shown = ''));
     root.addEventListener('click', (e) => {
       const target = e.target as HTMLElement;
       const li = target.closest('li');
       if (!li?.dataset.device) return;
-      if (target.classList.contains('ack')) {
-        const by = this.operator.value.trim();
-        if (!by) {
-          this.operator.focus();
-          this.operator.classList.add('needed');
-          return;
-        }
-        this.operator.classList.remove('needed');
-        this.client.acknowledge(li.dataset.device, li.dataset.alarm!, by);
-      } else {
+      if (target.classList.contains('ack')) this.client.acknowledge(li.dataset.device, li.dataset.alarm!, this.session.info.user ?? '');
+      else {
         scene.select(li.dataset.device);
         scene.focus(li.dataset.device);
       }
@@ -73,6 +65,7 @@ export class AlarmList {
     const foot = li.querySelector('.foot')!;
     const state = a.clearedAt !== undefined ? 'cleared' : 'active';
     if (a.acknowledgedBy) foot.textContent = `${state} · acknowledged by ${a.acknowledgedBy}`;
+    else if (!this.session.info.may.acknowledge) foot.textContent = `${state} · not acknowledged`;
     else {
       foot.textContent = `${state} · `;
       const button = document.createElement('button');

@@ -6,13 +6,15 @@
 // (`POST /api/experiments`, then polling the experiment), and read baseline and scenarios side
 // by side, the bottleneck of each marked in the scene; play a replication of each in the
 // scene on one simulated clock. Past experiments stay listed; reopening one shows its result
-// and puts its changes back to run again. Hidden for visitors and where the gateway has no
-// history (no record to calibrate from).
+// and puts its changes back to run again. Not in the kiosk, and hidden where the gateway has
+// no history (no record to calibrate from); Run and Cancel only for those the session lets
+// run experiments (engineers): others may still look at results.
 import type { ExperimentDetail, ExperimentSummary, ExperimentTrace } from '../../../gateway/src/core/experiments.ts';
 import type { LiveDevice, LiveSnapshot } from '../../../gateway/src/core/live-events.ts';
 import type { ExperimentResult } from '../../../simulators/src/experiments/run-experiment.ts';
 import type { Change, Sweep } from '../../../simulators/src/experiments/scenario.ts';
 import type uPlot from 'uplot';
+import type { Session } from '../live/session.ts';
 import type { Playback } from '../replay/playback.ts';
 import { ScenarioState } from '../replay/scenario-state.ts';
 import { ghostSpecsOf } from '../scene/ghost-machines.ts';
@@ -35,6 +37,8 @@ export interface ExperimentsPanelOptions {
   readonly player?: Playback | undefined;
   /** Where the opened experiment's link was in its playing (`arm`, simulated seconds): shown there, paused. */
   readonly playAt?: { readonly arm: string; readonly seconds: number } | undefined;
+  /** Who is logged in: Run and Cancel follow its `may.experiments` (without one, they are offered). */
+  readonly session?: Pick<Session, 'info' | 'addEventListener'> | undefined;
 }
 
 export const PLAY_SPEEDS = [60, 600, 3600] as const;
@@ -114,6 +118,7 @@ export class ExperimentsPanel {
           <label>replications <input name="replications" type="number" min="2" max="1000" step="1" value="10"></label>
           <label class="exp-calibration">calibrated from <select name="calibration"><option value="default">the current or last series</option><option value="series">the last series on the timeline</option><option value="range">the timeline's range</option></select></label>
           <button type="submit" class="exp-run">Run</button>
+          <span class="exp-may-not" hidden>Log in as an engineer to run experiments.</span>
         </form>
         <div class="exp-progress" hidden><div class="fill"></div><span></span> <button type="button" class="exp-cancel">Cancel</button></div>
         <div class="exp-error"></div>
@@ -191,6 +196,17 @@ export class ExperimentsPanel {
       e.preventDefault();
       void this.run();
     });
+    const session = options.session;
+    if (session) {
+      const rights = () => {
+        const may = session.info.may.experiments;
+        root.querySelector<HTMLElement>('.exp-run')!.hidden = !may;
+        root.querySelector<HTMLElement>('.exp-cancel')!.hidden = !may;
+        root.querySelector<HTMLElement>('.exp-may-not')!.hidden = may;
+      };
+      rights();
+      session.addEventListener('change', rights);
+    }
     scene.addEventListener('build', this.onBuild);
     scene.addEventListener('select', this.onSelect);
     scene.addEventListener('station', this.onStation);

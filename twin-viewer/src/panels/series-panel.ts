@@ -1,10 +1,11 @@
 // The production-series dashboard: for each running series its progress to target, good and
 // scrap, OEE with its three factors, the bottleneck, and per station and machine their parts,
 // cycle times and OEE; a form to start one and buttons for a planned stop and to stop it
-// (hidden for visitors). Series are changed over the REST API; the figures arrive with the
+// (none in the kiosk; otherwise as the session's rights say, which the gateway enforces). Series are changed over the REST API; the figures arrive with the
 // gateway's insight; the lines and names come with each build of the scene.
 import type { LiveSnapshot } from '../../../gateway/src/core/live-events.ts';
 import type { SeriesSummary } from '../../../gateway/src/core/insight.ts';
+import type { Session } from '../live/session.ts';
 import type { TwinScene } from '../scene/twin-scene.ts';
 
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)}%`);
@@ -21,6 +22,7 @@ export class SeriesPanel {
     private readonly root: HTMLElement,
     private readonly scene: TwinScene,
     readonly visitor: boolean,
+    private readonly session: Pick<Session, 'info' | 'addEventListener'>,
   ) {
     scene.addEventListener('build', (e) => this.build(e.snapshot));
     root.innerHTML = `
@@ -39,7 +41,14 @@ export class SeriesPanel {
     this.form = root.querySelector('.series-form')!;
     this.error = root.querySelector('.series-error')!;
     const newButton = root.querySelector<HTMLButtonElement>('.series-new')!;
-    if (visitor) newButton.hidden = true;
+    const mayStart = () => !visitor && session.info.may.series;
+    newButton.hidden = !mayStart();
+    session.addEventListener('change', () => {
+      newButton.hidden = !mayStart() || !this.form.hidden;
+      if (!mayStart()) this.form.hidden = true;
+      // Refill the cards with the buttons this user may press.
+      this.shown = '';
+    });
     newButton.addEventListener('click', () => {
       this.form.hidden = false;
       newButton.hidden = true;
@@ -47,7 +56,7 @@ export class SeriesPanel {
     });
     this.form.querySelector('.cancel')!.addEventListener('click', () => {
       this.form.hidden = true;
-      newButton.hidden = visitor;
+      newButton.hidden = !mayStart();
     });
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -171,10 +180,15 @@ export class SeriesPanel {
       text('.planned .reason', s.plannedStop.reason);
       text('.planned .since', clock(s.plannedStop.since));
     }
+    const may = this.session.info.may;
     const pause = card.querySelector<HTMLElement>('.series-pause');
-    if (pause) pause.hidden = !!s.plannedStop;
+    if (pause) pause.hidden = !!s.plannedStop || !may.plannedStop;
     const resume = card.querySelector<HTMLElement>('.series-resume');
-    if (resume) resume.hidden = !s.plannedStop;
+    if (resume) resume.hidden = !s.plannedStop || !may.plannedStop;
+    const stop = card.querySelector<HTMLElement>('.series-stop');
+    if (stop) stop.hidden = !may.series;
+    const pauseForm = card.querySelector<HTMLFormElement>('.pause-form');
+    if (pauseForm && !may.plannedStop) pauseForm.hidden = true;
     this.fillTable(card.querySelector('tbody')!, s);
   }
 
