@@ -20,6 +20,17 @@ describe('kiosk captions', () => {
     expect(caption(placed('inspection-01', 'running'), {}, series)).toBe('Street-light housing 37 of 200 is being inspected — 35 good, 1 scrap so far');
   });
 
+  it('leave out what the site hides from visitors: the product, the counts', () => {
+    // As the gateway sends a series to a visitor: those fields are absent, not empty.
+    const { product: _p, ...noProduct } = series as unknown as Record<string, unknown>;
+    const { target: _t, total: _n, good: _g, scrap: _s, progress: _x, ...noCounts } = series as unknown as Record<string, unknown>;
+    const inspection = placed('inspection-01', 'running');
+    expect(caption(inspection, {}, noProduct as unknown as SeriesSummary)).toBe('Part 37 of 200 is being inspected — 35 good, 1 scrap so far');
+    expect(caption(inspection, {}, noCounts as unknown as SeriesSummary)).toBe('A street-light housing is being inspected');
+    expect(caption(placed('conveyor-01', 'running'), { belt_speed: 0.25 }, noCounts as unknown as SeriesSummary)).not.toMatch(/undefined|made so far/);
+    expect(summarize('Line', [inspection], noCounts as unknown as SeriesSummary)).toBe('Line: 1 of 1 machines working · Street-light housing · OEE 70 % (availability 90 %, performance 80 %, quality 97 %)');
+  });
+
   it("say a robot's operational mode by its meaning", () => {
     expect(caption(placed('robot-01', 'running'), { operational_mode: '3', cycle_count: 12 })).toBe('Robot 1 is moving parts, in automatic mode — 12 cycles so far');
   });

@@ -12,6 +12,12 @@ const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)} 
 /** The product as a visitor reads it, capitalised at the start of a sentence. */
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+// A visitor may be sent a series without its product or its counts (the site's
+// `visitors.hideSeries`): the insight's type still says SeriesSummary, so they are checked
+// here, and a caption leaves out what it was not sent.
+const productOf = (s: SeriesSummary): string => s.product ?? 'part';
+const hasCounts = (s: SeriesSummary): boolean => s.total !== undefined && s.target !== undefined && s.good !== undefined && s.scrap !== undefined;
+
 /** The series running on a line (not stopped), if any. */
 export function runningSeries(series: readonly SeriesSummary[], line: string): SeriesSummary | undefined {
   return series.find((s) => s.line === line && s.stoppedAt === null);
@@ -19,7 +25,7 @@ export function runningSeries(series: readonly SeriesSummary[], line: string): S
 
 /** "housing 37 of 200": the part in work is the one after those already counted. */
 export function partInWork(s: SeriesSummary): string {
-  return `${s.product} ${Math.min(s.total + 1, s.target)} of ${s.target}`;
+  return hasCounts(s) ? `${productOf(s)} ${Math.min(s.total + 1, s.target)} of ${s.target}` : `a ${productOf(s)}`;
 }
 
 /** `replaying`: the caption is of a recorded instant, where a machine without data had none then. */
@@ -30,7 +36,7 @@ export function describe(m: PlacedMachine, v: Readonly<Record<string, unknown>>,
   if (m.status === 'stale') return `${name}: no data for a while — is it switched on?`;
   switch (m.device.kind) {
     case 'fdm-printer': {
-      const part = series ? `a ${series.product} for the series` : String(v.job_file ?? 'a part').replace(/\.gcode$/, '');
+      const part = series ? `a ${productOf(series)} for the series` : String(v.job_file ?? 'a part').replace(/\.gcode$/, '');
       if (m.status === 'running') return `${name} is printing ${part} — ${formatValue(v.progress, 'percent')} done, nozzle at ${formatValue(v.nozzle_temp, 'degC')}`;
       if (m.status === 'warning') return `${name} has paused — filament change or an operator check`;
       if (m.status === 'fault') return `${name} stopped with a fault — an engineer is needed`;
@@ -43,9 +49,9 @@ export function describe(m: PlacedMachine, v: Readonly<Record<string, unknown>>,
       return `${name} ${doing}${mode} — ${v.cycle_count ?? 0} cycles so far`;
     }
     case 'conveyor':
-      return `${name} carries parts to inspection at ${show('belt_speed')}${series ? ` — ${series.total} of ${series.target} made so far` : ''}`;
+      return `${name} carries parts to inspection at ${show('belt_speed')}${series && hasCounts(series) ? ` — ${series.total} of ${series.target} made so far` : ''}`;
     case 'inspection':
-      if (series) return `${cap(partInWork(series))} is being inspected — ${series.good} good, ${series.scrap} scrap so far`;
+      if (series) return `${cap(partInWork(series))} is being inspected${hasCounts(series) ? ` — ${series.good} good, ${series.scrap} scrap so far` : ''}`;
       return `${name}: ${v.inspected ?? 0} parts inspected, ${v.failed ?? 0} failed${v.result !== undefined ? ` — the last one: ${show('result')}` : ''}`;
     default:
       return `${name}: ${m.status}`;
@@ -58,7 +64,8 @@ export function summarize(lineName: string, machines: readonly PlacedMachine[], 
   const head = `${lineName}: ${running} of ${machines.length} machines working`;
   if (!series) return `${head}`;
   const o = series.oee;
-  return `${head} · ${cap(series.product)}: ${series.good} of ${series.target} good · OEE ${pct(o.oee)} (availability ${pct(o.availability)}, performance ${pct(o.performance)}, quality ${pct(o.quality)})`;
+  const made = hasCounts(series) ? `: ${series.good} of ${series.target} good` : '';
+  return `${head} · ${cap(series.product ?? 'the series')}${made} · OEE ${pct(o.oee)} (availability ${pct(o.availability)}, performance ${pct(o.performance)}, quality ${pct(o.quality)})`;
 }
 
 const hhmm = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;

@@ -162,12 +162,18 @@ export class SeriesPanel {
       const el = card.querySelector(selector)!;
       if (el.textContent !== value) el.textContent = value;
     };
-    text('.product', s.product);
+    // A visitor may be sent a series without its product or counts (the site's `visitors.hideSeries`).
+    text('.product', s.product ?? 'Series');
     text('.line', ` · ${s.line}`);
-    (card.querySelector('.fill') as HTMLElement).style.width = `${(Math.min(1, s.progress) * 100).toFixed(1)}%`;
-    text('.good', String(s.good));
-    text('.target', String(s.target));
-    text('.scrap', String(s.scrap));
+    const counted = s.good !== undefined && s.target !== undefined && s.scrap !== undefined && s.progress !== undefined;
+    card.querySelector<HTMLElement>('.bar')!.hidden = !counted;
+    card.querySelector<HTMLElement>('.counts')!.hidden = !counted;
+    if (counted) {
+      (card.querySelector('.fill') as HTMLElement).style.width = `${(Math.min(1, s.progress) * 100).toFixed(1)}%`;
+      text('.good', String(s.good));
+      text('.target', String(s.target));
+      text('.scrap', String(s.scrap));
+    }
     text('.oee .big', `OEE ${pct(s.oee.oee)}`);
     text('.oee .a', `A ${pct(s.oee.availability)}`);
     text('.oee .p', `P ${pct(s.oee.performance)}`);
