@@ -3,14 +3,16 @@
 // alarm text does, an acknowledgement signed with markup and a series named with it: in a real
 // browser every one of them is read back literally, no element is made from them, and the
 // script in them never runs. One gateway without sources; the test speaks for the printer
-// through `gateway.handle`, as its MQTT source would.
+// through `gateway.handle`, as its MQTT source would. The gateway lets nobody look without
+// logging in, so the first test is the login dialog opening by itself.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DEFAULT_PROFILES_DIR, loadSite } from '../../device-profiles/schema/load.ts';
+import { addUser } from '../../gateway/src/auth/user-admin.ts';
 import { gatewayConfig } from '../../gateway/src/config.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { ensureViewerBuilt } from '../../gateway/src/http/viewer.ts';
@@ -34,12 +36,15 @@ const ALARM_CODE_TEXT = hostile('Filament out');
 const BY = hostile('Tess');
 const PRODUCT = hostile('Housing');
 const CODE = '117473297';
+const ENGINEER = { name: 'ana', password: 'what-if-plus-one' };
 
 describe('hostile text in the viewer', () => {
   const dir = tempDir('hostile');
   const log = pino({ level: 'silent' });
   let gateway: Gateway;
   let browser: Browser;
+  /** One cookie jar: logged in once, every page is the engineer's. */
+  let context: BrowserContext;
   let url: string;
 
   beforeAll(async () => {
@@ -62,7 +67,10 @@ describe('hostile text in the viewer', () => {
         devices: [{ id: 'printer-x', name: DEVICE, profile: 'bambu-lab-fdm', line: 'line-a', station: 'st-1', position: { x: 4, y: 4 }, connection: { mqtt: { topicId: 'SERIALX' } } }],
       }),
     );
-    gateway = new Gateway(loadSite(file), gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() } }), new Telemetry(log), { sources: [], sinks: [] });
+    const usersFile = join(dir.path, 'users.json');
+    await addUser(usersFile, ENGINEER.name, 'engineer', ENGINEER.password);
+    const config = gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() }, auth: { usersFile, anonymous: 'none' } });
+    gateway = new Gateway(loadSite(file), config, new Telemetry(log), { sources: [], sinks: [] });
     await gateway.start();
     url = gateway.httpAddress()!;
     const report = (printError: number, state: string) =>
@@ -70,6 +78,7 @@ describe('hostile text in the viewer', () => {
     report(0, 'RUNNING');
     report(Number(CODE), 'PAUSE');
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
   });
 
   afterAll(async () => {
@@ -82,13 +91,32 @@ describe('hostile text in the viewer', () => {
   const noMarkupMade = (page: Page) =>
     page.evaluate(() => ({ img: document.querySelectorAll('img').length, b: document.querySelectorAll('b').length, xss: typeof (window as unknown as Hooked).__xss }));
 
+  it('opens the login dialog by itself where nobody may look without logging in', async () => {
+    const page = await context.newPage();
+    await page.goto(`${url}/?device=printer-x`);
+    const dialog = page.locator('.login-dialog');
+    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+    // The socket was refused: nothing of the line came.
+    expect(await page.evaluate(() => (window as unknown as Hooked).fieldlabTwin.connection())).toBe('refused');
+    expect(await page.evaluate(() => (window as unknown as Hooked).fieldlabTwin.devices())).toEqual([]);
+    expect(await page.locator('#session .who').textContent()).toBe('not logged in');
+    await page.fill('.login-dialog [name=user]', ENGINEER.name);
+    await page.fill('.login-dialog [name=password]', ENGINEER.password);
+    await page.click('.login-dialog [type=submit]');
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.waitForFunction(() => (window as unknown as Hooked).fieldlabTwin.devices().length === 1, undefined, { timeout: 10_000 });
+    expect(await page.locator('#session .who').textContent()).toBe('ana · engineer');
+    await page.close();
+  });
+
   it('shows names, an alarm text, who acknowledged and a product literally', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 700 } });
+    const page = await context.newPage();
     await page.goto(`${url}/?device=printer-x`);
     await page.waitForFunction(() => (window as unknown as Hooked).fieldlabTwin?.devices().length > 0 && (window as unknown as Hooked).fieldlabTwin.frames() > 0, undefined, { timeout: 20_000 });
     const alarm = page.locator('#alarms li[data-device="printer-x"][data-alarm="firmware_error"]');
     await alarm.waitFor({ timeout: 10_000 });
-    // Signed by a person whose name carries markup, and a series named with it.
+    // Signed by a person whose name carries markup (user names cannot, but acknowledgements
+    // restored from before logins were signed with any name typed), and a series named with it.
     expect(gateway.floor.acknowledgeAlarm('printer-x', 'firmware_error', BY)).toBeTruthy();
     gateway.floor.startSeries({ product: PRODUCT, target: 10, line: 'line-a' });
     const text = (selector: string) => page.locator(selector).first().textContent();
@@ -107,7 +135,7 @@ describe('hostile text in the viewer', () => {
   });
 
   it("says the kiosk's captions literally", async () => {
-    const page = await browser.newPage({ viewport: { width: 960, height: 540 } });
+    const page = await context.newPage();
     await page.goto(`${url}/?mode=kiosk&dwell=1`);
     // The tour passes the printer and the line's summary: both are told with their names.
     const captions = new Set<string>();
