@@ -67,9 +67,9 @@ export class LiveClient extends EventDispatcher<LiveClientEventMap> implements S
     });
   }
 
-  /** The gateway signs the acknowledgement with the logged-in user; `by` is only for gateways from before logins. */
-  acknowledge(device: string, alarm: string, by: string): void {
-    this.socket.emit('acknowledge', { device, alarm, by });
+  /** The gateway signs the acknowledgement with the socket's user and answers whether it was done, or the code why not. */
+  acknowledge(device: string, alarm: string, answered: (answer: { readonly ok: boolean; readonly code?: string }) => void): void {
+    this.socket.emit('acknowledge', { device, alarm }, answered);
   }
 
   /**

@@ -9,6 +9,11 @@ import type { TwinScene } from '../scene/twin-scene.ts';
 import { formatAge } from './format.ts';
 
 const SEVERITY_RANK = { critical: 0, warning: 1, info: 2 } as const;
+const REFUSALS: Readonly<Record<string, string>> = {
+  FL_AUTH_REQUIRED: 'log in as an operator first',
+  FL_FORBIDDEN: 'acknowledging needs an operator',
+  FL_ALARM_NOT_PENDING: 'it no longer waits for acknowledgement',
+};
 
 export class AlarmList {
   private readonly list: HTMLUListElement;
@@ -30,8 +35,12 @@ export class AlarmList {
       const target = e.target as HTMLElement;
       const li = target.closest('li');
       if (!li?.dataset.device) return;
-      if (target.classList.contains('ack')) this.client.acknowledge(li.dataset.device, li.dataset.alarm!, this.session.info.user ?? '');
-      else {
+      if (target.classList.contains('ack')) {
+        // Refused (the session ended, the role was lowered): said at the alarm, until the list changes.
+        this.client.acknowledge(li.dataset.device, li.dataset.alarm!, (answer) => {
+          if (!answer.ok) li.querySelector('.foot')!.textContent = `not acknowledged: ${REFUSALS[answer.code ?? ''] ?? answer.code ?? 'refused'}`;
+        });
+      } else {
         scene.select(li.dataset.device);
         scene.focus(li.dataset.device);
       }
