@@ -28,18 +28,6 @@ const NOTHING: Permissions = Object.freeze({ acknowledge: false, plannedStop: fa
 /** Before the gateway has answered: nothing is offered, so no control flashes up and goes. */
 export const UNKNOWN_SESSION: SessionInfo = Object.freeze({ user: null, role: null, via: null, loginAvailable: false, may: NOTHING });
 
-/**
- * A gateway from before logins (no /api/session: 404) let every viewer do everything and
- * asked for a name on acknowledging; the viewer keeps working with it as it did.
- */
-export const NO_LOGINS: SessionInfo = Object.freeze({
-  user: null,
-  role: null,
-  via: null,
-  loginAvailable: false,
-  may: Object.freeze({ acknowledge: true, plannedStop: true, series: true, experiments: true, admin: false }),
-});
-
 /** GET /api/session's body, checked; anything unexpected is an error rather than a guess at rights. */
 export function parseSession(body: unknown): SessionInfo {
   if (typeof body !== 'object' || body === null) throw new Error('session: not an object');

@@ -6,7 +6,7 @@
 // a socket keeps the role it was opened with.
 import { EventDispatcher } from 'three';
 import type { LiveClient } from './live-client.ts';
-import { loginErrorText, NO_LOGINS, parseSession, UNKNOWN_SESSION, type SessionInfo } from './session-info.ts';
+import { loginErrorText, parseSession, UNKNOWN_SESSION, type SessionInfo } from './session-info.ts';
 
 export interface SessionEventMap {
   /** `info` changed: another user or role, or its rights. */
@@ -34,9 +34,10 @@ export class Session extends EventDispatcher<SessionEventMap> {
     let info: SessionInfo;
     try {
       const res = await fetch('/api/session', { headers: { accept: 'application/json' } });
-      info = res.status === 404 ? NO_LOGINS : parseSession(await res.json());
+      if (!res.ok) return;
+      info = parseSession(await res.json());
     } catch {
-      // Unreachable or unreadable: keep what is shown; the next connect asks again.
+      // Unreachable, refused or unreadable: keep what is shown; the next connect asks again.
       return;
     }
     if (n !== this.asked) return;
