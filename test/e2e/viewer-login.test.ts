@@ -2,13 +2,13 @@
 // looks but is offered no control; a wrong password is refused in words that never show it;
 // an operator logs in through the dialog, is named in the header, and acknowledges (the
 // gateway signs with the user); an engineer is offered Run; logging out takes the controls
-// away. Users are made with the gateway's own functions (hashed, in its users file). The
+// away, and so does removing the user while they are logged in. Users are made with the gateway's own functions (hashed, in its users file). The
 // gateway writes to a real influxd, so it has a history and the Experiments panel is there.
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser } from '../../gateway/src/auth/user-admin.ts';
+import { addUser, removeUser } from '../../gateway/src/auth/user-admin.ts';
 import { gatewayConfig } from '../../gateway/src/config.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { ensureViewerBuilt } from '../../gateway/src/http/viewer.ts';
@@ -32,6 +32,7 @@ describe('logging in to the twin', () => {
   let gateway: Gateway;
   let browser: Browser;
   let page: Page;
+  let usersFile: string;
 
   const hook = <T,>(f: (h: TwinTestHook) => T): Promise<T> => page.evaluate(`(${f.toString()})(window.fieldlabTwin)`) as Promise<T>;
   /** A printer's firmware reports "filament ran out", as its MQTT message would. */
@@ -51,7 +52,7 @@ describe('logging in to the twin', () => {
   beforeAll(async () => {
     await ensureViewerBuilt(log);
     influx = await startTestInflux();
-    const usersFile = join(dir.path, 'users.json');
+    usersFile = join(dir.path, 'users.json');
     await addUser(usersFile, OPERATOR.name, 'operator', OPERATOR.password);
     await addUser(usersFile, ENGINEER.name, 'engineer', ENGINEER.password);
     const site = testSite([
@@ -144,5 +145,15 @@ describe('logging in to the twin', () => {
     await eventually(() => page.locator('#series .series-card .series-stop').isVisible(), 5_000, 'Stop offered');
     expect(await page.locator('#series .series-new').isVisible()).toBe(true);
     expect(await alarmOf('printer-b').locator('.ack').isVisible()).toBe(true);
+  });
+
+  it("falls back to a visitor's view when the logged-in user is removed", async () => {
+    expect(await who()).toBe('ana · engineer');
+    // The gateway follows its users file: the session ends and its socket is closed.
+    removeUser(usersFile, ENGINEER.name);
+    await eventually(async () => (await who()) === 'visitor', 10_000, 'a visitor again');
+    await eventually(async () => !(await page.locator('#experiments .exp-run').isVisible()), 5_000, 'Run withdrawn');
+    expect(await page.locator('#alarms .ack').count()).toBe(0);
+    expect(await hook((h) => h.connection())).toBe('live');
   });
 });
