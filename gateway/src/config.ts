@@ -115,6 +115,13 @@ export const GatewayConfigSchema = z.strictObject({
       allowedOrigins: z.array(z.url({ protocol: /^https?$/ })).default([]),
       /** Cross-origin reads (CORS) for these origins; none by default. */
       corsOrigins: z.array(z.url({ protocol: /^https?$/ })).default([]),
+      /**
+       * Host names the gateway is reached by, besides its IP addresses, localhost and this
+       * machine's name: changes addressed to any other name are refused (DNS rebinding).
+       */
+      hostNames: z.array(z.string().regex(/^[A-Za-z0-9.-]+$/, 'expected a host name like twin.plant.local')).default([]),
+      /** Behind a reverse proxy: trust its X-Forwarded-For for the caller's address (true, or the proxy's addresses). */
+      trustProxy: z.union([z.boolean(), z.array(z.string().min(1))]).default(false),
     })
     .prefault({}),
   auth: z

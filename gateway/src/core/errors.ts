@@ -66,6 +66,7 @@ export const ERRORS = {
   FL_AUTH_REQUIRED: row<{ readonly need: string }>('unauthenticated', (a) => `this needs a login as ${a.need} or higher (POST /api/login, or an API token as "Authorization: Bearer …")`),
   FL_FORBIDDEN: row<{ readonly need: string; readonly role: string }>('forbidden', (a) => `this needs the role ${a.need} or higher; you are ${a.role}`),
   FL_FOREIGN_ORIGIN: row<{ readonly origin: string }>('forbidden', (a) => `a request from ${a.origin} may not act with this gateway's login cookie; only the gateway's own pages may`),
+  FL_UNKNOWN_HOST: row<{ readonly host: string }>('forbidden', (a) => `a change addressed to "${a.host}" is refused: the gateway is not known by that name (name it in http.hostNames)`),
   FL_LOGIN_FAILED: row('unauthenticated', () => 'wrong user name or password'),
   FL_TOO_MANY_LOGINS: row<{ readonly seconds: number }>('too_many', (a) => `too many login attempts for this user from this address; try again in ${a.seconds} s`),
   FL_TOKEN_NOT_FOUND: row<{ readonly id: string }>('not_found', (a) => `no API token "${a.id}"`),

@@ -12,7 +12,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import { FieldlabError } from '../core/errors.ts';
 import type { AuditTrail } from '../auth/audit-trail.ts';
 import { NOBODY, type AuthStore, type Identity } from '../auth/auth-store.ts';
-import { sameOrigin, type OriginPolicy } from '../auth/origin.ts';
+import { knownHost, sameOrigin, type OriginPolicy } from '../auth/origin.ts';
 import { satisfies } from '../auth/roles.ts';
 import { routeRule, type Rule } from '../auth/rules.ts';
 
@@ -88,11 +88,21 @@ export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise
     if (!rule) throw new FieldlabError('FL_ROUTE_WITHOUT_RULE', { route: `${req.method} ${url}` });
     req.rule = rule;
     req.identity = NOBODY;
-    req.identity = identify(req, deps.store);
+    try {
+      req.identity = identify(req, deps.store);
+    } catch (err) {
+      refuse(req, deps.audit, 401);
+      throw err;
+    }
     const viaCookie = req.identity.credential?.kind === 'session' || (req.cookies[SESSION_COOKIE] !== undefined && req.identity.credential?.kind !== 'token');
     if (!SAFE.has(req.method)) {
       const origin = req.headers.origin;
       // A cookie request must say where it comes from (browsers always do on POST); any request naming a foreign origin is refused.
+      // A change addressed to a name the gateway does not go by: a rebound DNS name, most likely.
+      if ((viaCookie || origin !== undefined) && !knownHost(deps.origins, req.headers.host)) {
+        refuse(req, deps.audit, 403);
+        throw new FieldlabError('FL_UNKNOWN_HOST', { host: String(req.headers.host ?? '(none)').slice(0, 100) });
+      }
       if ((viaCookie && origin === undefined) || !sameOrigin(deps.origins, origin, req.headers.host)) {
         refuse(req, deps.audit, 403);
         throw new FieldlabError('FL_FOREIGN_ORIGIN', { origin: String(origin ?? '(none)').slice(0, 100) });
@@ -115,10 +125,10 @@ export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise
 
 /** A bearer token wins; then the login cookie; else the anonymous visitor (or nobody). A token that does not check out is refused, not taken as anonymous. */
 export function identify(req: FastifyRequest, store: AuthStore): Identity {
-  const header = req.headers.authorization;
-  if (header !== undefined) {
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    const id = m ? store.fromToken(m[1]!) : undefined;
+  // Only Bearer is ours: a proxy's Basic credentials passed along are none of the gateway's business.
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (m) {
+    const id = store.fromToken(m[1]!);
     if (!id) throw new FieldlabError('FL_AUTH_REQUIRED', { need: 'a valid API token' });
     return id;
   }

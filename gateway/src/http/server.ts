@@ -33,6 +33,8 @@ export interface HttpOptions {
   readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
   readonly allowedOrigins: readonly string[];
   readonly corsOrigins: readonly string[];
+  readonly hostNames: readonly string[];
+  readonly trustProxy: boolean | readonly string[];
 }
 
 export interface AuthSettings {
@@ -43,9 +45,10 @@ export interface AuthSettings {
 export async function startHttpServer(api: GatewayApi, options: HttpOptions, auth: AuthSettings): Promise<HttpServer> {
   const tls = options.tls && { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) };
   // One type for both: the routes do not care which transport carries them.
-  const app = (tls ? Fastify({ logger: false, https: tls }) : Fastify({ logger: false })) as unknown as FastifyInstance;
+  const trustProxy = typeof options.trustProxy === 'boolean' ? options.trustProxy : [...options.trustProxy];
+  const app = (tls ? Fastify({ logger: false, https: tls, trustProxy }) : Fastify({ logger: false, trustProxy })) as unknown as FastifyInstance;
   installErrorHandler(app, api.figures.telemetry.log);
-  const routes = await installAuth(app, { store: api.auth.store, audit: api.auth.audit, origins: originPolicy(Boolean(tls), options.allowedOrigins), corsOrigins: options.corsOrigins });
+  const routes = await installAuth(app, { store: api.auth.store, audit: api.auth.audit, origins: originPolicy(Boolean(tls), options.allowedOrigins, options.hostNames), corsOrigins: options.corsOrigins });
   authRoutes(app, api.auth.store, api.auth.audit, { tls: Boolean(tls), ...auth });
   healthRoutes(app, api.figures);
   siteRoutes(app, api.shopFloor, api.auth.visitors);
