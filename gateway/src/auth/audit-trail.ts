@@ -25,8 +25,14 @@ export interface AuditEntry {
 
 const FIELD_TYPES = { user: 'string', role: 'string', address: 'string', target: 'string', status: 'int' } as const;
 
+/** Refusals recorded per address a minute at most: a visitor hammering a button must not fill the spool. */
+export const REFUSALS_PER_MINUTE = 60;
+
 export class AuditTrail {
   private readonly series = new Map<string, PointSeries>();
+  /** address → refusals recorded in the current minute. */
+  private refusals = new Map<string, number>();
+  private minute = 0;
 
   constructor(
     private readonly siteId: string,
@@ -34,9 +40,21 @@ export class AuditTrail {
     private readonly store: (point: Point) => void,
     /** Where they are read back; undefined: the gateway has no InfluxDB of its own. */
     private readonly influx: InfluxConnection | undefined,
+    /** Told of each refusal left out of the trail beyond the bound (counted and logged by the owner). */
+    private readonly dropped: (address: string, first: boolean) => void = () => {},
   ) {}
 
   record(e: Omit<AuditEntry, 't'>, t = Date.now()): void {
+    if (e.outcome === 'refused') {
+      const minute = Math.floor(t / 60_000);
+      if (minute !== this.minute) {
+        this.minute = minute;
+        this.refusals = new Map();
+      }
+      const n = (this.refusals.get(e.address) ?? 0) + 1;
+      this.refusals.set(e.address, n);
+      if (n > REFUSALS_PER_MINUTE) return this.dropped(e.address, n === REFUSALS_PER_MINUTE + 1);
+    }
     const key = `${e.action}\u0000${e.outcome}`;
     let series = this.series.get(key);
     if (!series) this.series.set(key, (series = { measurement: 'audit', tags: { site: this.siteId, action: e.action, outcome: e.outcome }, fieldTypes: FIELD_TYPES }));

@@ -84,6 +84,8 @@ export interface SocketData {
   identity: Identity;
   /** What the socket is sent: everything, or what the site lets visitors see. */
   view: 'full' | 'visitor';
+  /** Events refused so far; too many and the socket is dropped. */
+  refusals?: number;
   filter: LiveFilter;
   /** Set when the client fell behind: it gets a snapshot (the latest state) once it has caught up. */
   needsSnapshot: boolean;

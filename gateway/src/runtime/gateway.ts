@@ -21,7 +21,8 @@ import { buildSinks } from '../sinks/registry.ts';
 import { LiveHub } from '../sinks/live/live-hub.ts';
 import { buildSources } from '../sources/registry.ts';
 import { ShopFloor } from '../state/shop-floor.ts';
-import { AuditTrail } from '../auth/audit-trail.ts';
+import { Counter } from 'prom-client';
+import { AuditTrail, REFUSALS_PER_MINUTE } from '../auth/audit-trail.ts';
 import { AuthStore } from '../auth/auth-store.ts';
 import { originPolicy } from '../auth/origin.ts';
 import { VisitorView } from '../auth/visitor-view.ts';
@@ -107,6 +108,7 @@ export class Gateway implements GatewayFigures {
     if (!parts.sinks && parts.history === undefined) this.ownHistory = new InfluxHistory(site, { ...config.influx, retention: { ...config.history, manage: config.history.manageRetention, database: config.influx.database } }, this.telemetry.log);
     this.experiments = parts.experiments ?? (parts.sinks || parts.history === false ? unavailableExperiments('the gateway runs without InfluxDB, where a line\'s record is read') : experimentsFor(site, config, this.telemetry.log, REAL_ENGINE));
     this.auth = new AuthStore(config.auth, this.telemetry.log);
+    const droppedAudit = new Counter({ name: 'fieldlab_audit_refusals_dropped_total', help: 'Refused requests not recorded in the audit trail, beyond its bound per address a minute', registers: [this.telemetry.registry] });
     this.audit = new AuditTrail(
       site.site.id,
       (p) => {
@@ -114,9 +116,13 @@ export class Gateway implements GatewayFigures {
         this.commit();
       },
       parts.sinks ? undefined : config.influx,
+      (address, first) => {
+        droppedAudit.inc();
+        if (first) this.telemetry.log.warn({ address }, `more than ${REFUSALS_PER_MINUTE} refused requests a minute from ${address}: the audit trail records no more of them this minute (counted in fieldlab_audit_refusals_dropped_total)`);
+      },
     );
     this.visitors = new VisitorView(site);
-    const access = { store: this.auth, audit: this.audit, visitors: this.visitors, origins: originPolicy(Boolean(config.http.tls), config.http.allowedOrigins), corsOrigins: config.http.corsOrigins };
+    const access = { store: this.auth, audit: this.audit, visitors: this.visitors, origins: originPolicy(Boolean(config.http.tls), config.http.allowedOrigins, config.http.hostNames), corsOrigins: config.http.corsOrigins };
     this.live = new LiveHub(site, this.floor.devices, this.telemetry, access, { rateHz: config.http.liveRateHz, history: Boolean(parts.history || this.ownHistory) });
     this.live.provideInsight(() => this.floor.insight(), (device, alarm, by) => {
       const done = this.floor.acknowledgeAlarm(device, alarm, by) !== undefined;

@@ -16,6 +16,16 @@ const LoginBody = z.strictObject({ user: z.string().min(1).max(64), password: z.
 const TokenBody = z.strictObject({ name: z.string().refine(isValidName, 'expected a name of letters, digits and . _ @ - (at most 64)'), role: z.enum(ROLES) });
 const AuditQuery = z.strictObject({ from: z.string().max(40).optional(), to: z.string().max(40).optional(), limit: z.string().regex(/^\d{1,4}$/).optional() });
 
+/** An IPv6 caller owns its whole /64: counted as one, or it would try from a new address each time. */
+export function addressKey(ip: string): string {
+  if (!ip.includes(':') || ip.startsWith('::ffff:')) return ip;
+  const [head = '', tail = ''] = ip.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const full = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${full.slice(0, 4).map((h) => h.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 export interface AuthRouteOptions {
   readonly tls: boolean;
   readonly sessionHours: number;
@@ -25,8 +35,8 @@ export interface AuthRouteOptions {
 export function authRoutes(app: FastifyInstance, store: AuthStore, audit: AuditTrail, options: AuthRouteOptions): void {
   // Per user name and address, so that an attacker elsewhere cannot lock a user out; and per
   // address over all names, so that one address cannot try every name either.
-  const perUser = app.createRateLimit({ max: options.loginAttemptsPerMinute, timeWindow: 60_000, keyGenerator: (req) => `${req.ip}\u0000${(req.body as { user?: unknown } | undefined)?.user}` });
-  const perAddress = app.createRateLimit({ max: options.loginAttemptsPerMinute * 5, timeWindow: 60_000, keyGenerator: (req) => req.ip });
+  const perUser = app.createRateLimit({ max: options.loginAttemptsPerMinute, timeWindow: 60_000, keyGenerator: (req) => `${addressKey(req.ip)}\u0000${(req.body as { user?: unknown } | undefined)?.user}` });
+  const perAddress = app.createRateLimit({ max: options.loginAttemptsPerMinute * 5, timeWindow: 60_000, keyGenerator: (req) => addressKey(req.ip) });
 
   app.get('/api/session', async (req) => {
     const { user, role, credential } = req.identity;
@@ -45,6 +55,9 @@ export function authRoutes(app: FastifyInstance, store: AuthStore, audit: AuditT
     }
     const done = await store.login(body.user, body.password);
     if (!done) throw new FieldlabError('FL_LOGIN_FAILED');
+    // A new login replaces the session the browser had (no old id stays valid beside it).
+    const before = req.cookies[SESSION_COOKIE];
+    if (before !== undefined) store.logout(before);
     setSessionCookie(reply, done.sessionId, options.sessionHours, options.tls);
     return { user: done.identity.user, role: done.identity.role };
   });

@@ -35,6 +35,8 @@ export interface LiveAccess {
 }
 
 const SESSION_COOKIE = 'fieldlab_session';
+/** Refused events after which a socket is dropped. */
+const MAX_REFUSALS = 20;
 
 /** The two views a socket can get: everything, or what the site lets visitors see. */
 type View = 'full' | 'visitor';
@@ -187,6 +189,9 @@ export class LiveHub {
     const anonymous = now.credential?.kind === 'anonymous';
     if (rule.audit) this.audit(socket, now, 'refused', anonymous ? 401 : 403, event);
     answer({ ok: false, code: anonymous ? 'FL_AUTH_REQUIRED' : 'FL_FORBIDDEN' });
+    // A viewer is refused now and then (a stale button); a socket refused over and over is a script.
+    socket.data.refusals = (socket.data.refusals ?? 0) + 1;
+    if (socket.data.refusals >= MAX_REFUSALS) socket.disconnect(true);
     return undefined;
   }
 
