@@ -78,9 +78,10 @@ export class AuthStore {
     try {
       this.data = readUsersFile(this.file);
     } catch (err) {
-      // Half-edited by hand, say: keep what was there rather than lock everyone out.
-      this.log.error({ err: (err as Error).message }, `${this.file} does not parse; the users from before stay in force`);
-      return;
+      // Fail closed: a hand edit that removes a compromised user must not leave that user in
+      // force because of a typo elsewhere in the file. Nobody logs in until it parses again.
+      this.data = EMPTY_USERS;
+      this.log.error({ problem: (err as Error).message }, `${this.file} does not parse: every login and token is refused until it is mended`);
     }
     this.changed();
   }

@@ -2,7 +2,8 @@
 // (only their digests). Written by `fieldlab users …` and by the gateway when an admin makes
 // or revokes a token; read by the gateway, which follows changes to it while it runs. JSON,
 // mode 0600, replaced whole by a rename so a reader never sees half a file.
-import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
@@ -49,8 +50,9 @@ export function readUsersFile(file: string): UsersFile {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(display(file), [{ path: '(file)', message: `expected JSON (${(err as Error).message})` }]);
+  } catch {
+    // Not the parser's message: in Node 20 it quotes a piece of the file, which may hold a hash.
+    throw new ConfigError(display(file), [{ path: '(file)', message: 'expected JSON (it does not parse; fieldlab users … writes it)' }]);
   }
   const parsed = UsersFileSchema.safeParse(data);
   if (!parsed.success) throw new ConfigError(display(file), parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(file)', message: i.message })));
@@ -74,11 +76,26 @@ function duplicates(f: UsersFile): { path: string; message: string }[] {
   return out;
 }
 
+/** Checked, written to a fresh file (never through a planted link), flushed to disk, then renamed over the old: a power cut leaves the old file or the new one. */
 export function writeUsersFile(file: string, data: UsersFile): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+  const checked = UsersFileSchema.parse(data);
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(checked, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, file);
+  const dirFd = openSync(dir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
 }
 
 /** Reads, changes and writes back the file in one step (the CLI and the gateway's token routes). */

@@ -2,7 +2,7 @@
 // follows while it runs: a removed user or a revoked token is locked out at once). Passwords
 // are asked for without echo on a terminal, or read from standard input (--password-stdin);
 // never taken as an argument, where they would land in the shell's history and `ps`.
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { isRole, ROLES, type Role } from '../auth/roles.ts';
 import { addToken, addUser, removeUser, revokeToken, setPassword, UserAdminError } from '../auth/user-admin.ts';
@@ -80,9 +80,10 @@ export function usersList(flags: UsersFlags): void {
 
 /** The token is printed once (or written to --out, mode 0600); only its digest stays in the file. */
 export function usersToken(name: string, flags: UsersFlags): void {
-  const made = addToken(flags.file, name, roleOf(flags), process.env.USER ?? 'cli');
+  const made = addToken(flags.file, name, roleOf(flags), (process.env.USER ?? 'cli').slice(0, 100));
   if (flags.out) {
     writeFileSync(flags.out, `${made.secret}\n`, { mode: 0o600 });
+    chmodSync(flags.out, 0o600); // a file that was there keeps its mode otherwise
     process.stdout.write(`token ${made.token.id} (${made.token.role}) written to ${flags.out}; use it with FIELDLAB_TOKEN_FILE=${flags.out}\n`);
   } else {
     process.stdout.write(`${made.secret}\n`);
