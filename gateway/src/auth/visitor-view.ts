@@ -62,7 +62,8 @@ export class VisitorView {
     if (this.product) delete out.product;
     if (this.counts) {
       for (const f of COUNT_FIELDS) delete out[f];
-      out.stations = s.stations.map(({ produced: _p, scrap: _s, ...st }) => st);
+      // A cycle count is a part count less one: it goes too.
+      out.stations = s.stations.map(({ produced: _p, scrap: _s, cycleSeconds, ...st }) => ({ ...st, cycleSeconds: cycleSeconds && (({ n: _n, ...c }) => c)(cycleSeconds) }));
       out.machines = s.machines.map(({ produced: _p, scrap: _s, ...m }) => m);
     }
     return out as VisitorSeries;
