@@ -92,6 +92,37 @@ describe('a gateway on a shared network', () => {
     expect((await fetch(`${url}/api/series/${id}/stop`, { method: 'POST', headers: token })).status).toBe(200);
   });
 
+  it('refuses a page on a re-pointed name (DNS rebinding), on a login and on the socket', async () => {
+    const port = new URL(url).port;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/login', method: 'POST', headers: { host: `evil.example:${port}`, origin: `http://evil.example:${port}`, 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ user: 'engineer', password: PASSWORD.engineer }));
+    });
+    expect(status).toBe(403);
+    const rebound = await connect(url, { extraHeaders: { host: `evil.example:${port}`, origin: `http://evil.example:${port}` } });
+    expect(rebound.error).toBeDefined();
+    rebound.socket.close();
+  });
+
+  it('drops a socket that keeps sending what it may not, and shows visitors no connection details', async () => {
+    const { socket, error } = await connect(url);
+    expect(error).toBeUndefined();
+    let gone = false;
+    socket.on('disconnect', () => (gone = true));
+    for (let i = 0; i < 25 && !gone; i++) await socket.timeout(2000).emitWithAck('acknowledge', { device: 'bambu', alarm: 'x' }).catch(() => undefined);
+    await eventually(() => gone, 3000, 'the socket dropped');
+    socket.close();
+    const asVisitor = (await (await fetch(`${url}/api/site`)).json()) as { devices: Record<string, unknown>[] };
+    expect(asVisitor.devices.every((d) => !('connection' in d))).toBe(true);
+    const engineer = await loginHeaders(url, 'engineer', PASSWORD.engineer);
+    const asEngineer = (await (await fetch(`${url}/api/site`, { headers: engineer })).json()) as { devices: Record<string, unknown>[] };
+    expect(asEngineer.devices.some((d) => 'connection' in d)).toBe(true);
+  });
+
   it('answers password guessing with 429 while the admin still logs in from another address', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) statuses.push(await postFrom('127.0.0.2', url, '/api/login', { user: 'admin', password: `guess-${i}` }));
