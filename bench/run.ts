@@ -21,10 +21,11 @@ import { benchDemoStart } from './demo/start.ts';
 import { benchDesExperiment, type DesExperimentResult } from './des/experiment.ts';
 import { benchDesKernel, type DesKernelResult } from './des/kernel.ts';
 import { benchExperimentIngest, type ExperimentIngestResult } from './experiments/ingest.ts';
+import { benchAuthOverhead, type AuthOverheadResult } from './auth/overhead.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-/** `--only mqtt,spool,insight,journal,opcua,live,frames,kiosk,history,replay,demo,des,experiments,scenario` runs a part of the suite. */
+/** `--only mqtt,spool,insight,journal,opcua,live,frames,kiosk,history,replay,demo,des,experiments,scenario,auth` runs a part of the suite. */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set(args[onlyAt + 1]!.split(',')) : undefined;
 const runs = (part: string) => !only || only.has(part);
@@ -241,7 +242,19 @@ if (runs('scenario')) {
 }
 
 mkdirSync(dirname(jsonFile), { recursive: true });
-writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...viewerSeeks.map((r) => ({ name: 'replay-seek', ...r })), ...playbacks.map((r) => ({ name: 'replay-playback', ...r })), ...demo.map((d) => ({ name: 'demo-start', ...d })), ...soaks, ...des, ...experiments, ...experimentIngest, ...scenarioPlays.map((r) => ({ name: 'scenario-play', ...r }))] }, null, 2));
+const auths: AuthOverheadResult[] = [];
+if (runs('auth')) {
+  header('auth', '\nLogins and roles: GET /api/devices with the auth hooks vs the same route bare, side by side (target: median ratio ≤ 1.3)');
+  const r = await benchAuthOverhead(quick ? { requests: 1_000, rounds: 3 } : { requests: 3_000, rounds: 5 });
+  auths.push(r);
+  const ms = (xs: number[]) => xs.map((x) => x.toFixed(3)).join(' · ');
+  console.log(`  ${r.requestsPerRound} requests a round, ${r.concurrency} at a time; mean ms per request, round by round`);
+  console.log(`  bare ${ms(r.bareMs)}\n  anonymous ${ms(r.anonymousMs)}\n  session cookie ${ms(r.cookieMs)}\n  bearer token ${ms(r.tokenMs)}`);
+  const verdict = (x: number) => `${x.toFixed(2)} ${x <= 1.3 ? 'PASS' : 'FAIL'}`;
+  console.log(`  median ratio to bare: anonymous ${verdict(r.medianRatio.anonymous)}, cookie ${verdict(r.medianRatio.cookie)}, token ${verdict(r.medianRatio.token)}; one login (scrypt) ${r.loginMs.toFixed(0)} ms`);
+}
+
+writeFileSync(jsonFile, JSON.stringify({ at: new Date().toISOString(), node: process.version, results: [...ingest, ...journals.map((j) => ({ name: 'series-journal', ...j })), ...drains, ...robots, { name: 'live-latency', latency }, { name: 'live-clients', clients }, { name: 'viewer-frames', frames }, ...history.map((h) => ({ name: 'history-seek', ...h })), ...viewerSeeks.map((r) => ({ name: 'replay-seek', ...r })), ...playbacks.map((r) => ({ name: 'replay-playback', ...r })), ...demo.map((d) => ({ name: 'demo-start', ...d })), ...soaks, ...des, ...experiments, ...experimentIngest, ...scenarioPlays.map((r) => ({ name: 'scenario-play', ...r })), ...auths.map((r) => ({ name: 'auth-overhead', ...r }))] }, null, 2));
 console.log(`\nresults written to ${jsonFile}`);
 process.exit(0);
 
