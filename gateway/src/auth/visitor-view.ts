@@ -5,10 +5,11 @@
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { Value } from '../core/reading.ts';
 import type { SeriesSummary } from '../core/insight.ts';
+import type { LiveSeries } from '../core/live-events.ts';
 import type { HistoryAt, HistoryChanges, SeriesAt, TimelineMark } from '../core/history.ts';
 
 /** A series as a visitor receives it: the fields the site hides are absent. */
-export type VisitorSeries = Partial<SeriesSummary> & Pick<SeriesSummary, 'id' | 'line'>;
+export type VisitorSeries = LiveSeries;
 
 const COUNT_FIELDS = ['target', 'total', 'good', 'scrap', 'progress'] as const;
 

@@ -2,7 +2,7 @@
 // event maps, imported by both sides so every emit and handler is type-checked.
 import type { MachineState, Signal, Twin } from '../../../device-profiles/schema/profile.ts';
 import type { Value } from './reading.ts';
-import type { AlarmInstance, SeriesSummary } from './insight.ts';
+import type { AlarmInstance, CycleStats, SeriesSummary } from './insight.ts';
 import type { Identity } from '../auth/auth-store.ts';
 
 export interface LiveDevice {
@@ -59,6 +59,24 @@ export interface LiveInsight {
   readonly states: Readonly<Record<string, { readonly state: MachineState; readonly since: number; readonly reason: string }>>;
   readonly alarms: readonly LiveAlarm[];
   /** Production series running now, with their figures; for visitors, without what the site hides from them (product, counts). */
+  readonly series: readonly LiveSeries[];
+}
+
+/**
+ * A series as the socket sends it: whole to operators and above; to visitors of a site that
+ * hides them, without its product name and counts (auth/visitor-view.ts), so a viewer must
+ * not count on those fields.
+ */
+export type LiveSeries = Omit<SeriesSummary, HiddenSeriesField | 'stations' | 'machines'> &
+  Partial<Pick<SeriesSummary, HiddenSeriesField>> & {
+    readonly stations: readonly (Uncounted<SeriesSummary['stations'][number]> & { readonly cycleSeconds: (Omit<CycleStats, 'n'> & { readonly n?: number }) | null })[];
+    readonly machines: readonly Uncounted<SeriesSummary['machines'][number]>[];
+  };
+type HiddenSeriesField = 'product' | 'target' | 'total' | 'good' | 'scrap' | 'progress';
+type Uncounted<T extends { produced: number; scrap: number }> = Omit<T, 'produced' | 'scrap' | 'cycleSeconds'> & Partial<Pick<T, 'produced' | 'scrap'>>;
+
+/** The insight as the shop floor has it, every series whole. */
+export interface ShopFloorInsight extends LiveInsight {
   readonly series: readonly SeriesSummary[];
 }
 

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { GatewayCommands, GatewayReads } from '../core/gateway-api.ts';
 import type { AlarmInstance, SeriesStart, SeriesSummary } from '../core/insight.ts';
-import type { LiveInsight } from '../core/live-events.ts';
+import type { ShopFloorInsight } from '../core/live-events.ts';
 import type { Point, Reading } from '../core/reading.ts';
 import { DeviceStateStore } from './device-state.ts';
 import type { StoredAlarmEvent } from './alarm-restore.ts';
@@ -78,7 +78,7 @@ export class ShopFloor implements GatewayReads, GatewayCommands {
     if (changes.length > 0) this.out.insightChanged();
   }
 
-  insight(now = Date.now()): LiveInsight {
+  insight(now = Date.now()): ShopFloorInsight {
     return { states: this.machineStates.current(), alarms: this.alarms.list(), series: this.production.running(now) };
   }
 

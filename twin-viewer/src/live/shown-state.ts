@@ -3,7 +3,7 @@
 // questions, so switching between them swaps this one object and nothing else (no second
 // scene, no second set of panels).
 import type { LiveAlarm, LiveInsight } from '../../../gateway/src/core/live-events.ts';
-import type { SeriesSummary } from '../../../gateway/src/core/insight.ts';
+import type { LiveSeries } from '../../../gateway/src/core/live-events.ts';
 import type { Value } from '../../../gateway/src/core/reading.ts';
 
 /** Per device, its values over time. */
@@ -24,7 +24,7 @@ export type ShownAlarm = Pick<LiveAlarm, 'device' | 'alarm' | 'severity' | 'text
 export interface ShownInsight {
   readonly states: LiveInsight['states'];
   readonly alarms: readonly ShownAlarm[];
-  readonly series: readonly SeriesSummary[];
+  readonly series: readonly LiveSeries[];
 }
 
 /** Where a simulated line has its parts at the instant shown: per station its buffer's level, per machine whether it holds one. */

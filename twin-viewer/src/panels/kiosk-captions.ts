@@ -1,7 +1,7 @@
 // What the visitor tour says: one sentence per stop, told along the material flow and the
 // production series ("Housing 37 of 200 is being inspected"), and a summary of the line with
 // its live OEE. Pure functions of what the scene and the gateway say, so they can be tested.
-import type { SeriesSummary } from '../../../gateway/src/core/insight.ts';
+import type { LiveSeries } from '../../../gateway/src/core/live-events.ts';
 import type { ExperimentResult } from '../../../simulators/src/experiments/run-experiment.ts';
 import type { PlacedMachine } from '../scene/twin-scene.ts';
 import { describeChange, type SiteWords } from './change-words.ts';
@@ -13,23 +13,23 @@ const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)} 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 // A visitor may be sent a series without its product or its counts (the site's
-// `visitors.hideSeries`): the insight's type still says SeriesSummary, so they are checked
-// here, and a caption leaves out what it was not sent.
-const productOf = (s: SeriesSummary): string => s.product ?? 'part';
-const hasCounts = (s: SeriesSummary): boolean => s.total !== undefined && s.target !== undefined && s.good !== undefined && s.scrap !== undefined;
+// `visitors.hideSeries`; LiveSeries says so): a caption leaves out what it was not sent.
+const productOf = (s: LiveSeries): string => s.product ?? 'part';
+type Counted = LiveSeries & Required<Pick<LiveSeries, 'total' | 'target' | 'good' | 'scrap'>>;
+const hasCounts = (s: LiveSeries): s is Counted => s.total !== undefined && s.target !== undefined && s.good !== undefined && s.scrap !== undefined;
 
 /** The series running on a line (not stopped), if any. */
-export function runningSeries(series: readonly SeriesSummary[], line: string): SeriesSummary | undefined {
+export function runningSeries(series: readonly LiveSeries[], line: string): LiveSeries | undefined {
   return series.find((s) => s.line === line && s.stoppedAt === null);
 }
 
 /** "housing 37 of 200": the part in work is the one after those already counted. */
-export function partInWork(s: SeriesSummary): string {
+export function partInWork(s: LiveSeries): string {
   return hasCounts(s) ? `${productOf(s)} ${Math.min(s.total + 1, s.target)} of ${s.target}` : `a ${productOf(s)}`;
 }
 
 /** `replaying`: the caption is of a recorded instant, where a machine without data had none then. */
-export function describe(m: PlacedMachine, v: Readonly<Record<string, unknown>>, series?: SeriesSummary, replaying = false): string {
+export function describe(m: PlacedMachine, v: Readonly<Record<string, unknown>>, series?: LiveSeries, replaying = false): string {
   const name = m.device.name.split(' — ')[0];
   const show = (signal: string) => formatSignal(v[signal], m.device.signals[signal]);
   if (m.status === 'unknown') return replaying ? `${name}: no data recorded then` : `${name}: waiting for its first data`;
@@ -59,7 +59,7 @@ export function describe(m: PlacedMachine, v: Readonly<Record<string, unknown>>,
 }
 
 /** The summary shot: the whole line, its series and its live OEE. */
-export function summarize(lineName: string, machines: readonly PlacedMachine[], series?: SeriesSummary): string {
+export function summarize(lineName: string, machines: readonly PlacedMachine[], series?: LiveSeries): string {
   const running = machines.filter((m) => m.status === 'running').length;
   const head = `${lineName}: ${running} of ${machines.length} machines working`;
   if (!series) return `${head}`;

@@ -4,9 +4,12 @@
 // (none in the kiosk; otherwise as the session's rights say, which the gateway enforces). Series are changed over the REST API; the figures arrive with the
 // gateway's insight; the lines and names come with each build of the scene.
 import type { LiveSnapshot } from '../../../gateway/src/core/live-events.ts';
-import type { SeriesSummary } from '../../../gateway/src/core/insight.ts';
+import type { LiveSeries } from '../../../gateway/src/core/live-events.ts';
 import type { Session } from '../live/session.ts';
 import type { TwinScene } from '../scene/twin-scene.ts';
+
+/** A count a visitor may not have been sent (the site's `visitors.hideSeries`). */
+const count = (n: number | undefined) => (n === undefined ? '—' : String(n));
 
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)}%`);
 const clock = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -103,7 +106,7 @@ export class SeriesPanel {
     select.replaceChildren(...snapshot.lines.map((l) => Object.assign(document.createElement('option'), { value: l.id, textContent: l.name })));
   }
 
-  refresh(series: readonly SeriesSummary[]): void {
+  refresh(series: readonly LiveSeries[]): void {
     const key = JSON.stringify(series);
     if (key === this.shown) return;
     this.shown = key;
@@ -157,7 +160,7 @@ export class SeriesPanel {
     return div;
   }
 
-  private fill(card: HTMLElement, s: SeriesSummary): void {
+  private fill(card: HTMLElement, s: LiveSeries): void {
     const text = (selector: string, value: string) => {
       const el = card.querySelector(selector)!;
       if (el.textContent !== value) el.textContent = value;
@@ -199,7 +202,7 @@ export class SeriesPanel {
   }
 
   /** A row per station (parts, scrap, mean cycle), each followed by its machines (parts, scrap, OEE and factors). */
-  private fillTable(body: HTMLElement, s: SeriesSummary): void {
+  private fillTable(body: HTMLElement, s: LiveSeries): void {
     const rows: HTMLTableRowElement[] = [];
     const row = (className: string, cells: string[], title?: string) => {
       const tr = document.createElement('tr');
@@ -211,10 +214,10 @@ export class SeriesPanel {
     for (const st of s.stations) {
       const c = st.cycleSeconds;
       const cycle = c ? `${c.mean.toFixed(1)}` : '—';
-      const spread = c ? `cycle ${c.n} times: min ${c.min.toFixed(1)}, p10 ${c.p10.toFixed(1)}, median ${c.p50.toFixed(1)}, p90 ${c.p90.toFixed(1)}, max ${c.max.toFixed(1)} s` : undefined;
-      row(st.id === s.bottleneck ? 'station bottleneck' : 'station', [this.stationName(s.line, st.id), String(st.produced), String(st.scrap), cycle, '', '', '', ''], spread);
+      const spread = c ? `${c.n === undefined ? 'cycle times' : `cycle ${c.n} times`}: min ${c.min.toFixed(1)}, p10 ${c.p10.toFixed(1)}, median ${c.p50.toFixed(1)}, p90 ${c.p90.toFixed(1)}, max ${c.max.toFixed(1)} s` : undefined;
+      row(st.id === s.bottleneck ? 'station bottleneck' : 'station', [this.stationName(s.line, st.id), count(st.produced), count(st.scrap), cycle, '', '', '', ''], spread);
       for (const m of s.machines.filter((x) => x.station === st.id)) {
-        row('machine', [this.deviceName(m.device), String(m.produced), String(m.scrap), '', pct(m.oee.oee), pct(m.oee.availability), pct(m.oee.performance), pct(m.oee.quality)]);
+        row('machine', [this.deviceName(m.device), count(m.produced), count(m.scrap), '', pct(m.oee.oee), pct(m.oee.availability), pct(m.oee.performance), pct(m.oee.quality)]);
       }
     }
     body.replaceChildren(...rows);

@@ -14,7 +14,7 @@ import { Server, type Socket } from 'socket.io';
 import fastifyCookie from '@fastify/cookie';
 import { Counter, Gauge } from 'prom-client';
 import type { SiteModel, DeviceModel } from '../../../../device-profiles/schema/load.ts';
-import type { ClientToServerEvents, LiveChanges, LiveDevice, LiveFilter, LiveInsight, LiveSnapshot, ServerToClientEvents, SocketData } from '../../core/live-events.ts';
+import type { ClientToServerEvents, ShopFloorInsight, LiveChanges, LiveDevice, LiveFilter, LiveInsight, LiveSnapshot, ServerToClientEvents, SocketData } from '../../core/live-events.ts';
 import type { Reading, Value } from '../../core/reading.ts';
 import type { Telemetry } from '../../core/telemetry.ts';
 import type { DeviceSnapshot } from '../../core/insight.ts';
@@ -40,6 +40,7 @@ const MAX_REFUSALS = 20;
 
 /** The two views a socket can get: everything, or what the site lets visitors see. */
 type View = 'full' | 'visitor';
+type FullInsight = ShopFloorInsight;
 const viewOf = (identity: Identity): View => (identity.role === 'visitor' ? 'visitor' : 'full');
 
 /** Where the hub reads every device's latest values, for snapshots. */
@@ -97,12 +98,12 @@ export class LiveHub {
     this.resyncs = new Counter({ name: 'fieldlab_live_resyncs_total', help: 'Times a slow viewer was skipped and later given a fresh snapshot', registers });
   }
 
-  private insight: (() => LiveInsight) | undefined;
+  private insight: (() => FullInsight) | undefined;
   private onAcknowledge: ((device: string, alarm: string, by: string) => boolean) | undefined;
   private insightDirty = false;
 
   /** Where machine states and alarms come from, and where a viewer's acknowledgement goes. */
-  provideInsight(insight: () => LiveInsight, onAcknowledge: (device: string, alarm: string, by: string) => boolean): void {
+  provideInsight(insight: () => FullInsight, onAcknowledge: (device: string, alarm: string, by: string) => boolean): void {
     this.insight = insight;
     this.onAcknowledge = onAcknowledge;
   }
@@ -218,10 +219,10 @@ export class LiveHub {
   }
 
   private insightFor(view: View): LiveInsight {
+    // Whole for operators and above; a visitor's copy leaves out what the site hides.
     const insight = this.insight!();
     if (view === 'full' || !this.access.visitors.hidesAnything) return insight;
-    // Typed as the full series: the fields the site hides are absent for visitors (docs/security.md).
-    return { ...insight, series: insight.series.map((s) => this.access.visitors.series(s) as typeof s) };
+    return { ...insight, series: insight.series.map((s) => this.access.visitors.series(s)) };
   }
 
   /** From the pipeline: remembers what changed; sent on the next flush. */
