@@ -1,6 +1,7 @@
 // The auth module's pure parts and the users file: hashes, tokens, the file's checks, what a
 // bad edit does, what visitors lose, whose Origin and Host pass, and the audit's bound.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { AuditTrail, REFUSALS_PER_MINUTE } from '../../gateway/src/auth/audit-trail.ts';
@@ -43,6 +44,27 @@ describe('the users file', () => {
     writeFileSync(file, '{"version": 1, "users": [{"password": "scrypt$SECRET-HASH"');
     expect(() => readUsersFile(file)).toThrow(/expected JSON/);
     expect(() => readUsersFile(file)).not.toThrow(/SECRET-HASH/);
+  });
+
+  it('keeps sessions over a restart as digests only, ended by logout', async () => {
+    const file = usersFile();
+    await addUser(file, 'ana', 'operator', 'ana-password-1');
+    const open = () => {
+      const s = new AuthStore({ usersFile: file, anonymous: 'none', sessionHours: 1 }, pino({ level: 'silent' }));
+      s.open();
+      return s;
+    };
+    const first = open();
+    const session = (await first.login('ana', 'ana-password-1'))!;
+    first.close();
+    expect(readFileSync(join(dirname(file), 'sessions.json'), 'utf8')).not.toContain(session.sessionId);
+    const second = open();
+    expect(second.fromSession(session.sessionId)?.user).toBe('ana');
+    second.logout(session.sessionId);
+    second.close();
+    const third = open();
+    expect(third.fromSession(session.sessionId)).toBeUndefined();
+    third.close();
   });
 
   it('locks everyone out, not in, when an edit breaks it while the gateway runs', async () => {

@@ -1,16 +1,18 @@
-// Who is asking: the users file's people and tokens, the logged-in sessions (in memory: a
-// restart logs everybody out), and the anonymous visitor. Every check resolves a credential
+// Who is asking: the users file's people and tokens, the logged-in sessions (kept beside the
+// users file as digests of their ids, so a restart logs nobody out and the file gives no
+// cookie away), and the anonymous visitor. Every check resolves a credential
 // afresh, so a removed user, a changed password or a revoked token counts at once; the file is
 // followed while the gateway runs, and listeners hear of every change that may revoke something
 // (the live hub then drops the sockets that lost their right).
 import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { Logger } from 'pino';
 import { DUMMY_HASH, newSessionId, sameDigest, tokenDigest, tokenIdOf, verifyPassword } from './passwords.ts';
 import { addToken, revokeToken } from './user-admin.ts';
 import type { Role } from './roles.ts';
-import { EMPTY_USERS, readUsersFile, type TokenEntry, type UsersFile } from './users-file.ts';
+import { EMPTY_USERS, readUsersFile, writeFileAtomically, type TokenEntry, type UsersFile } from './users-file.ts';
 
 export type Credential = { readonly kind: 'anonymous' } | { readonly kind: 'session'; readonly id: string } | { readonly kind: 'token'; readonly id: string };
 
@@ -30,6 +32,11 @@ export interface AuthOptions {
   readonly anonymous: 'visitor' | 'none';
   readonly sessionHours: number;
 }
+
+const SessionsFileSchema = z.strictObject({
+  version: z.literal(1),
+  sessions: z.array(z.strictObject({ digest: z.string().regex(/^[0-9a-f]{64}$/), user: z.string(), stamp: z.string(), expires: z.number() })),
+});
 
 interface Session {
   readonly user: string;
@@ -53,11 +60,15 @@ export class AuthStore {
     private readonly log: Logger,
   ) {
     this.file = resolve(options.usersFile);
+    this.sessionsFile = join(dirname(this.file), 'sessions.json');
   }
+
+  private readonly sessionsFile: string;
 
   /** Reads the users file (a bad one is refused: the gateway does not start) and follows it. */
   open(): void {
     this.data = readUsersFile(this.file);
+    this.loadSessions();
     mkdirSync(dirname(this.file), { recursive: true });
     // The directory, not the file: the file is replaced by a rename, which a watch on it would miss.
     this.watcher = watch(dirname(this.file), (_event, name) => {
@@ -66,6 +77,28 @@ export class AuthStore {
     this.watcher.on('error', (err) => this.log.warn({ err }, `cannot follow ${this.file}: changes to it apply after a restart`));
     if (this.data.users.length === 0) {
       this.log.warn(`no users yet in ${this.file}: everyone is ${this.options.anonymous === 'visitor' ? 'a visitor' : 'refused'}. Create one with: fieldlab users add <name> --role admin`);
+    }
+  }
+
+  /** Sessions from before a restart; a file that does not parse (or is gone) leaves none, so everybody logs in again. */
+  private loadSessions(): void {
+    try {
+      const parsed = SessionsFileSchema.safeParse(JSON.parse(readFileSync(this.sessionsFile, 'utf8')));
+      if (!parsed.success) return;
+      const now = Date.now();
+      for (const s of parsed.data.sessions) if (s.expires > now) this.sessions.set(s.digest, { user: s.user, stamp: s.stamp, expires: s.expires });
+    } catch {
+      // none yet
+    }
+  }
+
+  private saveSessions(): void {
+    const now = Date.now();
+    const sessions = [...this.sessions].filter(([, s]) => s.expires > now).map(([digest, s]) => ({ digest, ...s }));
+    try {
+      writeFileAtomically(this.sessionsFile, `${JSON.stringify({ version: 1, sessions })}\n`);
+    } catch (err) {
+      this.log.warn({ problem: (err as Error).message }, `cannot keep the sessions in ${this.sessionsFile}: a restart will log everybody out`);
     }
   }
 
@@ -112,20 +145,25 @@ export class AuthStore {
     if (!ok || !entry || !now || now.password !== entry.password) return undefined;
     const sessionId = newSessionId();
     if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
-    this.sessions.set(sessionId, { user, stamp: entry.password, expires: Date.now() + this.options.sessionHours * 3_600_000 });
+    this.sessions.set(tokenDigest(sessionId), { user, stamp: entry.password, expires: Date.now() + this.options.sessionHours * 3_600_000 });
+    this.saveSessions();
     return { sessionId, identity: { user, role: now.role, credential: { kind: 'session', id: sessionId } } };
   }
 
   logout(sessionId: string): void {
-    if (this.sessions.delete(sessionId)) this.changed();
+    if (this.sessions.delete(tokenDigest(sessionId))) {
+      this.saveSessions();
+      this.changed();
+    }
   }
 
   fromSession(sessionId: string): Identity | undefined {
-    const s = this.sessions.get(sessionId);
+    const digest = tokenDigest(sessionId);
+    const s = this.sessions.get(digest);
     if (!s) return undefined;
     const user = this.data.users.find((u) => u.name === s.user);
     if (!user || user.password !== s.stamp || s.expires < Date.now()) {
-      this.sessions.delete(sessionId);
+      this.sessions.delete(digest);
       return undefined;
     }
     return { user: user.name, role: user.role, credential: { kind: 'session', id: sessionId } };

@@ -78,13 +78,17 @@ function duplicates(f: UsersFile): { path: string; message: string }[] {
 
 /** Checked, written to a fresh file (never through a planted link), flushed to disk, then renamed over the old: a power cut leaves the old file or the new one. */
 export function writeUsersFile(file: string, data: UsersFile): void {
-  const checked = UsersFileSchema.parse(data);
+  writeFileAtomically(file, `${JSON.stringify(UsersFileSchema.parse(data), null, 2)}\n`);
+}
+
+/** `text` in place of `file` (mode 0600), whole or not at all. */
+export function writeFileAtomically(file: string, text: string): void {
   const dir = dirname(file);
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'wx', 0o600);
   try {
-    writeSync(fd, `${JSON.stringify(checked, null, 2)}\n`);
+    writeSync(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
