@@ -51,6 +51,7 @@ const EXPECTED: Record<string, 'public' | Role> = {
   'POST /api/experiments': 'engineer',
   'DELETE /api/experiments/:id': 'engineer',
   'GET /api/users': 'admin',
+  'POST /api/users/:name/logout': 'admin',
   'GET /api/tokens': 'admin',
   'POST /api/tokens': 'admin',
   'DELETE /api/tokens/:id': 'admin',

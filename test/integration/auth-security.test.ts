@@ -13,7 +13,7 @@ import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokeToken } from '../../gateway/src/auth/user-admin.ts';
+import { endSessions, revokeToken } from '../../gateway/src/auth/user-admin.ts';
 import { gatewayConfig, type GatewayConfigInput } from '../../gateway/src/config.ts';
 import type { LiveChanges, LiveInsight, LiveSnapshot } from '../../gateway/src/core/live-events.ts';
 import { Telemetry } from '../../gateway/src/core/telemetry.ts';
@@ -133,7 +133,7 @@ describe('a gateway on a shared network', () => {
     expect(await postFrom('127.0.0.1', url, '/api/login', { user: 'admin', password: PASSWORD.admin })).toBe(200);
   }, 30_000);
 
-  it('disconnects a revoked token\'s socket within a second, by the API and by the users file', async () => {
+  it('disconnects a revoked token\'s or ended session\'s socket within a second, by the API and by the users file', async () => {
     const admin = await loginHeaders(url, 'admin', PASSWORD.admin);
     for (const how of ['api', 'file'] as const) {
       const made = (await (await fetch(`${url}/api/tokens`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ name: `board-${how}`, role: 'operator' }) })).json()) as { id: string; token: string };
@@ -147,6 +147,21 @@ describe('a gateway on a shared network', () => {
       await eventually(() => gone > 0, 2000, `the socket dropped (${how})`);
       expect(gone - revokedAt).toBeLessThan(1000);
       expect((await fetch(`${url}/api/site`, { headers: bearer(made.token) })).status).toBe(401);
+      socket.close();
+    }
+    // A person's sessions, ended by the admin (API) or by `fieldlab users logout` (the file): their socket goes too.
+    for (const how of ['api', 'file'] as const) {
+      const operator = await loginHeaders(url, 'operator', PASSWORD.operator);
+      const { socket, error } = await connect(url, { extraHeaders: operator });
+      expect(error).toBeUndefined();
+      let gone = 0;
+      socket.on('disconnect', () => (gone = Date.now()));
+      const endedAt = Date.now();
+      if (how === 'api') expect((await fetch(`${url}/api/users/operator/logout`, { method: 'POST', headers: admin })).status).toBe(204);
+      else endSessions(file, 'operator');
+      await eventually(() => gone > 0, 2000, `the operator's socket dropped (${how})`);
+      expect(gone - endedAt).toBeLessThan(1000);
+      expect(((await (await fetch(`${url}/api/session`, { headers: operator })).json()) as { user: string | null }).user).toBeNull();
       socket.close();
     }
   });

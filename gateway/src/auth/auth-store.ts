@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { DUMMY_HASH, newSessionId, sameDigest, tokenDigest, tokenIdOf, verifyPassword } from './passwords.ts';
-import { addToken, revokeToken } from './user-admin.ts';
+import { addToken, endSessions, revokeToken } from './user-admin.ts';
 import type { Role } from './roles.ts';
 import { EMPTY_USERS, readUsersFile, writeFileAtomically, type TokenEntry, type UsersFile } from './users-file.ts';
 
@@ -35,13 +35,15 @@ export interface AuthOptions {
 
 const SessionsFileSchema = z.strictObject({
   version: z.literal(1),
-  sessions: z.array(z.strictObject({ digest: z.string().regex(/^[0-9a-f]{64}$/), user: z.string(), stamp: z.string(), expires: z.number() })),
+  sessions: z.array(z.strictObject({ digest: z.string().regex(/^[0-9a-f]{64}$/), user: z.string(), stamp: z.string(), since: z.number(), expires: z.number() })),
 });
 
 interface Session {
   readonly user: string;
   /** The password hash at login: a changed password ends the session. */
   readonly stamp: string;
+  /** When it began: `fieldlab users logout` ends those begun before. */
+  readonly since: number;
   readonly expires: number;
 }
 
@@ -86,7 +88,7 @@ export class AuthStore {
       const parsed = SessionsFileSchema.safeParse(JSON.parse(readFileSync(this.sessionsFile, 'utf8')));
       if (!parsed.success) return;
       const now = Date.now();
-      for (const s of parsed.data.sessions) if (s.expires > now) this.sessions.set(s.digest, { user: s.user, stamp: s.stamp, expires: s.expires });
+      for (const s of parsed.data.sessions) if (s.expires > now) this.sessions.set(s.digest, { user: s.user, stamp: s.stamp, since: s.since, expires: s.expires });
     } catch {
       // none yet
     }
@@ -145,7 +147,7 @@ export class AuthStore {
     if (!ok || !entry || !now || now.password !== entry.password) return undefined;
     const sessionId = newSessionId();
     if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
-    this.sessions.set(tokenDigest(sessionId), { user, stamp: entry.password, expires: Date.now() + this.options.sessionHours * 3_600_000 });
+    this.sessions.set(tokenDigest(sessionId), { user, stamp: entry.password, since: Date.now(), expires: Date.now() + this.options.sessionHours * 3_600_000 });
     this.saveSessions();
     return { sessionId, identity: { user, role: now.role, credential: { kind: 'session', id: sessionId } } };
   }
@@ -162,7 +164,8 @@ export class AuthStore {
     const s = this.sessions.get(digest);
     if (!s) return undefined;
     const user = this.data.users.find((u) => u.name === s.user);
-    if (!user || user.password !== s.stamp || s.expires < Date.now()) {
+    const ended = user?.sessionsFrom !== undefined && s.since < Date.parse(user.sessionsFrom);
+    if (!user || user.password !== s.stamp || ended || s.expires < Date.now()) {
       this.sessions.delete(digest);
       return undefined;
     }
@@ -201,6 +204,15 @@ export class AuthStore {
     const made = addToken(this.file, name, role, createdBy);
     this.data = readUsersFile(this.file);
     return made;
+  }
+
+  /** Ends every session of a user (false: no such user); their sockets go at once. */
+  endSessionsOf(name: string): boolean {
+    if (!this.data.users.some((u) => u.name === name)) return false;
+    endSessions(this.file, name);
+    this.data = readUsersFile(this.file);
+    this.changed();
+    return true;
   }
 
   /** False when there is no such token. */

@@ -46,6 +46,7 @@ export const ROUTE_RULES: Readonly<Record<string, Rule>> = {
   'DELETE /api/experiments/:id': { need: 'engineer', audit: 'experiment.cancel' },
 
   'GET /api/users': { need: 'admin' },
+  'POST /api/users/:name/logout': { need: 'admin', audit: 'user.logout' },
   'GET /api/tokens': { need: 'admin' },
   'POST /api/tokens': { need: 'admin', audit: 'token.create' },
   'DELETE /api/tokens/:id': { need: 'admin', audit: 'token.revoke' },

@@ -44,6 +44,14 @@ export async function setPassword(file: string, name: string, password: string, 
   });
 }
 
+/** Ends every session the user has now, wherever they are logged in; the password stays. */
+export function endSessions(file: string, name: string): void {
+  updateUsersFile(file, (f) => {
+    if (!f.users.some((u) => u.name === name)) throw new UserAdminError(`no user "${name}"`);
+    return { ...f, users: f.users.map((u) => (u.name === name ? { ...u, sessionsFrom: new Date().toISOString() } : u)) };
+  });
+}
+
 /** A new API token; its secret is returned this once, only its digest is kept. */
 export function addToken(file: string, name: string, role: Role, createdBy: string): { secret: string; token: Omit<TokenEntry, 'digest'> } {
   checkName(name);

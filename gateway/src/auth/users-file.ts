@@ -17,6 +17,8 @@ const UserSchema = z.strictObject({
   /** scrypt$N$r$p$salt$hash (auth/passwords.ts). */
   password: z.string().startsWith('scrypt$', 'expected a scrypt hash (made by `fieldlab users add`)'),
   changedAt: z.iso.datetime(),
+  /** Sessions begun before this are void (`fieldlab users logout`). */
+  sessionsFrom: z.iso.datetime().optional(),
 });
 
 const TokenSchema = z.strictObject({

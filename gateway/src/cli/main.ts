@@ -173,6 +173,11 @@ usersCommand
   .addOption(usersFile())
   .action(async (name: string, opts) => (await import('./users.ts')).usersRemove(name, opts));
 usersCommand
+  .command('logout <name>')
+  .description('end every session of a user (the password stays); their sockets end at once')
+  .addOption(usersFile())
+  .action(async (name: string, opts) => (await import('./users.ts')).usersLogout(name, opts));
+usersCommand
   .command('list')
   .description('users and API tokens (never their secrets)')
   .addOption(usersFile())

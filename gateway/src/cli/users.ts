@@ -5,7 +5,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { isRole, ROLES, type Role } from '../auth/roles.ts';
-import { addToken, addUser, removeUser, revokeToken, setPassword, UserAdminError } from '../auth/user-admin.ts';
+import { addToken, addUser, endSessions, removeUser, revokeToken, setPassword, UserAdminError } from '../auth/user-admin.ts';
 import { readUsersFile } from '../auth/users-file.ts';
 
 export interface UsersFlags {
@@ -65,6 +65,11 @@ export async function usersPasswd(name: string, flags: UsersFlags): Promise<void
 export function usersRemove(name: string, flags: UsersFlags): void {
   removeUser(flags.file, name);
   process.stdout.write(`removed ${name}; their sessions have ended\n`);
+}
+
+export function usersLogout(name: string, flags: UsersFlags): void {
+  endSessions(flags.file, name);
+  process.stdout.write(`ended every session of ${name}; a running gateway drops their sockets at once\n`);
 }
 
 export function usersList(flags: UsersFlags): void {

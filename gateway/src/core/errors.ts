@@ -69,6 +69,7 @@ export const ERRORS = {
   FL_UNKNOWN_HOST: row<{ readonly host: string }>('forbidden', (a) => `a change addressed to "${a.host}" is refused: the gateway is not known by that name (name it in http.hostNames)`),
   FL_LOGIN_FAILED: row('unauthenticated', () => 'wrong user name or password'),
   FL_TOO_MANY_LOGINS: row<{ readonly seconds: number }>('too_many', (a) => `too many login attempts for this user from this address; try again in ${a.seconds} s`),
+  FL_USER_NOT_FOUND: row<{ readonly name: string }>('not_found', (a) => `no user "${a.name}"`),
   FL_TOKEN_NOT_FOUND: row<{ readonly id: string }>('not_found', (a) => `no API token "${a.id}"`),
   FL_ROUTE_WITHOUT_RULE: row<{ readonly route: string }>('internal', (a) => `the route ${a.route} has no row in the table of who may do what (gateway/src/auth/rules.ts)`),
   FL_AUDIT_UNAVAILABLE: row<{ readonly why: string }>('unavailable', (a) => `the audit trail cannot be read: ${a.why}`),

@@ -70,6 +70,10 @@ export function authRoutes(app: FastifyInstance, store: AuthStore, audit: AuditT
   });
 
   app.get('/api/users', async () => store.listUsers());
+  app.post<{ Params: { name: string } }>('/api/users/:name/logout', async (req, reply) => {
+    if (!store.endSessionsOf(req.params.name)) throw new FieldlabError('FL_USER_NOT_FOUND', { name: req.params.name.slice(0, 64) });
+    return reply.code(204).send();
+  });
   app.get('/api/tokens', async () => store.listTokens());
   app.post('/api/tokens', async (req, reply) => {
     const body = parseBody(TokenBody, req.body, '{"name": "<what the token is for>", "role": "visitor|operator|engineer|admin"}');
