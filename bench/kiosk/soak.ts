@@ -20,8 +20,8 @@ import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
 import { demoSiteFile } from '../../test/support/fixtures.ts';
 import { sleep, tempDir } from '../../test/support/services.ts';
 import { childTreesRssBytes } from './process-memory.ts';
+import { launchChromium } from '../../test/support/chromium.ts';
 
-const ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MB = 2 ** 20;
 // Debian's /usr/bin/chromium is a script that execs /usr/lib/chromium/chromium.
 const CHROMIUM = /\/chromium\b/;
@@ -92,7 +92,7 @@ export async function benchKioskSoak(options: SoakOptions): Promise<SoakResult> 
   await fleet.startPrinters();
   await fleet.startLine();
   await startSeries(gateway, site);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
     await page.goto(`${gateway.httpAddress()}/?mode=kiosk`);

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { parse, stringify } from 'yaml';
 import { DEFAULT_PROFILES_DIR, DEFAULT_SITE_FILE, loadSite } from '../../device-profiles/schema/load.ts';
@@ -15,6 +15,7 @@ import { Telemetry } from '../../gateway/src/core/telemetry.ts';
 import { ensureViewerBuilt, VIEWER_DIST } from '../../gateway/src/http/viewer.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import { tempDir } from '../../test/support/services.ts';
+import { launchChromium } from '../../test/support/chromium.ts';
 
 export interface FrameResult {
   site: string;
@@ -27,7 +28,6 @@ export interface FrameResult {
   triangles: number;
 }
 
-const ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
 /** The demo site with every device repeated `times` times, shifted along the floor. */
@@ -68,7 +68,7 @@ export async function benchFrames(frames = 30, before = 'main'): Promise<FrameRe
   await ensureViewerBuilt(log);
   const dir = tempDir('bench-frames');
   const beforeDist = await buildAt(before, dir.path);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const browser = await launchChromium();
   const results: FrameResult[] = [];
   try {
     for (const [name, file] of [['demo site', multiplied(dir.path, 1)], ['10× devices', multiplied(dir.path, 10)]] as const) {

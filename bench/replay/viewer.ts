@@ -3,14 +3,14 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
+import { launchChromium } from '../../test/support/chromium.ts';
 
-const ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Runs `use` with a browser that is closed afterwards, also on failure. */
 export async function withChromium<T>(use: (browser: Browser) => Promise<T>): Promise<T> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const browser = await launchChromium();
   try {
     return await use(browser);
   } finally {

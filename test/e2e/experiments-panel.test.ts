@@ -3,7 +3,7 @@
 // experiments-engine.test.ts. Pointing at a printer names "+1 printer at Print farm", Run
 // queues it, and the table shows the very numbers `GET /api/experiments/<id>` gives.
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../device-profiles/schema/load.ts';
@@ -18,8 +18,8 @@ import { recordDemoPast } from '../support/recorded-demo.ts';
 import { eventually, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 import { gatewayConfig } from '../../gateway/src/config.ts';
 import { loginPage, PASSWORD, usersFile, withUsers } from '../support/auth.ts';
+import { launchChromium } from '../support/chromium.ts';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // Written out here rather than imported from the panel, so a wrong format in the panel fails.
 const est = (e: { mean: number; ci95: readonly [number, number] }) => `${e.mean.toFixed(1)} [${e.ci95[0].toFixed(1)}, ${e.ci95[1].toFixed(1)}]`;
@@ -48,7 +48,7 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     const users = await withUsers(usersFile(), ['engineer']);
     gateway = new Gateway(site, gatewayConfig({ ...config, auth: { usersFile: users } }), new Telemetry(log), { sources: [] });
     await gateway.start();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await loginPage(page, gateway.httpAddress()!, 'engineer', PASSWORD.engineer);
     await page.goto(gateway.httpAddress()!);

@@ -4,7 +4,7 @@
 // is simulated printers. What the viewer shows at an instant is checked against the points
 // in InfluxDB, read here directly, not through the history API the viewer uses.
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../device-profiles/schema/load.ts';
@@ -19,8 +19,8 @@ import { demoSiteFile } from '../support/fixtures.ts';
 import { recordDemoPast } from '../support/recorded-demo.ts';
 import { eventually, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
 import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
+import { launchChromium } from '../support/chromium.ts';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const DEG = 0.0174533;
 
 
@@ -54,7 +54,7 @@ describe('history replay in the twin viewer', () => {
     await gateway.start();
     await fleet.startPrinters();
     url = gateway.httpAddress()!;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

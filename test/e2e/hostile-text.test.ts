@@ -7,7 +7,7 @@
 // logging in, so the first test is the login dialog opening by itself.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -19,8 +19,8 @@ import { ensureViewerBuilt } from '../../gateway/src/http/viewer.ts';
 import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
 import { eventually, spoolDir, tempDir } from '../support/services.ts';
+import { launchChromium } from '../support/chromium.ts';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 type Hooked = { fieldlabTwin: TwinTestHook; __xss?: unknown };
 
 /** Markup that would make an element (and run a script) if any of it were parsed as HTML. */
@@ -77,7 +77,7 @@ describe('hostile text in the viewer', () => {
       gateway.handle({ kind: 'mqtt', source: 'test', topic: 'device/SERIALX/report', payload: Buffer.from(JSON.stringify({ print: { gcode_state: state, print_error: printError, nozzle_temper: 220, mc_percent: 40 } })), receivedAt: Date.now() });
     report(0, 'RUNNING');
     report(Number(CODE), 'PAUSE');
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
   });
 

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -20,8 +20,8 @@ import { freePort } from '../../gateway/src/services/free-port.ts';
 import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
 import { demoSiteFile } from '../support/fixtures.ts';
 import { eventually, spoolDir, tempDir } from '../support/services.ts';
+import { launchChromium } from '../support/chromium.ts';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 type Hooked = { fieldlabTwin: TwinTestHook };
 const log = pino({ level: 'silent' });
 
@@ -40,7 +40,7 @@ describe('material flow in the twin', () => {
     gateway = new Gateway(site, gatewayConfig({ mqtt: { url: broker.url }, http: { host: '127.0.0.1', port: 0 }, opcua: { pkiDir: join(dir.path, 'pki') }, spool: { dir: spoolDir() } }), new Telemetry(log), { sinks: [] });
     await gateway.start();
     publisher = await mqtt.connectAsync(broker.url, { clientId: 'e2e-line-plc' });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 480, height: 320 } });
     await page.goto(`${gateway.httpAddress()}/`);
     await page.waitForFunction(() => (window as unknown as Hooked).fieldlabTwin?.frames() > 0, undefined, { timeout: 20_000 });
@@ -102,7 +102,7 @@ describe('draw calls as the site grows', () => {
   it('stay flat from the demo site to ten times its machines', async () => {
     await ensureViewerBuilt(log);
     const dir = tempDir('flow-draws');
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     const calls: number[] = [];
     try {
       for (const times of [1, 10]) {

@@ -2,7 +2,7 @@
 // the scene (as history replay and experiments will) leaks nothing on the GPU or in the page,
 // and disposing it frees what it held. One gateway without sources serves the demo site to
 // one small page.
-import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { type Browser, type CDPSession, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSite } from '../../device-profiles/schema/load.ts';
@@ -14,8 +14,8 @@ import { freePort } from '../../gateway/src/services/free-port.ts';
 import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
 import { demoSiteFile } from '../support/fixtures.ts';
 import { spoolDir, tempDir } from '../support/services.ts';
+import { launchChromium } from '../support/chromium.ts';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const REBUILDS = 50;
 // Software GL (SwiftShader) reads a preserved drawing buffer back for its compositor and
 // says so; the viewer preserves it on purpose (a canvas that can be read), and a page with
@@ -40,7 +40,7 @@ describe('the twin scene over its lifetime', () => {
     const site = loadSite(demoSiteFile(dir.path, [await freePort(), await freePort()]));
     gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() } }), new Telemetry(log), { sources: [], sinks: [] });
     await gateway.start();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 640, height: 480 } });
     page.on('console', (m) => {
       const said = `${m.type()}: ${m.text()}`;

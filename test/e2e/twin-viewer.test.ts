@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
@@ -19,8 +19,8 @@ import { SimulatedFleet } from '../../simulators/src/fleet.ts';
 import { eventually, sleep, spoolDir, tempDir } from '../support/services.ts';
 import { demoSiteFile } from '../support/fixtures.ts';
 import { loginPage, PASSWORD, usersFile, withUsers } from '../support/auth.ts';
+import { launchChromium } from '../support/chromium.ts';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface TwinHook {
   devices(): string[];
@@ -68,7 +68,7 @@ describe('twin viewer in a real browser', () => {
     await fleet.startPrinters();
     url = gateway.httpAddress()!;
     // launch() gives every run a fresh, temporary user-data-dir of its own.
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -296,7 +296,7 @@ describe('a profile that names a glTF model', () => {
     const site = loadSite(siteFile);
     const gateway = new Gateway(site, gatewayConfig({ http: { host: '127.0.0.1', port: 0 }, spool: { dir: spoolDir() } }), new Telemetry(pino({ level: 'silent' })), { sources: [], sinks: [] });
     await gateway.start();
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`${gateway.httpAddress()}/`);

@@ -5,7 +5,7 @@
 // away, and so does removing the user while they are logged in. Users are made with the gateway's own functions (hashed, in its users file). The
 // gateway writes to a real influxd, so it has a history and the Experiments panel is there.
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, removeUser } from '../../gateway/src/auth/user-admin.ts';
@@ -16,8 +16,8 @@ import { Gateway } from '../../gateway/src/runtime/gateway.ts';
 import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
 import { testSite } from '../support/fixtures.ts';
 import { eventually, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
+import { launchChromium } from '../support/chromium.ts';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 type Hooked = { fieldlabTwin: TwinTestHook };
 
 const OPERATOR = { name: 'olga', password: 'belt-and-braces-7' };
@@ -70,7 +70,7 @@ describe('logging in to the twin', () => {
     filamentOut('SERIALA');
     filamentOut('SERIALB');
     gateway.floor.startSeries({ product: 'Street-light housing', target: 20, line: 'line-a' });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
     await page.goto(gateway.httpAddress()!);
     await page.waitForFunction(() => (window as unknown as Hooked).fieldlabTwin?.session()?.role === 'visitor' && (window as unknown as Hooked).fieldlabTwin.experiments()?.available, undefined, { timeout: 20_000 });

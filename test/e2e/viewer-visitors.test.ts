@@ -2,7 +2,7 @@
 // by their meaning, a phone that opens a machine by a tap, and a kiosk that comes back by
 // itself when the gateway restarts. One gateway without sources serves the demo site; the
 // test speaks for the devices through `gateway.handle`, as a source would.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSite, type SiteModel } from '../../device-profiles/schema/load.ts';
@@ -14,8 +14,8 @@ import { freePort } from '../../gateway/src/services/free-port.ts';
 import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
 import { demoSiteFile } from '../support/fixtures.ts';
 import { eventually, spoolDir, tempDir } from '../support/services.ts';
+import { launchChromium } from '../support/chromium.ts';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // The page's window as the test hook makes it (evaluated functions cannot close over a helper).
 type Hooked = { fieldlabTwin: TwinTestHook };
@@ -73,7 +73,7 @@ describe('the twin for visitors', () => {
     gateway = await startGateway(0);
     url = gateway.httpAddress()!;
     speak(gateway, 41);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
