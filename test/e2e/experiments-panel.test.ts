@@ -393,6 +393,44 @@ describe('the Experiments panel (real engine, real influxd)', () => {
     expect(Object.keys((await hook((h) => h.experiments()!.bars))!).sort()).toEqual(['baseline', 'scenario', 'scenario-1', 'scenario-2']);
   });
 
+  it('picks a machine with the next click after a ghost was dragged and let go outside the window', async () => {
+    while ((await page.locator('#experiments .exp-changes .remove').count()) > 0) await page.locator('#experiments .exp-changes .remove').first().click();
+    await page.click('nav li[data-device="printer-04"]');
+    await eventually(async () => (await hook((h) => h.experiments()?.pointed)) === 'printer-04', 5_000, 'printer-04 pointed at');
+    await page.click('#experiments .exp-add');
+    await eventually(async () => (await hook((h) => h.ghosts())).length === 1, 5_000, 'the ghost in the scene');
+    await hook((h) => h.overview());
+    // Points of the scene the panel does not cover.
+    const panel = (await page.locator('#experiments').boundingBox())!;
+    const clear = async (id: string) => {
+      const p = (await page.evaluate((x) => (window as unknown as { fieldlabTwin: TwinTestHook }).fieldlabTwin.screenPoint(x), id))!;
+      const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x!, y!)?.tagName, [p.x, p.y]);
+      return hit === 'CANVAS' && p.x < panel.x ? p : undefined;
+    };
+    const from = (await clear('printer-04+1'))!;
+    expect(from, 'the ghost on the canvas, left of the panel').toBeDefined();
+    const machines = gateway.site.devices.map((d) => d.id).filter((d) => d !== 'printer-04');
+    let target: { id: string; at: { x: number; y: number } } | undefined;
+    for (const id of machines) {
+      const at = await clear(id);
+      if (at) target = { id, at };
+      if (target) break;
+    }
+    expect(target, 'a machine on the canvas, left of the panel').toBeDefined();
+    // Dragged and let go outside the window: the browser sends the canvas no click for it.
+    await page.evaluate(([x, y]) => {
+      const canvas = document.querySelector('#scene canvas')!;
+      const at = (type: string, dx: number, dy: number, buttons: number) =>
+        canvas.dispatchEvent(new PointerEvent(type, { pointerId: 1, pointerType: 'mouse', isPrimary: true, clientX: x! + dx, clientY: y! + dy, buttons, bubbles: true }));
+      at('pointerdown', 0, 0, 1);
+      at('pointermove', -10, -10, 1);
+      at('pointermove', -20, -40, 1);
+      at('pointerup', -20, -40, 0);
+    }, [from.x, from.y]);
+    await page.mouse.click(target!.at.x, target!.at.y);
+    await eventually(async () => (await hook((h) => h.selected())) === target!.id, 3_000, 'the click after the drag picks the machine');
+  });
+
   it('shows the API\'s refusal in the panel', async () => {
     await page.fill('#experiments [name=replications]', '1');
     await page.click('#experiments .exp-run');

@@ -83,7 +83,8 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
   private readonly ghostPlaces = new Map<string, { x: number; y: number }>();
   /** A ghost being dragged, and whether the pointer moved (a click that did not move is a click). */
   private drag: { ghost: PlacedMachine; moved: boolean; controls: boolean } | undefined;
-  private justDragged = false;
+  /** A ghost's drag ended and no button went down since: a click now is the drag's own, no pick. */
+  private dragJustEnded = false;
   private readonly floorPlane = new THREE.Plane(new THREE.Vector3(0, 1, 0), 0);
   private readonly hitPoint = new THREE.Vector3();
   private floor: THREE.Object3D | undefined;
@@ -440,6 +441,8 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
 
   // A ghost is moved by dragging it across the floor; the camera stays put meanwhile.
   private readonly onPointerDown = (e: PointerEvent) => {
+    // A new press: whatever drag ended before (let go off the canvas, with no click of its own) is over.
+    this.dragJustEnded = false;
     if (this.ghosts.size === 0 || !this.controls.enabled) return;
     this.aim(e);
     const ghosts = [...this.ghosts.values()];
@@ -468,8 +471,9 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
     this.controls.enabled = d.controls;
     this.renderer.domElement.releasePointerCapture?.(e.pointerId);
     if (!d.moved) return;
-    // The click that ends a drag is not a pick.
-    this.justDragged = true;
+    // The click that ends a drag is not a pick. Let go off the canvas, a drag has no click: the
+    // next press clears the mark, so the next real click is not swallowed.
+    this.dragJustEnded = true;
     const p = d.ghost.machine.object.position;
     const position = { x: p.x + this.floorSize.width / 2, y: this.floorSize.depth / 2 - p.z };
     this.ghostPlaces.set(d.ghost.device.id, position);
@@ -478,8 +482,8 @@ export class TwinScene extends THREE.EventDispatcher<TwinSceneEventMap> {
   };
 
   private readonly onClick = (e: MouseEvent) => {
-    if (this.justDragged) {
-      this.justDragged = false;
+    if (this.dragJustEnded) {
+      this.dragJustEnded = false;
       return;
     }
     this.aim(e);
