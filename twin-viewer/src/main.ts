@@ -8,6 +8,7 @@ import { Session } from './live/session.ts';
 import { formatAge } from './panels/format.ts';
 import { Kiosk } from './panels/kiosk.ts';
 import { replayCaption } from './panels/kiosk-captions.ts';
+import { AdminPanel } from './panels/admin-panel.ts';
 import { AlarmList } from './panels/alarm-list.ts';
 import { BottomSheet } from './panels/bottom-sheet.ts';
 import { MachineList } from './panels/machine-list.ts';
@@ -53,6 +54,8 @@ const experiments = kiosk
       playAt: view.playAt,
       session,
     });
+// The admin's users, tokens and audit trail: offered from the session's `may.admin`, never on a hall screen.
+const admin = kiosk ? undefined : new AdminPanel(document.getElementById('admin')!, session);
 // A kiosk may loop a recorded shift: `replay=<hours>` back from now, in two minutes unless `speed=` says otherwise.
 const replayHours = Number(params.get('replay'));
 const kioskLoop = kiosk && replayHours > 0 ? { hours: Math.min(replayHours, 24 * 7), speed: view.speed } : undefined;
@@ -111,6 +114,7 @@ playback.addEventListener('change', () => panel.refresh());
 scene.addEventListener('dispose', () => {
   clearInterval(refresh);
   timeline?.dispose();
+  admin?.dispose();
   prepared?.dispose();
   playback.dispose();
 });
