@@ -5,7 +5,7 @@
 // refuses it, logs another logged-in user out everywhere, and reads the token's making in the
 // audit trail; logging out takes the panel and its lists away.
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../../gateway/src/auth/user-admin.ts';
@@ -17,8 +17,8 @@ import type { TwinTestHook } from '../../twin-viewer/src/test-hook.ts';
 import { bearer, loginHeaders, loginPage } from '../support/auth.ts';
 import { testSite } from '../support/fixtures.ts';
 import { eventually, spoolDir, startTestInflux, tempDir, type TestInflux } from '../support/services.ts';
+import { launchChromium } from '../support/chromium.ts';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 type Hooked = { fieldlabTwin: TwinTestHook };
 
 const ADMIN = { name: 'ada', password: 'keys-to-the-hall' };
@@ -66,7 +66,7 @@ describe('the admin panel', () => {
     gateway = new Gateway(testSite([{ id: 'printer-a', profile: 'bambu-lab-fdm', topicId: 'SERIALA' }]), config, new Telemetry(log), { sources: [] });
     await gateway.start();
     url = gateway.httpAddress()!;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
