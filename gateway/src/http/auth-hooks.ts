@@ -97,12 +97,12 @@ export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise
     const viaCookie = req.identity.credential?.kind === 'session' || (req.cookies[SESSION_COOKIE] !== undefined && req.identity.credential?.kind !== 'token');
     if (!SAFE.has(req.method)) {
       const origin = req.headers.origin;
-      // A cookie request must say where it comes from (browsers always do on POST); any request naming a foreign origin is refused.
-      // A change addressed to a name the gateway does not go by: a rebound DNS name, most likely.
+      // A browser's change addressed to a name the gateway does not go by: a rebound DNS name, most likely.
       if ((viaCookie || origin !== undefined) && !knownHost(deps.origins, req.headers.host)) {
         refuse(req, deps.audit, 403);
         throw new FieldlabError('FL_UNKNOWN_HOST', { host: String(req.headers.host ?? '(none)').slice(0, 100) });
       }
+      // A cookie request must say where it comes from (browsers always do on POST); any request naming a foreign origin is refused.
       if ((viaCookie && origin === undefined) || !sameOrigin(deps.origins, origin, req.headers.host)) {
         refuse(req, deps.audit, 403);
         throw new FieldlabError('FL_FOREIGN_ORIGIN', { origin: String(origin ?? '(none)').slice(0, 100) });
@@ -133,7 +133,7 @@ export function identify(req: FastifyRequest, store: AuthStore): Identity {
     return id;
   }
   const cookie = req.cookies[SESSION_COOKIE];
-  // A stale cookie (the gateway restarted, the session ended) leaves a visitor, so a kiosk keeps showing.
+  // A stale cookie (the session ended or expired) leaves a visitor, so a kiosk keeps showing.
   return (cookie !== undefined ? store.fromSession(cookie) : undefined) ?? store.anonymous();
 }
 
