@@ -1,19 +1,24 @@
 // `fieldlab series start|pause|resume|stop|status`: production series through a running gateway's REST API.
 import type { SeriesSummary } from '../core/insight.ts';
+import type { LiveSeries } from '../core/live-events.ts';
 import { call, type ClientFlags as SeriesFlags } from './gateway-client.ts';
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
 
-export function formatSeries(s: SeriesSummary): string {
+/** A count a visitor may not be sent (the site's `visitors.hideSeries`). */
+const n = (x: number | undefined) => (x === undefined ? '—' : String(x));
+
+/** A series as the API answers it: whole, or as a visitor gets it, without product and counts. */
+export function formatSeries(s: LiveSeries): string {
   const lines = [
-    `${s.id}  ${s.product}  line ${s.line}  ${s.stoppedAt !== null ? 'stopped' : s.plannedStop ? `planned stop: ${s.plannedStop.reason}` : 'running'} (${Math.round(s.plannedSeconds / 60)} min planned${s.plannedStopSeconds > 0 ? `, ${Math.round(s.plannedStopSeconds / 60)} min planned stops` : ''})`,
-    `  good ${s.good} of ${s.target} (${pct(s.progress)})   scrap ${s.scrap}   total ${s.total}`,
+    `${s.id}  ${s.product ?? '(product not shown)'}  line ${s.line}  ${s.stoppedAt !== null ? 'stopped' : s.plannedStop ? `planned stop: ${s.plannedStop.reason}` : 'running'} (${Math.round(s.plannedSeconds / 60)} min planned${s.plannedStopSeconds > 0 ? `, ${Math.round(s.plannedStopSeconds / 60)} min planned stops` : ''})`,
+    `  good ${n(s.good)} of ${n(s.target)} (${pct(s.progress ?? null)})   scrap ${n(s.scrap)}   total ${n(s.total)}`,
     `  OEE ${pct(s.oee.oee)} = availability ${pct(s.oee.availability)} × performance ${pct(s.oee.performance)} × quality ${pct(s.oee.quality)}`,
     `  bottleneck ${s.bottleneck ?? '—'}`,
   ];
   for (const st of s.stations) {
     const c = st.cycleSeconds;
-    lines.push(`  ${st.id.padEnd(14)} ${String(st.produced).padStart(5)} parts  ${String(st.scrap).padStart(4)} scrap  cycle ${c ? `${c.mean.toFixed(1)} s mean, p50 ${c.p50.toFixed(1)}, p90 ${c.p90.toFixed(1)}` : '—'}`);
+    lines.push(`  ${st.id.padEnd(14)} ${n(st.produced).padStart(5)} parts  ${n(st.scrap).padStart(4)} scrap  cycle ${c ? `${c.mean.toFixed(1)} s mean, p50 ${c.p50.toFixed(1)}, p90 ${c.p90.toFixed(1)}` : '—'}`);
   }
   for (const m of s.machines) {
     lines.push(`    ${m.device.padEnd(20)} OEE ${pct(m.oee.oee)} = A ${pct(m.oee.availability)} × P ${pct(m.oee.performance)} × Q ${pct(m.oee.quality)}`);
@@ -41,6 +46,6 @@ export async function seriesAct(action: 'stop' | 'pause' | 'resume', flags: Seri
 }
 
 export async function seriesStatus(flags: SeriesFlags): Promise<void> {
-  const all = (await call(flags, 'GET', '/api/series')) as SeriesSummary[];
+  const all = (await call(flags, 'GET', '/api/series')) as LiveSeries[];
   process.stdout.write(flags.json ? `${JSON.stringify(all)}\n` : all.length ? `${all.map(formatSeries).join('\n\n')}\n` : 'no series yet\n');
 }
