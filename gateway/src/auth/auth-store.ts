@@ -26,6 +26,12 @@ export interface Identity {
 
 export const NOBODY: Identity = Object.freeze({ user: null, role: null, credential: null });
 
+/** The login cookie's name, for the HTTP routes and the socket's handshake alike. */
+export const SESSION_COOKIE = 'fieldlab_session';
+
+/** What the site lets visitors see, or everything: a visitor's view leaves out what the site hides. */
+export const seesVisitorView = (identity: Identity): boolean => identity.role === 'visitor' || identity.role === null;
+
 export interface AuthOptions {
   readonly usersFile: string;
   /** What an anonymous request is: a visitor, or nobody (then everything but the login page needs a login). */
@@ -179,6 +185,16 @@ export class AuthStore {
     return { user: entry.name, role: entry.role, credential: { kind: 'token', id: entry.id } };
   }
 
+  /**
+   * Who a request or socket is: a token wins, then the login cookie's session, else the
+   * anonymous visitor (or nobody). A token that does not check out gives undefined — refused,
+   * not taken as anonymous; a stale cookie leaves a visitor, so a kiosk keeps showing.
+   */
+  identify(token: string | undefined, sessionId: string | undefined): Identity | undefined {
+    if (token !== undefined) return this.fromToken(token);
+    return (sessionId !== undefined ? this.fromSession(sessionId) : undefined) ?? this.anonymous();
+  }
+
   /** The identity a credential has now; undefined once it is revoked (or expired). */
   resolve(credential: Credential | null): Identity | undefined {
     if (credential === null) return undefined;
@@ -202,7 +218,7 @@ export class AuthStore {
   /** A new token, written to the users file; its secret is returned this once and never stored. */
   createToken(name: string, role: Role, createdBy: string): { secret: string; token: Omit<TokenEntry, 'digest'> } {
     const made = addToken(this.file, name, role, createdBy);
-    this.data = readUsersFile(this.file);
+    this.reload(); // at once, not when the watch fires
     return made;
   }
 
@@ -210,16 +226,14 @@ export class AuthStore {
   endSessionsOf(name: string): boolean {
     if (!this.data.users.some((u) => u.name === name)) return false;
     endSessions(this.file, name);
-    this.data = readUsersFile(this.file);
-    this.changed();
+    this.reload();
     return true;
   }
 
   /** False when there is no such token. */
   revokeToken(id: string): boolean {
     if (!revokeToken(this.file, id)) return false;
-    this.data = readUsersFile(this.file);
-    this.changed();
+    this.reload();
     return true;
   }
 }

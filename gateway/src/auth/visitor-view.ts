@@ -70,10 +70,6 @@ export class VisitorView {
     return out as VisitorSeries;
   }
 
-  private numbers<T extends Readonly<Record<string, number>>>(device: string, values: T): T {
-    return this.values(device, values);
-  }
-
   private seriesAt(s: SeriesAt): Partial<SeriesAt> {
     return omit(s, [...(this.product ? ['product'] : []), ...(this.counts ? ['target', 'good', 'scrap', 'total'] : [])]);
   }
@@ -102,7 +98,7 @@ export class VisitorView {
           ? {
               ...d,
               points: d.points.map((p) => ({ t: p.t, v: this.values(d.id, p.v) })),
-              ...(d.steps ? { steps: d.steps.map((st) => ({ t: st.t, last: this.numbers(d.id, st.last), min: this.numbers(d.id, st.min), max: this.numbers(d.id, st.max) })) } : {}),
+              ...(d.steps ? { steps: d.steps.map((st) => ({ t: st.t, last: this.values(d.id, st.last), min: this.values(d.id, st.min), max: this.values(d.id, st.max) })) } : {}),
             }
           : d,
       ),

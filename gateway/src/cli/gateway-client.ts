@@ -1,7 +1,7 @@
 // The CLI's side of the REST API: one request to a running gateway, its coded error as the
 // message. An API token, when one is set, goes in the Authorization header (never in the URL):
 // from FIELDLAB_TOKEN, or the file FIELDLAB_TOKEN_FILE names (`fieldlab users token` makes one).
-import { readFileSync } from 'node:fs';
+import { readSecretFile } from '../config-secrets.ts';
 
 export interface ClientFlags {
   gateway: string;
@@ -10,12 +10,7 @@ export interface ClientFlags {
 
 export function apiToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.FIELDLAB_TOKEN) return env.FIELDLAB_TOKEN.trim();
-  if (!env.FIELDLAB_TOKEN_FILE) return undefined;
-  try {
-    return readFileSync(env.FIELDLAB_TOKEN_FILE, 'utf8').trim();
-  } catch (err) {
-    throw new Error(`cannot read the API token from FIELDLAB_TOKEN_FILE=${env.FIELDLAB_TOKEN_FILE} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
+  return env.FIELDLAB_TOKEN_FILE ? readSecretFile(env.FIELDLAB_TOKEN_FILE, 'FIELDLAB_TOKEN_FILE') : undefined;
 }
 
 export async function call(flags: ClientFlags, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {

@@ -4,6 +4,7 @@
 import type { SiteModel } from '../../../device-profiles/schema/load.ts';
 import type { AuditTrail } from '../auth/audit-trail.ts';
 import type { AuthStore } from '../auth/auth-store.ts';
+import type { OriginPolicy } from '../auth/origin.ts';
 import type { VisitorView } from '../auth/visitor-view.ts';
 import type { ExperimentsApi } from './experiments.ts';
 import type { HistoryReads } from './history.ts';
@@ -65,5 +66,5 @@ export interface GatewayApi {
   readonly history?: HistoryReads | undefined;
   readonly experiments?: ExperimentsApi | undefined;
   /** Who is asking, what they may do, what visitors are not sent, and the audit trail. */
-  readonly auth: { readonly store: AuthStore; readonly audit: AuditTrail; readonly visitors: VisitorView };
+  readonly auth: { readonly store: AuthStore; readonly audit: AuditTrail; readonly visitors: VisitorView; readonly origins: OriginPolicy };
 }

@@ -11,12 +11,13 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { FieldlabError } from '../core/errors.ts';
 import type { AuditTrail } from '../auth/audit-trail.ts';
-import { NOBODY, type AuthStore, type Identity } from '../auth/auth-store.ts';
+import { NOBODY, SESSION_COOKIE, seesVisitorView, type AuthStore, type Identity } from '../auth/auth-store.ts';
+
+export { SESSION_COOKIE };
 import { knownHost, sameOrigin, type OriginPolicy } from '../auth/origin.ts';
 import { satisfies } from '../auth/roles.ts';
 import { routeRule, type Rule } from '../auth/rules.ts';
 
-export const SESSION_COOKIE = 'fieldlab_session';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -94,7 +95,8 @@ export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise
       refuse(req, deps.audit, 401);
       throw err;
     }
-    const viaCookie = req.identity.credential?.kind === 'session' || (req.cookies[SESSION_COOKIE] !== undefined && req.identity.credential?.kind !== 'token');
+    // A cookie rides along by itself (unless a token speaks instead), so it is what CSRF abuses.
+    const viaCookie = req.cookies[SESSION_COOKIE] !== undefined && req.identity.credential?.kind !== 'token';
     if (!SAFE.has(req.method)) {
       const origin = req.headers.origin;
       // A browser's change addressed to a name the gateway does not go by: a rebound DNS name, most likely.
@@ -123,18 +125,13 @@ export async function installAuth(app: FastifyInstance, deps: AuthDeps): Promise
   return routes;
 }
 
-/** A bearer token wins; then the login cookie; else the anonymous visitor (or nobody). A token that does not check out is refused, not taken as anonymous. */
+/** The request's identity (AuthStore.identify); a bearer token that does not check out is refused. */
 export function identify(req: FastifyRequest, store: AuthStore): Identity {
   // Only Bearer is ours: a proxy's Basic credentials passed along are none of the gateway's business.
-  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  if (m) {
-    const id = store.fromToken(m[1]!);
-    if (!id) throw new FieldlabError('FL_AUTH_REQUIRED', { need: 'a valid API token' });
-    return id;
-  }
-  const cookie = req.cookies[SESSION_COOKIE];
-  // A stale cookie (the session ended or expired) leaves a visitor, so a kiosk keeps showing.
-  return (cookie !== undefined ? store.fromSession(cookie) : undefined) ?? store.anonymous();
+  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const id = store.identify(token, req.cookies[SESSION_COOKIE]);
+  if (!id) throw new FieldlabError('FL_AUTH_REQUIRED', { need: 'a valid API token' });
+  return id;
 }
 
 function entryOf(req: FastifyRequest, outcome: 'ok' | 'refused' | 'failed', status: number) {
@@ -157,5 +154,5 @@ export function clearSessionCookie(reply: FastifyReply, tls: boolean): void {
 
 /** Whether the request gets the visitors' view (the site's hidden values left out). */
 export function isVisitor(req: FastifyRequest): boolean {
-  return req.identity.role === 'visitor' || req.identity.role === null;
+  return seesVisitorView(req.identity);
 }

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { GatewayApi } from '../core/gateway-api.ts';
-import { originPolicy } from '../auth/origin.ts';
 import { installAuth, type RouteTable } from './auth-hooks.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { authRoutes } from './routes/auth-routes.ts';
@@ -31,9 +30,7 @@ export interface HttpOptions {
   readonly host: string;
   readonly port: number;
   readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
-  readonly allowedOrigins: readonly string[];
   readonly corsOrigins: readonly string[];
-  readonly hostNames: readonly string[];
   readonly trustProxy: boolean | readonly string[];
 }
 
@@ -48,7 +45,7 @@ export async function startHttpServer(api: GatewayApi, options: HttpOptions, aut
   const trustProxy = typeof options.trustProxy === 'boolean' ? options.trustProxy : [...options.trustProxy];
   const app = (tls ? Fastify({ logger: false, https: tls, trustProxy }) : Fastify({ logger: false, trustProxy })) as unknown as FastifyInstance;
   installErrorHandler(app, api.figures.telemetry.log);
-  const routes = await installAuth(app, { store: api.auth.store, audit: api.auth.audit, origins: originPolicy(Boolean(tls), options.allowedOrigins, options.hostNames), corsOrigins: options.corsOrigins });
+  const routes = await installAuth(app, { store: api.auth.store, audit: api.auth.audit, origins: api.auth.origins, corsOrigins: options.corsOrigins });
   authRoutes(app, api.auth.store, api.auth.audit, { tls: Boolean(tls), ...auth });
   healthRoutes(app, api.figures);
   siteRoutes(app, api.shopFloor, api.auth.visitors);

@@ -24,7 +24,7 @@ import { ShopFloor } from '../state/shop-floor.ts';
 import { Counter } from 'prom-client';
 import { AuditTrail, REFUSALS_PER_MINUTE } from '../auth/audit-trail.ts';
 import { AuthStore } from '../auth/auth-store.ts';
-import { originPolicy } from '../auth/origin.ts';
+import { originPolicy, type OriginPolicy } from '../auth/origin.ts';
 import { VisitorView } from '../auth/visitor-view.ts';
 import { influxAlarmEvents, type AlarmEventReader } from './alarm-events.ts';
 import { openSeriesJournal } from './open-series-journal.ts';
@@ -122,7 +122,8 @@ export class Gateway implements GatewayFigures {
       },
     );
     this.visitors = new VisitorView(site);
-    const access = { store: this.auth, audit: this.audit, visitors: this.visitors, origins: originPolicy(Boolean(config.http.tls), config.http.allowedOrigins, config.http.hostNames), corsOrigins: config.http.corsOrigins };
+    this.origins = originPolicy(Boolean(config.http.tls), config.http.allowedOrigins, config.http.hostNames);
+    const access = { store: this.auth, audit: this.audit, visitors: this.visitors, origins: this.origins, corsOrigins: config.http.corsOrigins };
     this.live = new LiveHub(site, this.floor.devices, this.telemetry, access, { rateHz: config.http.liveRateHz, history: Boolean(parts.history || this.ownHistory) });
     this.live.provideInsight(() => this.floor.insight(), (device, alarm, by) => {
       const done = this.floor.acknowledgeAlarm(device, alarm, by) !== undefined;
@@ -132,6 +133,8 @@ export class Gateway implements GatewayFigures {
   }
 
   private readonly visitors: VisitorView;
+  /** Which pages and host names may act with a login (HTTP and socket alike). */
+  private readonly origins: OriginPolicy;
 
   private readonly floorOutput = {
     store: (point: Point) => {
@@ -177,7 +180,7 @@ export class Gateway implements GatewayFigures {
       // A users file that does not parse stops the start here, naming the file and the path in it.
       this.auth.open();
       this.http = await startHttpServer(
-        { shopFloor: this.floor, figures: this, history: this.parts.history || this.ownHistory, experiments: this.experiments, auth: { store: this.auth, audit: this.audit, visitors: this.visitors } },
+        { shopFloor: this.floor, figures: this, history: this.parts.history || this.ownHistory, experiments: this.experiments, auth: { store: this.auth, audit: this.audit, visitors: this.visitors, origins: this.origins } },
         this.config.http,
         this.config.auth,
       );

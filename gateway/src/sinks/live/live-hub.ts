@@ -19,7 +19,7 @@ import type { Reading, Value } from '../../core/reading.ts';
 import type { Telemetry } from '../../core/telemetry.ts';
 import type { DeviceSnapshot } from '../../core/insight.ts';
 import type { AuditTrail } from '../../auth/audit-trail.ts';
-import type { AuthStore, Identity } from '../../auth/auth-store.ts';
+import { SESSION_COOKIE, seesVisitorView, type AuthStore, type Identity } from '../../auth/auth-store.ts';
 import { sameOrigin, type OriginPolicy } from '../../auth/origin.ts';
 import { satisfies } from '../../auth/roles.ts';
 import { SOCKET_RULES } from '../../auth/rules.ts';
@@ -34,14 +34,13 @@ export interface LiveAccess {
   readonly corsOrigins: readonly string[];
 }
 
-const SESSION_COOKIE = 'fieldlab_session';
 /** Refused events after which a socket is dropped. */
 const MAX_REFUSALS = 20;
 
 /** The two views a socket can get: everything, or what the site lets visitors see. */
 type View = 'full' | 'visitor';
 type FullInsight = ShopFloorInsight;
-const viewOf = (identity: Identity): View => (identity.role === 'visitor' ? 'visitor' : 'full');
+const viewOf = (identity: Identity): View => (seesVisitorView(identity) ? 'visitor' : 'full');
 
 /** Where the hub reads every device's latest values, for snapshots. */
 export interface DeviceValues {
@@ -145,7 +144,7 @@ export class LiveHub {
         if (typeof ack?.device !== 'string' || typeof ack.alarm !== 'string') return answer({ ok: false, code: 'FL_BAD_REQUEST' });
         // The logged-in user is who acknowledged, whatever name the message carries.
         const done = this.onAcknowledge?.(ack.device.slice(0, 200), ack.alarm.slice(0, 200), who.user ?? 'anonymous') ?? false;
-        this.audit(socket, who, done ? 'ok' : 'failed', done ? 200 : 404, `${ack.device.slice(0, 100)}/${ack.alarm.slice(0, 100)}`);
+        this.audit(socket, 'acknowledge', who, done ? 'ok' : 'failed', done ? 200 : 404, `${ack.device.slice(0, 100)}/${ack.alarm.slice(0, 100)}`);
         answer(done ? { ok: true } : { ok: false, code: 'FL_ALARM_NOT_PENDING' });
       });
       socket.on('subscribe', (filter) => {
@@ -170,11 +169,9 @@ export class LiveHub {
   /** The handshake's credential: a token in the `auth` payload, else the login cookie, else the anonymous visitor. */
   private identify(socket: LiveSocket): Identity | undefined {
     const token: unknown = socket.handshake.auth?.token;
-    const { store } = this.access;
-    if (token !== undefined) return typeof token === 'string' ? store.fromToken(token) : undefined;
+    if (token !== undefined && typeof token !== 'string') return undefined;
     const header = socket.handshake.headers.cookie;
-    const sid = header ? fastifyCookie.parse(header)[SESSION_COOKIE] : undefined;
-    return (sid !== undefined ? store.fromSession(sid) : undefined) ?? store.anonymous();
+    return this.access.store.identify(token, header ? fastifyCookie.parse(header)[SESSION_COOKIE] : undefined);
   }
 
   /** The socket's identity now, when its rule allows the event; else answers the refusal. */
@@ -188,7 +185,7 @@ export class LiveHub {
     }
     if (satisfies(now.role, rule.need)) return now;
     const anonymous = now.credential?.kind === 'anonymous';
-    if (rule.audit) this.audit(socket, now, 'refused', anonymous ? 401 : 403, event);
+    this.audit(socket, event, now, 'refused', anonymous ? 401 : 403, '');
     answer({ ok: false, code: anonymous ? 'FL_AUTH_REQUIRED' : 'FL_FORBIDDEN' });
     // A viewer is refused now and then (a stale button); a socket refused over and over is a script.
     socket.data.refusals = (socket.data.refusals ?? 0) + 1;
@@ -196,8 +193,10 @@ export class LiveHub {
     return undefined;
   }
 
-  private audit(socket: LiveSocket, who: Identity, outcome: 'ok' | 'refused' | 'failed', status: number, target: string): void {
-    this.access.audit.record({ action: SOCKET_RULES.acknowledge.audit!, outcome, user: who.user, role: who.role, address: socket.handshake.address, target: `socket acknowledge ${target}`, status });
+  /** An audited event's entry, under its rule's audit name; events whose rule names none are not recorded. */
+  private audit(socket: LiveSocket, event: keyof ClientToServerEvents, who: Identity, outcome: 'ok' | 'refused' | 'failed', status: number, target: string): void {
+    const action = SOCKET_RULES[event].audit;
+    if (action) this.access.audit.record({ action, outcome, user: who.user, role: who.role, address: socket.handshake.address, target: `socket ${event}${target ? ` ${target}` : ''}`, status });
   }
 
   /** Drops every socket whose credential no longer holds, or whose role changed (it reconnects to the view it now has). */
